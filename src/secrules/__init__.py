@@ -1,0 +1,47 @@
+"""secrules: the GB Smart Energy Code's technical rules as executable, property-tested models.
+
+The public face: :func:`check` runs every applicable rule on a payload, :func:`proposals` and
+:func:`get_proposal` give the items of the 28 May 2020 paper, and :func:`impact` evaluates a
+proposal under the ``"baseline"`` and ``"proposed"`` regimes.
+"""
+
+from __future__ import annotations
+
+from secrules._version import __version__
+from secrules.core import (
+    Assumption,
+    ClauseRef,
+    Finding,
+    ImpactReport,
+    Outcome,
+    Proposal,
+    Provenance,
+    Rule,
+    RuleSet,
+    Scenario,
+    compute_impact,
+)
+from secrules.proposals import get_proposal, proposals
+
+__all__ = [
+    "Assumption",
+    "ClauseRef",
+    "Finding",
+    "ImpactReport",
+    "Outcome",
+    "Proposal",
+    "Provenance",
+    "Rule",
+    "RuleSet",
+    "Scenario",
+    "__version__",
+    "get_proposal",
+    "impact",
+    "proposals",
+]
+
+
+def impact(proposal_id: str | int | Proposal) -> ImpactReport:
+    """Evaluate every scenario of a proposal under both regimes (``DP133``, ``133``...)."""
+    proposal = proposal_id if isinstance(proposal_id, Proposal) else get_proposal(proposal_id)
+    return compute_impact(proposal)

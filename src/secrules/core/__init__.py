@@ -1,0 +1,34 @@
+"""The secrules core: clause references, findings, rules, rule sets, proposals and impact."""
+
+from secrules.core.clauses import ClauseRef, Provenance
+from secrules.core.data import Sourced, TableReader, load_table
+from secrules.core.findings import Finding, Outcome, Verdict
+from secrules.core.impact import ImpactReport, ImpactRow, compute_impact
+from secrules.core.proposals import Assumption, Proposal, ProposalModel, Scenario
+from secrules.core.regimes import BASELINE, PROPOSED, REGIMES, Regime, check_regime
+from secrules.core.rules import Rule, RuleSet
+
+__all__ = [
+    "BASELINE",
+    "PROPOSED",
+    "REGIMES",
+    "Assumption",
+    "ClauseRef",
+    "Finding",
+    "ImpactReport",
+    "ImpactRow",
+    "Outcome",
+    "Proposal",
+    "ProposalModel",
+    "Provenance",
+    "Regime",
+    "Rule",
+    "RuleSet",
+    "Scenario",
+    "Sourced",
+    "TableReader",
+    "Verdict",
+    "check_regime",
+    "compute_impact",
+    "load_table",
+]

@@ -1,0 +1,58 @@
+"""Clause references: where a rule comes from and how sure we are of it."""
+
+from __future__ import annotations
+
+import enum
+
+import attrs
+
+from secrules.errors import InvalidValueError
+
+__all__ = ["ClauseRef", "Provenance"]
+
+
+class Provenance(enum.StrEnum):
+    """How a clause, value or rule is known.
+
+    ``STATED``: read in a cited public source. ``INFERRED``: our reading of stated facts.
+    ``ASSUMED``: a modelling choice where the source text is not public; reports flag it.
+    """
+
+    STATED = "stated"
+    INFERRED = "inferred"
+    ASSUMED = "assumed"
+
+    @classmethod
+    def parse(cls, text: str) -> Provenance:
+        """Return the provenance named by ``text`` or raise :class:`InvalidValueError`."""
+        try:
+            return cls(text)
+        except ValueError:
+            allowed = ", ".join(p.value for p in cls)
+            raise InvalidValueError(
+                f"unknown provenance {text!r}; expected one of {allowed}"
+            ) from None
+
+
+def _non_empty(_inst: object, attribute: attrs.Attribute[str], value: str) -> None:
+    if not isinstance(value, str) or not value.strip():
+        raise InvalidValueError(f"ClauseRef.{attribute.name} must be a non-empty string")
+
+
+@attrs.frozen(order=True)
+class ClauseRef:
+    """A reference to a clause of a code document, with the provenance of our reading.
+
+    ``document`` is e.g. ``"SEC Section G"`` or ``"GBCS"``, ``clause`` e.g. ``"G1.7"`` or
+    ``"18.2 ECS37 template"``, ``version`` the document version the reference was read against
+    (e.g. ``"v27.0"``, ``"v3.2"``, or ``"2020"`` where only the era is known).
+    """
+
+    document: str = attrs.field(validator=_non_empty)
+    clause: str = attrs.field(validator=_non_empty)
+    version: str = attrs.field(validator=_non_empty)
+    provenance: Provenance = attrs.field(converter=lambda p: Provenance.parse(str(p)))
+    note: str = attrs.field(default="", order=False)
+
+    def __str__(self) -> str:
+        return f"{self.document} {self.clause} ({self.version}, {self.provenance})"

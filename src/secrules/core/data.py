@@ -1,0 +1,200 @@
+"""Parameter tables: TOML files with a source and provenance for every value.
+
+Tables ship under ``secrules/data/`` and are read with the standard library's ``tomllib``. A
+user can pass the path of their own copy of a table (for example the real GBCS Table 28d) in
+the same schema. Every schema violation raises :class:`DataFileError` naming the file and the
+dotted key path, so a broken table never loads half-way.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Iterator, Mapping
+from importlib import resources
+from pathlib import Path
+from typing import Any, TypeVar
+
+import attrs
+
+from secrules.core.clauses import ClauseRef, Provenance
+from secrules.errors import DataFileError, InvalidValueError
+
+__all__ = ["Sourced", "TableReader", "bundled_path", "load_table"]
+
+T = TypeVar("T")
+_MAX_TABLE_BYTES = 4 * 1024 * 1024
+
+
+def bundled_path(name: str) -> str:
+    """The label used in errors for the bundled table ``name`` (e.g. ``section_g.toml``)."""
+    return f"secrules/data/{name}"
+
+
+def load_table(source: str | os.PathLike[str] | None, *, default: str) -> TableReader:
+    """Load ``source`` (a path), or the bundled table ``default`` when ``source`` is None.
+
+    Raises :class:`DataFileError` if the file is missing, too large, not UTF-8 or not TOML.
+    """
+    if source is None:
+        label = bundled_path(default)
+        try:
+            raw = resources.files("secrules.data").joinpath(default).read_bytes()
+        except (FileNotFoundError, OSError) as exc:
+            raise DataFileError(f"bundled table is missing ({exc})", file=label) from None
+    else:
+        path = Path(source)
+        label = str(path)
+        try:
+            if path.stat().st_size > _MAX_TABLE_BYTES:
+                raise DataFileError(
+                    f"table is larger than {_MAX_TABLE_BYTES} bytes", file=label
+                )
+            raw = path.read_bytes()
+        except OSError as exc:
+            raise DataFileError(f"cannot read table: {exc.strerror or exc}", file=label) from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise DataFileError(f"not UTF-8 at byte {exc.start}", file=label) from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise DataFileError(f"not valid TOML: {exc}", file=label) from None
+    return TableReader(data, file=label)
+
+
+@attrs.frozen
+class Sourced:
+    """A value read from a table together with its source reference and provenance."""
+
+    value: object
+    source: str
+    provenance: Provenance
+
+
+class TableReader:
+    """Typed, path-aware access to one TOML table; every failure names file and key."""
+
+    __slots__ = ("_data", "file", "key")
+
+    def __init__(self, data: Mapping[str, Any], *, file: str, key: str = "") -> None:
+        self._data = data
+        self.file = file
+        self.key = key
+
+    def _path(self, name: str | int) -> str:
+        if isinstance(name, int):
+            return f"{self.key}[{name}]"
+        return f"{self.key}.{name}" if self.key else name
+
+    def error(self, message: str, name: str | int | None = None) -> DataFileError:
+        """A DataFileError at this table's key (or at its child ``name``)."""
+        key = self.key if name is None else self._path(name)
+        return DataFileError(message, file=self.file, key=key or None)
+
+    def keys(self) -> list[str]:
+        """The keys of this table, in file order."""
+        return list(self._data)
+
+    def __contains__(self, name: str) -> bool:
+        return name in self._data
+
+    def raw(self, name: str) -> object:
+        """The untyped value of ``name``; DataFileError if missing."""
+        if name not in self._data:
+            raise self.error("required key is missing", name)
+        return self._data[name]
+
+    def _typed(self, name: str, kind: type[T], what: str) -> T:
+        value = self.raw(name)
+        # bool is an int in Python; a table that says `true` where a number belongs is wrong.
+        if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+            raise self.error(f"expected {what}, found {type(value).__name__}", name)
+        return value
+
+    def text(self, name: str, *, default: str | None = None) -> str:
+        """A non-empty string value."""
+        if default is not None and name not in self._data:
+            return default
+        value = self._typed(name, str, "a string")
+        if not value.strip():
+            raise self.error("must not be empty", name)
+        return value
+
+    def integer(self, name: str) -> int:
+        """An integer value."""
+        return self._typed(name, int, "an integer")
+
+    def flag(self, name: str, *, default: bool | None = None) -> bool:
+        """A boolean value."""
+        if default is not None and name not in self._data:
+            return default
+        return self._typed(name, bool, "a boolean")
+
+    def texts(self, name: str, *, allow_empty: bool = True) -> list[str]:
+        """A list of non-empty strings."""
+        values = self._typed(name, list, "an array of strings")
+        if not values and not allow_empty:
+            raise self.error("must not be empty", name)
+        for i, item in enumerate(values):
+            if not isinstance(item, str) or not item.strip():
+                raise DataFileError(
+                    "expected a non-empty string", file=self.file, key=f"{self._path(name)}[{i}]"
+                )
+        return list(values)
+
+    def table(self, name: str) -> TableReader:
+        """A sub-table."""
+        value = self._typed(name, dict, "a table")
+        return TableReader(value, file=self.file, key=self._path(name))
+
+    def tables(self, name: str, *, allow_empty: bool = False) -> list[TableReader]:
+        """An array of tables (``[[name]]``)."""
+        values = self._typed(name, list, "an array of tables")
+        if not values and not allow_empty:
+            raise self.error("must not be empty", name)
+        out = []
+        for i, item in enumerate(values):
+            sub_key = f"{self._path(name)}[{i}]"
+            if not isinstance(item, dict):
+                raise DataFileError("expected a table", file=self.file, key=sub_key)
+            out.append(TableReader(item, file=self.file, key=sub_key))
+        return out
+
+    def items(self) -> Iterator[tuple[str, TableReader]]:
+        """Every sub-table of this table, by key (non-table values are an error)."""
+        for name in self._data:
+            yield name, self.table(name)
+
+    def provenance(self, name: str = "provenance") -> Provenance:
+        """A provenance value (stated, inferred or assumed)."""
+        text = self.text(name)
+        try:
+            return Provenance.parse(text)
+        except InvalidValueError as exc:
+            raise self.error(str(exc), name) from None
+
+    def choice(self, name: str, allowed: tuple[str, ...]) -> str:
+        """A string that must be one of ``allowed``."""
+        value = self.text(name)
+        if value not in allowed:
+            raise self.error(f"{value!r} is not one of {', '.join(allowed)}", name)
+        return value
+
+    def sourced(self, name: str = "value") -> Sourced:
+        """The value ``name`` with this table's ``source`` and ``provenance`` keys."""
+        return Sourced(self.raw(name), self.text("source"), self.provenance())
+
+    def clause(self, prefix: str = "") -> ClauseRef:
+        """A ClauseRef from ``{prefix}document``, ``clause``, ``version`` and ``provenance``."""
+        try:
+            return ClauseRef(
+                document=self.text(f"{prefix}document"),
+                clause=self.text(f"{prefix}clause"),
+                version=self.text(f"{prefix}version"),
+                provenance=self.provenance(f"{prefix}provenance"),
+                note=self.text(f"{prefix}note", default="") if f"{prefix}note" in self else "",
+            )
+        except InvalidValueError as exc:
+            raise self.error(str(exc)) from None

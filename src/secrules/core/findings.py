@@ -1,0 +1,95 @@
+"""Findings: the result of applying one rule to one subject."""
+
+from __future__ import annotations
+
+import enum
+from typing import Any
+
+import attrs
+
+from secrules.core.clauses import ClauseRef
+
+__all__ = ["Finding", "Outcome", "Verdict"]
+
+
+class Outcome(enum.StrEnum):
+    """A rule's outcome on one subject."""
+
+    PASS = "pass"
+    FAIL = "fail"
+    NOT_APPLICABLE = "not_applicable"
+    INDETERMINATE = "indeterminate"
+
+
+@attrs.frozen
+class Verdict:
+    """What a rule function returns; :class:`Rule` turns it into a :class:`Finding`.
+
+    ``label`` is an optional domain word for the outcome (``"applies"``, ``"permitted"``) that
+    impact reports show instead of the bare outcome.
+    """
+
+    outcome: Outcome
+    message: str
+    path: str | None = None
+    offset: int | None = None
+    label: str | None = None
+
+
+@attrs.frozen
+class Finding:
+    """One rule applied to one subject.
+
+    ``path`` is a field path (``entries[1].begin_date``) or XML path, ``offset`` a byte offset
+    into the input; both are ``None`` where they do not apply.
+    """
+
+    rule_id: str
+    outcome: Outcome
+    message: str
+    clauses: tuple[ClauseRef, ...] = attrs.field(converter=tuple, default=())
+    path: str | None = None
+    offset: int | None = None
+    label: str | None = None
+
+    @property
+    def verdict(self) -> str:
+        """The domain label if the rule gave one, else the outcome's value."""
+        return self.label if self.label is not None else self.outcome.value
+
+    @property
+    def failed(self) -> bool:
+        """True when the outcome is FAIL."""
+        return self.outcome is Outcome.FAIL
+
+    def at(self, *, path: str | None = None, offset: int | None = None) -> Finding:
+        """Return a copy located at ``path`` / ``offset`` (a prefix is joined onto the path)."""
+        new_path = path
+        if path is not None and self.path:
+            sep = "" if self.path.startswith("[") else "."
+            new_path = f"{path}{sep}{self.path}"
+        elif path is None:
+            new_path = self.path
+        new_offset = self.offset if offset is None else offset + (self.offset or 0)
+        return attrs.evolve(self, path=new_path, offset=new_offset)
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready mapping (clauses as dicts, outcome as its string value)."""
+        return {
+            "rule_id": self.rule_id,
+            "outcome": self.outcome.value,
+            "verdict": self.verdict,
+            "message": self.message,
+            "path": self.path,
+            "offset": self.offset,
+            "clauses": [
+                {
+                    "document": c.document,
+                    "clause": c.clause,
+                    "version": c.version,
+                    "provenance": c.provenance.value,
+                    **({"note": c.note} if c.note else {}),
+                }
+                for c in self.clauses
+            ],
+        }

@@ -1,0 +1,108 @@
+"""Impact: every scenario of a proposal evaluated under both regimes, side by side."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import attrs
+
+from secrules.core.findings import Finding
+from secrules.core.proposals import Assumption, Proposal, Scenario
+
+__all__ = ["ImpactReport", "ImpactRow", "compute_impact"]
+
+
+@attrs.frozen
+class ImpactRow:
+    """One scenario: the baseline finding beside the proposed finding."""
+
+    scenario: Scenario
+    baseline: Finding
+    proposed: Finding
+    in_scope: bool = True
+
+    @property
+    def changed(self) -> bool:
+        """True when the two regimes give a different verdict or outcome."""
+        return (
+            self.baseline.verdict != self.proposed.verdict
+            or self.baseline.outcome is not self.proposed.outcome
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """The row as the JSON report prints it."""
+        return {
+            "scenario": self.scenario.as_dict(),
+            "baseline": self.baseline.verdict,
+            "proposed": self.proposed.verdict,
+            "changed": self.changed,
+        }
+
+
+@attrs.frozen
+class ImpactReport:
+    """The impact of one proposal: all rows, the changed ones counted, and the assumptions."""
+
+    proposal: Proposal
+    rows: tuple[ImpactRow, ...]
+    assumptions: tuple[Assumption, ...]
+
+    @property
+    def id(self) -> str:
+        """The proposal id (``DP133``)."""
+        return self.proposal.id
+
+    @property
+    def title(self) -> str:
+        """The proposal title."""
+        return self.proposal.title
+
+    @property
+    def total(self) -> int:
+        """Number of scenarios evaluated."""
+        return len(self.rows)
+
+    @property
+    def changed_rows(self) -> tuple[ImpactRow, ...]:
+        """The rows whose verdict differs between the regimes."""
+        return tuple(row for row in self.rows if row.changed)
+
+    @property
+    def changed_count(self) -> int:
+        """Number of rows whose verdict differs."""
+        return len(self.changed_rows)
+
+    @property
+    def out_of_scope_changes(self) -> tuple[ImpactRow, ...]:
+        """Changed rows outside the declared scope (empty for a sound model)."""
+        return tuple(row for row in self.changed_rows if not row.in_scope)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON report (see docs/json-format.md)."""
+        model = self.proposal.require_model()
+        return {
+            "proposal": self.proposal.id,
+            "title": self.proposal.title,
+            "status": self.proposal.status,
+            "scope": model.scope,
+            "regimes": dict(model.regimes),
+            "total": self.total,
+            "changed_count": self.changed_count,
+            "assumptions": [a.to_dict() for a in self.assumptions],
+            "rows": [row.to_dict() for row in self.rows],
+        }
+
+
+def compute_impact(proposal: Proposal) -> ImpactReport:
+    """Evaluate every scenario of ``proposal`` under both regimes."""
+    model = proposal.require_model()
+    rows = tuple(
+        ImpactRow(
+            scenario=scenario,
+            baseline=model.evaluate(scenario, "baseline"),
+            proposed=model.evaluate(scenario, "proposed"),
+            in_scope=model.in_scope(scenario),
+        )
+        for scenario in model.scenarios()
+    )
+    return ImpactReport(proposal=proposal, rows=rows, assumptions=model.assumptions())

@@ -1,0 +1,172 @@
+"""Proposals: the items of the 28 May 2020 paper, and the executable model behind each.
+
+A :class:`Proposal` carries what is known of the item (title, proposer, dates, outcome) and, when
+the item is modelled, a :class:`ProposalModel`: a finite scenario space and a function that
+evaluates one scenario under ``"baseline"`` or ``"proposed"``. The model also declares its
+*scope*: the scenarios in which the two regimes may differ. A property test checks that verdicts
+change nowhere else.
+"""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import Iterable, Iterator, Mapping
+from types import MappingProxyType
+from typing import Any, ClassVar
+
+import attrs
+
+from secrules.core.clauses import Provenance
+from secrules.core.findings import Finding
+from secrules.core.regimes import Regime
+from secrules.core.rules import Rule, RuleSet
+from secrules.errors import NotModelledError
+
+__all__ = ["Assumption", "Proposal", "ProposalModel", "Scenario"]
+
+JSONScalar = str | int | float | bool | None
+
+
+@attrs.frozen
+class Assumption:
+    """A named modelling choice (or inference) a proposal's model rests on.
+
+    Reports list these so nobody mistakes an assumption for the code's text.
+    """
+
+    id: str
+    text: str
+    provenance: Provenance = attrs.field(converter=lambda p: Provenance.parse(str(p)))
+    source: str = ""
+
+    def to_dict(self) -> dict[str, str]:
+        """A JSON-ready mapping."""
+        return {
+            "id": self.id,
+            "text": self.text,
+            "provenance": self.provenance.value,
+            "source": self.source,
+        }
+
+
+def _freeze_params(value: Mapping[str, Any]) -> tuple[tuple[str, Any], ...]:
+    frozen = []
+    for key, item in value.items():
+        if isinstance(item, list | tuple):
+            item = tuple(item)
+        frozen.append((key, item))
+    return tuple(frozen)
+
+
+@attrs.frozen
+class Scenario:
+    """One situation in a proposal's scenario space.
+
+    ``params`` are JSON-ready (strings, numbers, booleans, lists of those) and are what reports
+    print; ``subject`` is the model's own representation, not compared or printed.
+    """
+
+    params: tuple[tuple[str, Any], ...] = attrs.field(converter=_freeze_params)
+    subject: object = attrs.field(default=None, eq=False, repr=False)
+
+    def as_dict(self) -> dict[str, Any]:
+        """The parameters as a dict (tuples become lists)."""
+        return {k: list(v) if isinstance(v, tuple) else v for k, v in self.params}
+
+    def __getitem__(self, key: str) -> Any:
+        for name, value in self.params:
+            if name == key:
+                return value
+        raise KeyError(key)
+
+    def describe(self) -> str:
+        """A short human-readable form, ``roles=ES,RSA part=G10``."""
+        parts = []
+        for name, value in self.params:
+            shown = ",".join(map(str, value)) if isinstance(value, tuple) else str(value)
+            parts.append(f"{name}={shown}")
+        return " ".join(parts)
+
+
+class ProposalModel(abc.ABC):
+    """The executable model of one proposal (subclass once per proposal module)."""
+
+    #: One line: what the model covers (shown by ``secrules proposals``).
+    summary: ClassVar[str] = ""
+    #: One sentence naming the scenarios in which the regimes may differ.
+    scope: ClassVar[str] = ""
+    #: What the baseline and proposed regimes are, one sentence each.
+    regimes: ClassVar[Mapping[str, str]] = MappingProxyType({})
+
+    @abc.abstractmethod
+    def scenarios(self) -> Iterable[Scenario]:
+        """Every scenario of the finite scenario space, in a stable order."""
+
+    @abc.abstractmethod
+    def evaluate(self, scenario: Scenario, regime: Regime) -> Finding:
+        """The verdict on ``scenario`` under ``regime``."""
+
+    @abc.abstractmethod
+    def in_scope(self, scenario: Scenario) -> bool:
+        """True if the proposal's declared scope covers ``scenario``."""
+
+    @abc.abstractmethod
+    def assumptions(self) -> tuple[Assumption, ...]:
+        """The assumptions and inferences the model rests on."""
+
+    @abc.abstractmethod
+    def rulesets(self) -> Mapping[Regime, RuleSet]:
+        """The baseline rule set and the proposed set derived from it."""
+
+    def rules(self) -> Iterator[Rule]:
+        """Every rule of either regime, once each, baseline first."""
+        seen: set[tuple[str, int]] = set()
+        for ruleset in self.rulesets().values():
+            for rule in ruleset:
+                key = (rule.id, id(rule))
+                if key not in seen:
+                    seen.add(key)
+                    yield rule
+
+
+@attrs.frozen
+class Proposal:
+    """One item of the paper: what is known of it, and its model if it has one."""
+
+    id: str
+    number: int
+    title: str
+    raised_by: str
+    raised: str
+    status: str
+    outcome: str
+    modification: str
+    problem: str
+    sources: tuple[str, ...]
+    provenance: Provenance
+    model: ProposalModel | None = attrs.field(default=None, eq=False, repr=False)
+
+    @property
+    def modelled(self) -> bool:
+        """True when the proposal has an executable model."""
+        return self.model is not None
+
+    def require_model(self) -> ProposalModel:
+        """The model, or NotModelledError saying plainly that there is none yet."""
+        if self.model is None:
+            raise NotModelledError(f"{self.id} ({self.title}) is listed but not modelled yet")
+        return self.model
+
+    def scenarios(self) -> list[Scenario]:
+        """The model's scenario space."""
+        return list(self.require_model().scenarios())
+
+    def evaluate(self, scenario: Scenario, regime: Regime) -> Finding:
+        """The model's verdict on ``scenario`` under ``regime``."""
+        from secrules.core.regimes import check_regime
+
+        return self.require_model().evaluate(scenario, check_regime(regime))
+
+    def assumptions(self) -> tuple[Assumption, ...]:
+        """The model's assumptions (empty when not modelled)."""
+        return () if self.model is None else self.model.assumptions()

@@ -1,0 +1,1 @@
+"""Bundled parameter tables (TOML), each value with its source and provenance."""

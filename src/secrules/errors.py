@@ -1,0 +1,97 @@
+"""The one error root of secrules, and the errors raised on misuse or undecodable input.
+
+Non-compliance is never an exception: it is a :class:`secrules.core.Finding`. Exceptions are for
+input that cannot be read at all and for misuse of the API. Every error is a
+:class:`SecrulesError` and also subclasses the built-in error a caller would expect
+(``ValueError``, ``LookupError``), in the manner of attrs.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "DataFileError",
+    "DecodeError",
+    "InvalidValueError",
+    "KeyNotFoundError",
+    "NotModelledError",
+    "RegimeError",
+    "RuleOverrideError",
+    "SecrulesError",
+    "UnknownProposalError",
+    "UnsupportedKeyError",
+]
+
+
+class SecrulesError(Exception):
+    """Root of every error secrules raises on purpose."""
+
+
+class DecodeError(SecrulesError, ValueError):
+    """Input bytes, hex or XML that cannot be decoded.
+
+    ``offset`` is the byte offset into the input where decoding failed (``None`` when not known)
+    and ``path`` the field path (``entries[1].begin_date``) or XML path (``/Request/Header``).
+    """
+
+    def __init__(self, message: str, *, offset: int | None = None, path: str | None = None):
+        self.message = message
+        self.offset = offset
+        self.path = path
+        super().__init__(message)
+
+    def __str__(self) -> str:
+        where = []
+        if self.path:
+            where.append(f"at {self.path}")
+        if self.offset is not None:
+            where.append(f"offset {self.offset}")
+        return f"{self.message} ({', '.join(where)})" if where else self.message
+
+
+class DataFileError(SecrulesError, ValueError):
+    """A parameter table (TOML) that is missing, malformed or breaks its schema.
+
+    ``file`` names the file and ``key`` the dotted key path inside it (``parts[3].provenance``).
+    """
+
+    def __init__(self, message: str, *, file: str, key: str | None = None):
+        self.message = message
+        self.file = file
+        self.key = key
+        super().__init__(message)
+
+    def __str__(self) -> str:
+        where = f"{self.file}: {self.key}" if self.key else self.file
+        return f"{where}: {self.message}"
+
+
+class InvalidValueError(SecrulesError, ValueError):
+    """A value that does not parse as the domain type asked for (a role code, an OBIS code...)."""
+
+
+class RegimeError(SecrulesError, ValueError):
+    """A regime name other than ``"baseline"`` or ``"proposed"``."""
+
+
+class RuleOverrideError(SecrulesError, ValueError):
+    """A derived rule set that overrides, neutralises or re-adds a rule ambiguously.
+
+    The message names both sides: the deriving rule set and the parent that lacks (or already
+    has) the rule.
+    """
+
+
+class UnknownProposalError(SecrulesError, LookupError):
+    """A proposal id that is not one of the nine items of the 28 May 2020 paper."""
+
+
+class NotModelledError(SecrulesError, LookupError):
+    """A proposal that is listed in the registry but has no executable model yet."""
+
+
+class KeyNotFoundError(SecrulesError, LookupError):
+    """A key store holds no key for the EUI and key usage asked for."""
+
+
+class UnsupportedKeyError(SecrulesError, ValueError):
+    """A key that is not an EC P-256 key, or a key file that cannot be loaded."""

@@ -1,0 +1,79 @@
+"""Shared test configuration: Hypothesis profiles and the public conformance vectors.
+
+The vectors live in ``../shared/vectors`` beside the project root (never copied in). Set
+``SECRULES_VECTORS`` to read them from elsewhere. Tests that need them skip with a clear reason
+when the folder is absent.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, settings
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = ROOT / "fixtures"
+VECTORS = Path(os.environ.get("SECRULES_VECTORS", ROOT.parent / "shared" / "vectors"))
+
+settings.register_profile("dev", max_examples=60, deadline=None)
+settings.register_profile(
+    "ci",
+    max_examples=250,
+    deadline=None,
+    derandomize=True,
+    print_blob=True,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
+
+
+def _require(path: Path, what: str) -> Path:
+    if not path.is_dir():
+        pytest.skip(f"{what} not found at {path} (set SECRULES_VECTORS to the shared vectors)")
+    return path
+
+
+@pytest.fixture(scope="session")
+def fixtures_dir() -> Path:
+    """The project's own fixtures folder."""
+    return FIXTURES
+
+
+@pytest.fixture(scope="session")
+def rtds_dir() -> Path:
+    """``../shared/vectors/rtds``: RTDS 4.5.0 GBCS messages, one folder per test case."""
+    return _require(VECTORS / "rtds", "RTDS vectors")
+
+
+@pytest.fixture(scope="session")
+def rtds_files(rtds_dir: Path) -> list[Path]:
+    """Every ``*_GBCS.HEX`` message under the RTDS folder, sorted."""
+    files = sorted(p for p in rtds_dir.glob("*/*.HEX") if p.parent.name != "keystore")
+    if not files:
+        pytest.skip(f"no RTDS messages under {rtds_dir}")
+    return files
+
+
+@pytest.fixture(scope="session")
+def keystore_dir(rtds_dir: Path) -> Path:
+    """``../shared/vectors/rtds/keystore``: the published RTDS test PKI."""
+    return _require(rtds_dir / "keystore", "RTDS test key store")
+
+
+@pytest.fixture(scope="session")
+def duis_dir() -> Path:
+    """``../shared/vectors/duis``: DUIS request templates."""
+    return _require(VECTORS / "duis", "DUIS templates")
+
+
+def read_hex(path: Path) -> bytes:
+    """The bytes of a one-line hex file (whitespace ignored)."""
+    return bytes.fromhex("".join(path.read_text(encoding="ascii").split()))
+
+
+@pytest.fixture(scope="session")
+def hexfile():  # noqa: ANN201 - returns the read_hex function
+    """``hexfile(path) -> bytes``: read a hex message file."""
+    return read_hex
