@@ -74,6 +74,6 @@ def read_hex(path: Path) -> bytes:
 
 
 @pytest.fixture(scope="session")
-def hexfile():  # noqa: ANN201 - returns the read_hex function
+def hexfile():
     """``hexfile(path) -> bytes``: read a hex message file."""
     return read_hex

@@ -7,6 +7,8 @@ proposal under the ``"baseline"`` and ``"proposed"`` regimes.
 
 from __future__ import annotations
 
+import os
+
 from secrules._version import __version__
 from secrules.core import (
     Assumption,
@@ -41,7 +43,14 @@ __all__ = [
 ]
 
 
-def impact(proposal_id: str | int | Proposal) -> ImpactReport:
-    """Evaluate every scenario of a proposal under both regimes (``DP133``, ``133``...)."""
+def impact(
+    proposal_id: str | int | Proposal, *, table: str | os.PathLike[str] | None = None
+) -> ImpactReport:
+    """Evaluate every scenario of a proposal under both regimes (``DP133``, ``133``...).
+
+    ``table`` is the path of the user's own copy of the proposal's parameter table (for example
+    the real GBCS Table 28d for DP131), used instead of the bundled one.
+    """
     proposal = proposal_id if isinstance(proposal_id, Proposal) else get_proposal(proposal_id)
-    return compute_impact(proposal)
+    model = proposal.require_model()
+    return compute_impact(proposal, model if table is None else model.with_table(table))

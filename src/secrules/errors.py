@@ -33,7 +33,7 @@ class DecodeError(SecrulesError, ValueError):
     and ``path`` the field path (``entries[1].begin_date``) or XML path (``/Request/Header``).
     """
 
-    def __init__(self, message: str, *, offset: int | None = None, path: str | None = None):
+    def __init__(self, message: str, *, offset: int | None = None, path: str | None = None) -> None:
         self.message = message
         self.offset = offset
         self.path = path
@@ -54,7 +54,7 @@ class DataFileError(SecrulesError, ValueError):
     ``file`` names the file and ``key`` the dotted key path inside it (``parts[3].provenance``).
     """
 
-    def __init__(self, message: str, *, file: str, key: str | None = None):
+    def __init__(self, message: str, *, file: str, key: str | None = None) -> None:
         self.message = message
         self.file = file
         self.key = key

@@ -8,7 +8,7 @@ import attrs
 
 from secrules.errors import InvalidValueError
 
-__all__ = ["ClauseRef", "Provenance"]
+__all__ = ["ClauseRef", "Provenance", "to_provenance"]
 
 
 class Provenance(enum.StrEnum):
@@ -34,6 +34,11 @@ class Provenance(enum.StrEnum):
             ) from None
 
 
+def to_provenance(value: object) -> Provenance:
+    """Converter: a Provenance from itself or its string value (InvalidValueError otherwise)."""
+    return value if isinstance(value, Provenance) else Provenance.parse(str(value))
+
+
 def _non_empty(_inst: object, attribute: attrs.Attribute[str], value: str) -> None:
     if not isinstance(value, str) or not value.strip():
         raise InvalidValueError(f"ClauseRef.{attribute.name} must be a non-empty string")
@@ -51,7 +56,7 @@ class ClauseRef:
     document: str = attrs.field(validator=_non_empty)
     clause: str = attrs.field(validator=_non_empty)
     version: str = attrs.field(validator=_non_empty)
-    provenance: Provenance = attrs.field(converter=lambda p: Provenance.parse(str(p)))
+    provenance: Provenance = attrs.field(converter=to_provenance)
     note: str = attrs.field(default="", order=False)
 
     def __str__(self) -> str:

@@ -47,9 +47,7 @@ def load_table(source: str | os.PathLike[str] | None, *, default: str) -> TableR
         label = str(path)
         try:
             if path.stat().st_size > _MAX_TABLE_BYTES:
-                raise DataFileError(
-                    f"table is larger than {_MAX_TABLE_BYTES} bytes", file=label
-                )
+                raise DataFileError(f"table is larger than {_MAX_TABLE_BYTES} bytes", file=label)
             raw = path.read_bytes()
         except OSError as exc:
             raise DataFileError(f"cannot read table: {exc.strerror or exc}", file=label) from None

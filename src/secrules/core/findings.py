@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterable
 from typing import Any
 
 import attrs
@@ -15,10 +16,14 @@ __all__ = ["Finding", "Outcome", "Verdict"]
 class Outcome(enum.StrEnum):
     """A rule's outcome on one subject."""
 
-    PASS = "pass"
+    PASS = "pass"  # noqa: S105 - an outcome name, not a password
     FAIL = "fail"
     NOT_APPLICABLE = "not_applicable"
     INDETERMINATE = "indeterminate"
+
+
+def _clause_tuple(value: Iterable[ClauseRef]) -> tuple[ClauseRef, ...]:
+    return tuple(value)
 
 
 @attrs.frozen
@@ -47,7 +52,7 @@ class Finding:
     rule_id: str
     outcome: Outcome
     message: str
-    clauses: tuple[ClauseRef, ...] = attrs.field(converter=tuple, default=())
+    clauses: tuple[ClauseRef, ...] = attrs.field(converter=_clause_tuple, default=())
     path: str | None = None
     offset: int | None = None
     label: str | None = None

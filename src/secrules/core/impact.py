@@ -7,7 +7,7 @@ from typing import Any
 import attrs
 
 from secrules.core.findings import Finding
-from secrules.core.proposals import Assumption, Proposal, Scenario
+from secrules.core.proposals import Assumption, Proposal, ProposalModel, Scenario
 
 __all__ = ["ImpactReport", "ImpactRow", "compute_impact"]
 
@@ -44,6 +44,7 @@ class ImpactReport:
     """The impact of one proposal: all rows, the changed ones counted, and the assumptions."""
 
     proposal: Proposal
+    model: ProposalModel
     rows: tuple[ImpactRow, ...]
     assumptions: tuple[Assumption, ...]
 
@@ -79,7 +80,7 @@ class ImpactReport:
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON report (see docs/json-format.md)."""
-        model = self.proposal.require_model()
+        model = self.model
         return {
             "proposal": self.proposal.id,
             "title": self.proposal.title,
@@ -93,9 +94,9 @@ class ImpactReport:
         }
 
 
-def compute_impact(proposal: Proposal) -> ImpactReport:
-    """Evaluate every scenario of ``proposal`` under both regimes."""
-    model = proposal.require_model()
+def compute_impact(proposal: Proposal, model: ProposalModel | None = None) -> ImpactReport:
+    """Evaluate every scenario of ``proposal`` (or of ``model``, a variant of its model)."""
+    model = model or proposal.require_model()
     rows = tuple(
         ImpactRow(
             scenario=scenario,
@@ -105,4 +106,4 @@ def compute_impact(proposal: Proposal) -> ImpactReport:
         )
         for scenario in model.scenarios()
     )
-    return ImpactReport(proposal=proposal, rows=rows, assumptions=model.assumptions())
+    return ImpactReport(proposal=proposal, model=model, rows=rows, assumptions=model.assumptions())

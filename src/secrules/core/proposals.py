@@ -10,17 +10,18 @@ change nowhere else.
 from __future__ import annotations
 
 import abc
+import os
 from collections.abc import Iterable, Iterator, Mapping
 from types import MappingProxyType
 from typing import Any, ClassVar
 
 import attrs
 
-from secrules.core.clauses import Provenance
+from secrules.core.clauses import Provenance, to_provenance
 from secrules.core.findings import Finding
-from secrules.core.regimes import Regime
+from secrules.core.regimes import Regime, check_regime
 from secrules.core.rules import Rule, RuleSet
-from secrules.errors import NotModelledError
+from secrules.errors import InvalidValueError, NotModelledError
 
 __all__ = ["Assumption", "Proposal", "ProposalModel", "Scenario"]
 
@@ -36,7 +37,7 @@ class Assumption:
 
     id: str
     text: str
-    provenance: Provenance = attrs.field(converter=lambda p: Provenance.parse(str(p)))
+    provenance: Provenance = attrs.field(converter=to_provenance)
     source: str = ""
 
     def to_dict(self) -> dict[str, str]:
@@ -52,9 +53,7 @@ class Assumption:
 def _freeze_params(value: Mapping[str, Any]) -> tuple[tuple[str, Any], ...]:
     frozen = []
     for key, item in value.items():
-        if isinstance(item, list | tuple):
-            item = tuple(item)
-        frozen.append((key, item))
+        frozen.append((key, tuple(item) if isinstance(item, list | tuple) else item))
     return tuple(frozen)
 
 
@@ -73,7 +72,7 @@ class Scenario:
         """The parameters as a dict (tuples become lists)."""
         return {k: list(v) if isinstance(v, tuple) else v for k, v in self.params}
 
-    def __getitem__(self, key: str) -> Any:
+    def __getitem__(self, key: str) -> Any:  # noqa: ANN401 - params are heterogeneous JSON values
         for name, value in self.params:
             if name == key:
                 return value
@@ -97,6 +96,13 @@ class ProposalModel(abc.ABC):
     scope: ClassVar[str] = ""
     #: What the baseline and proposed regimes are, one sentence each.
     regimes: ClassVar[Mapping[str, str]] = MappingProxyType({})
+
+    #: The bundled parameter table a user may replace with their own copy ("" when none).
+    table_name: ClassVar[str] = ""
+
+    def with_table(self, path: str | os.PathLike[str]) -> ProposalModel:
+        """The same model built on the user's copy of :attr:`table_name` at ``path``."""
+        raise InvalidValueError(f"{type(self).__name__} takes no parameter table (got {path})")
 
     @abc.abstractmethod
     def scenarios(self) -> Iterable[Scenario]:
@@ -163,8 +169,6 @@ class Proposal:
 
     def evaluate(self, scenario: Scenario, regime: Regime) -> Finding:
         """The model's verdict on ``scenario`` under ``regime``."""
-        from secrules.core.regimes import check_regime
-
         return self.require_model().evaluate(scenario, check_regime(regime))
 
     def assumptions(self) -> tuple[Assumption, ...]:

@@ -1,0 +1,5 @@
+"""``python -m secrules``."""
+
+from secrules.cli import run
+
+run()

@@ -1,0 +1,242 @@
+"""The ``secrules`` command (also ``python -m secrules``).
+
+Exit status: 0 everything passed; 1 a check found a failure; 2 bad usage or undecodable input
+(one line on stderr, never a traceback); 3 an internal error (a bug: please report it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import NoReturn
+
+from secrules import __version__
+from secrules.core.findings import Outcome
+from secrules.errors import SecrulesError
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+EXIT_INTERNAL = 3
+
+
+class UsageError(SecrulesError):
+    """Bad command-line usage."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose errors are one line and exit status 2."""
+
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(f"{self.prog}: {message}")
+
+
+def _write(text: str, output: str | None) -> None:
+    if output is None or output == "-":
+        sys.stdout.write(text)
+        return
+    Path(output).write_text(text, encoding="utf-8")
+    print(f"secrules: wrote {output}", file=sys.stderr)
+
+
+def _cmd_proposals(args: argparse.Namespace) -> int:
+    from secrules.proposals import proposals
+
+    items = proposals()
+    if args.format == "json":
+        rows = [
+            {
+                "id": p.id,
+                "title": p.title,
+                "raised_by": p.raised_by,
+                "raised": p.raised,
+                "status": p.status,
+                "outcome": p.outcome,
+                "modification": p.modification or None,
+                "provenance": p.provenance.value,
+                "modelled": p.modelled,
+                "model": p.model.summary if p.model else None,
+            }
+            for p in items
+        ]
+        _write(json.dumps(rows, indent=2) + "\n", None)
+        return EXIT_OK
+    lines = []
+    for p in items:
+        lines.append(f"{p.id:6} {p.title}")
+        lines.append(f"       raised by {p.raised_by}, {p.raised}; {p.status}")
+        model = p.model.summary if p.model else "not modelled yet"
+        lines.append(f"       model: {model}")
+    _write("\n".join(lines) + "\n", None)
+    return EXIT_OK
+
+
+def _cmd_rules(args: argparse.Namespace) -> int:
+    from secrules.proposals import proposals
+    from secrules.report import render_catalogue, rule_catalogue
+
+    _write(render_catalogue(rule_catalogue(proposals()), args.format), args.output)
+    return EXIT_OK
+
+
+def _cmd_impact(args: argparse.Namespace) -> int:
+    from secrules.core.impact import compute_impact
+    from secrules.proposals import get_proposal, proposals
+    from secrules.report import render_impact
+
+    if args.ids:
+        chosen = [get_proposal(i) for i in args.ids]
+        for p in chosen:
+            p.require_model()  # an explicitly named item that is not modelled is an error
+        not_modelled = []
+    else:
+        chosen = [p for p in proposals() if p.modelled]
+        not_modelled = [p for p in proposals() if not p.modelled]
+    if args.table is not None and len(chosen) != 1:
+        raise UsageError("--table needs exactly one proposal id")
+    reports = []
+    for p in chosen:
+        model = p.require_model()
+        if args.table is not None:
+            model = model.with_table(args.table)
+        reports.append(compute_impact(p, model))
+    text = render_impact(reports, args.format, all_rows=args.all_rows, not_modelled=not_modelled)
+    _write(text, args.output)
+    return EXIT_OK
+
+
+def _cmd_check(args: argparse.Namespace) -> int:
+    from secrules.checking import check, input_kind, read_file, read_input
+    from secrules.report import FileFindings, render_findings
+
+    keystore = None
+    if args.keystore is not None:
+        from secrules.gbcs.keystore import open_keystore
+
+        keystore = open_keystore(args.keystore)
+    results: list[FileFindings] = []
+    errors: list[tuple[str, str]] = []
+    for name in args.files:
+        try:
+            data = read_file(name)
+            kind, raw = read_input(data)
+            findings = check(
+                data,
+                regime=args.regime,
+                keystore=keystore,
+                table_28d=args.table_28d,
+                era=args.era,
+            )
+        except OSError as exc:
+            errors.append((name, f"cannot read: {exc.strerror or exc}"))
+            continue
+        except SecrulesError as exc:
+            errors.append((name, str(exc)))
+            continue
+        label = "DUIS request XML" if kind == "xml" else input_kind(raw)
+        results.append(FileFindings(name, label, findings))
+    if args.format == "json":
+        payload = json.loads(render_findings(results, "json", regime=args.regime))
+        payload["errors"] = [{"file": n, "error": e} for n, e in errors]
+        _write(json.dumps(payload, indent=2, ensure_ascii=False) + "\n", None)
+    elif results:
+        _write(render_findings(results, "text", regime=args.regime), None)
+    for name, message in errors:
+        print(f"secrules: error: {name}: {message}", file=sys.stderr)
+    if errors:
+        return EXIT_USAGE
+    failed = any(f.outcome is Outcome.FAIL for r in results for f in r.findings)
+    return EXIT_FAILED if failed else EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The ``secrules`` argument parser."""
+    parser = _Parser(
+        prog="secrules",
+        description="Executable models of GB Smart Energy Code rules and of proposals to change "
+        "them.",
+    )
+    parser.add_argument("--version", action="version", version=f"secrules {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    p = sub.add_parser("proposals", help="list the nine items of the 28 May 2020 paper")
+    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.set_defaults(run=_cmd_proposals)
+
+    p = sub.add_parser("rules", help="rule catalogue with clause references and provenance")
+    p.add_argument("--format", choices=("text", "md", "json"), default="text")
+    p.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of stdout")
+    p.set_defaults(run=_cmd_rules)
+
+    p = sub.add_parser("impact", help="evaluate proposals under the baseline and proposed regimes")
+    p.add_argument("ids", nargs="*", metavar="ID", help="DP133, MP131, 129 ... (default: all)")
+    p.add_argument("--format", choices=("text", "md", "json", "html"), default="text")
+    p.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of stdout")
+    p.add_argument(
+        "--all-rows", action="store_true", help="show unchanged rows too (JSON always does)"
+    )
+    p.add_argument(
+        "--table",
+        metavar="FILE",
+        help="your own copy of the proposal's parameter table (one ID only)",
+    )
+    p.set_defaults(run=_cmd_impact)
+
+    p = sub.add_parser("check", help="check GBCS / DLMS payloads (hex or binary) and DUIS XML")
+    p.add_argument("files", nargs="+", metavar="FILE", help="input files ('-' for stdin)")
+    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.add_argument("--regime", choices=("baseline", "proposed"), default="proposed")
+    p.add_argument(
+        "--keystore",
+        metavar="PATH",
+        help="key-store directory or DCC Boxed keystore.json: also verify GBCS signatures",
+    )
+    p.add_argument(
+        "--table-28d", metavar="FILE", help="your own copy of GBCS Table 28d (DP131 rules)"
+    )
+    p.add_argument(
+        "--era", choices=("2020", "duis-5.x"), help="ESMEVariant code set for DUIS checks"
+    )
+    p.set_defaults(run=_cmd_check)
+
+    if importlib.util.find_spec("secrules.gbcs.cli") is not None:
+        from secrules.gbcs.cli import register
+
+        register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit status."""
+    try:
+        args = build_parser().parse_args(argv)
+        code: int = args.run(args)
+    except SecrulesError as exc:
+        print(f"secrules: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except OSError as exc:
+        where = f" {exc.filename}" if exc.filename else ""
+        print(f"secrules: error:{where}: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # noqa: BLE001 - the last line of defence: never a traceback
+        print(
+            f"secrules: internal error: {type(exc).__name__}: {exc} (please report this)",
+            file=sys.stderr,
+        )
+        return EXIT_INTERNAL
+    return code
+
+
+def run() -> NoReturn:
+    """Console-script entry point."""
+    sys.exit(main())
+
+
+if __name__ == "__main__":
+    run()

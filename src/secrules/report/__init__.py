@@ -1,0 +1,14 @@
+"""Renderers of impact reports and findings: text, Markdown, JSON and HTML."""
+
+from secrules.report.catalogue import render_catalogue, rule_catalogue
+from secrules.report.findings import FileFindings, render_findings
+from secrules.report.impact import IMPACT_FORMATS, render_impact
+
+__all__ = [
+    "IMPACT_FORMATS",
+    "FileFindings",
+    "render_catalogue",
+    "render_findings",
+    "render_impact",
+    "rule_catalogue",
+]

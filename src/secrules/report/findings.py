@@ -1,0 +1,77 @@
+"""Render check findings, file by file: text or JSON."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+
+import attrs
+
+from secrules.core.findings import Finding, Outcome
+
+__all__ = ["FileFindings", "render_findings"]
+
+_MARK = {
+    Outcome.PASS: "PASS",
+    Outcome.FAIL: "FAIL",
+    Outcome.NOT_APPLICABLE: "N/A ",
+    Outcome.INDETERMINATE: "????",
+}
+
+
+def _finding_tuple(value: Iterable[Finding]) -> tuple[Finding, ...]:
+    return tuple(value)
+
+
+@attrs.frozen
+class FileFindings:
+    """The findings of ``secrules check`` on one input."""
+
+    name: str
+    kind: str
+    findings: tuple[Finding, ...] = attrs.field(converter=_finding_tuple)
+
+    @property
+    def failed(self) -> int:
+        """Number of FAIL findings."""
+        return sum(1 for f in self.findings if f.outcome is Outcome.FAIL)
+
+
+def _where(finding: Finding) -> str:
+    parts = []
+    if finding.path:
+        parts.append(finding.path)
+    if finding.offset is not None:
+        parts.append(f"offset {finding.offset}")
+    return f" at {', '.join(parts)}" if parts else ""
+
+
+def render_findings(results: Sequence[FileFindings], fmt: str, *, regime: str) -> str:
+    """Text (one line per finding, clauses cited) or JSON (see docs/json-format.md)."""
+    if fmt == "json":
+        payload = {
+            "regime": regime,
+            "failed": sum(r.failed for r in results),
+            "files": [
+                {
+                    "file": r.name,
+                    "kind": r.kind,
+                    "failed": r.failed,
+                    "findings": [f.to_dict() for f in r.findings],
+                }
+                for r in results
+            ],
+        }
+        return json.dumps(payload, indent=2, ensure_ascii=False) + "\n"
+    if fmt != "text":
+        msg = f"unknown findings format {fmt!r}; expected text or json"
+        raise ValueError(msg)
+    out: list[str] = []
+    for r in results:
+        out.append(f"{r.name}: {r.kind}, {len(r.findings)} findings, {r.failed} failed ({regime})")
+        for f in r.findings:
+            clauses = "; ".join(str(c) for c in f.clauses)
+            out.append(f"  {_MARK[f.outcome]}  {f.rule_id}{_where(f)}: {f.message}")
+            if clauses and f.outcome is not Outcome.PASS:
+                out.append(f"        [{clauses}]")
+    return "\n".join(out) + "\n"
