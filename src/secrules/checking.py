@@ -19,12 +19,20 @@ from typing import TYPE_CHECKING
 
 from secrules.core.findings import Finding
 from secrules.core.regimes import Regime, check_regime
+from secrules.core.rules import RuleSet
 from secrules.errors import DecodeError
 
 if TYPE_CHECKING:
     from secrules.gbcs.keystore import KeyStore
 
-__all__ = ["MAX_INPUT_BYTES", "check", "input_kind", "read_input"]
+__all__ = [
+    "MAX_INPUT_BYTES",
+    "check",
+    "check_rulesets",
+    "input_kind",
+    "read_file",
+    "read_input",
+]
 
 #: Largest input ``check`` reads (DUIS has its own, smaller cap).
 MAX_INPUT_BYTES = 16 * 1024 * 1024
@@ -76,6 +84,7 @@ def check(
     keystore: KeyStore | str | os.PathLike[str] | None = None,
     table_28d: str | os.PathLike[str] | None = None,
     era: str | None = None,
+    default_configuration: bool = False,
 ) -> list[Finding]:
     """Run every applicable rule on ``data`` and return the findings.
 
@@ -83,7 +92,9 @@ def check(
     key-store directory or DCC Boxed ``keystore.json``) turns on GBCS signature verification;
     ``table_28d`` is the path of your own copy of GBCS Table 28d for the DP131 rules; ``era`` is
     the ESMEVariant code set for DUIS checks (``"2020"`` or ``"duis-5.x"``; default from the
-    request's schemaVersion). Undecodable input raises :class:`DecodeError`.
+    request's schemaVersion); ``default_configuration`` says the input is a device's default
+    (pre-installation) configuration, so the GBCS Table 28d rules apply too.
+    Undecodable input raises :class:`DecodeError`.
     """
     chosen = check_regime(regime)
     kind, raw = read_input(data)
@@ -93,7 +104,9 @@ def check(
         return check_request(raw, regime=chosen, era=era)
     from secrules.payloads import check_payload
 
-    findings = check_payload(raw, regime=chosen, table_28d=table_28d)
+    findings = check_payload(
+        raw, regime=chosen, table_28d=table_28d, default_configuration=default_configuration
+    )
     if keystore is not None and raw[:1] in (b"\xdd", b"\xdf"):
         from secrules.gbcs import verify_message
         from secrules.gbcs.keystore import open_keystore
@@ -101,6 +114,20 @@ def check(
         store = open_keystore(keystore) if isinstance(keystore, str | os.PathLike) else keystore
         findings.append(verify_message(raw, store))
     return findings
+
+
+def check_rulesets() -> dict[str, RuleSet]:
+    """The rule sets ``check`` applies outside any proposal's regimes, by what they check.
+
+    (The DP131 maximum-demand rules are catalogued under DP131, the DP125 rules under DP125.)
+    """
+    from secrules.duis import DUIS_RULES
+    from secrules.gbcs.verification import SIGNATURE_RULE
+
+    return {
+        "DUIS requests": DUIS_RULES,
+        "GBCS signatures": RuleSet.of("GBCS signatures", [SIGNATURE_RULE]),
+    }
 
 
 def read_file(path: str | os.PathLike[str]) -> bytes:

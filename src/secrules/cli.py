@@ -7,7 +7,6 @@ Exit status: 0 everything passed; 1 a check found a failure; 2 bad usage or unde
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import json
 import sys
 from collections.abc import Sequence
@@ -17,6 +16,7 @@ from typing import NoReturn
 from secrules import __version__
 from secrules.core.findings import Outcome
 from secrules.errors import SecrulesError
+from secrules.gbcs.cli import register as register_gbcs
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -76,10 +76,12 @@ def _cmd_proposals(args: argparse.Namespace) -> int:
 
 
 def _cmd_rules(args: argparse.Namespace) -> int:
+    from secrules.checking import check_rulesets
     from secrules.proposals import proposals
     from secrules.report import render_catalogue, rule_catalogue
 
-    _write(render_catalogue(rule_catalogue(proposals()), args.format), args.output)
+    entries = rule_catalogue(proposals(), checks=check_rulesets())
+    _write(render_catalogue(entries, args.format), args.output)
     return EXIT_OK
 
 
@@ -130,6 +132,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
                 keystore=keystore,
                 table_28d=args.table_28d,
                 era=args.era,
+                default_configuration=args.default_configuration,
             )
         except OSError as exc:
             errors.append((name, f"cannot read: {exc.strerror or exc}"))
@@ -144,7 +147,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
         payload["errors"] = [{"file": n, "error": e} for n, e in errors]
         _write(json.dumps(payload, indent=2, ensure_ascii=False) + "\n", None)
     elif results:
-        _write(render_findings(results, "text", regime=args.regime), None)
+        _write(render_findings(results, "text", regime=args.regime, quiet=args.quiet), None)
     for name, message in errors:
         print(f"secrules: error: {name}: {message}", file=sys.stderr)
     if errors:
@@ -191,6 +194,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=("text", "json"), default="text")
     p.add_argument("--regime", choices=("baseline", "proposed"), default="proposed")
     p.add_argument(
+        "-q",
+        "--quiet",
+        action="store_true",
+        help="text: show only failed and indeterminate findings",
+    )
+    p.add_argument(
         "--keystore",
         metavar="PATH",
         help="key-store directory or DCC Boxed keystore.json: also verify GBCS signatures",
@@ -201,12 +210,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--era", choices=("2020", "duis-5.x"), help="ESMEVariant code set for DUIS checks"
     )
+
+    p.add_argument(
+        "--default-configuration",
+        action="store_true",
+        help="the input is a device's default (pre-installation) configuration: also apply the "
+        "GBCS Table 28d rules (DP131)",
+    )
     p.set_defaults(run=_cmd_check)
 
-    if importlib.util.find_spec("secrules.gbcs.cli") is not None:
-        from secrules.gbcs.cli import register
-
-        register(sub)
+    register_gbcs(sub)
     return parser
 
 

@@ -104,3 +104,19 @@ def test_catalogue_formats():
     data = json.loads(render_catalogue(entries, "json"))
     assert all(entry["clauses"] for entry in data)
     assert "sec.g.user-parts" in render_catalogue(entries, "text")
+
+
+def test_findings_quiet_and_clause_lines():
+    clause = DP133.rows[0].baseline.clauses[0]
+    findings = (
+        Finding("x.pass", Outcome.PASS, "fine", (clause,)),
+        Finding("x.na", Outcome.NOT_APPLICABLE, "n/a", (clause,)),
+        Finding("x.unknown", Outcome.INDETERMINATE, "unknown", (clause,)),
+    )
+    results = [FileFindings("a.hex", "A-XDR Data", findings)]
+    loud = render_findings(results, "text", regime="proposed")
+    assert loud.count("[SEC Section G") == 1  # only the indeterminate finding cites its clause
+    quiet = render_findings(results, "text", regime="proposed", quiet=True)
+    assert "x.pass" not in quiet
+    assert "x.na" not in quiet
+    assert "x.unknown" in quiet

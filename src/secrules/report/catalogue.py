@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import attrs
 
 from secrules.core.proposals import Proposal
-from secrules.core.rules import Rule
+from secrules.core.rules import Rule, RuleSet
 
 __all__ = ["CatalogueEntry", "render_catalogue", "rule_catalogue"]
 
@@ -46,8 +46,14 @@ class CatalogueEntry:
         }
 
 
-def rule_catalogue(proposals: Sequence[Proposal]) -> list[CatalogueEntry]:
-    """Every distinct rule object of each modelled proposal, noting the regimes it serves."""
+def rule_catalogue(
+    proposals: Sequence[Proposal], *, checks: Mapping[str, RuleSet] | None = None
+) -> list[CatalogueEntry]:
+    """Every distinct rule of each modelled proposal (noting its regimes), then ``checks``.
+
+    ``checks`` names rule sets that apply the same way in both regimes (DUIS request checks,
+    GBCS signature checks); they are listed under their name with regimes "both".
+    """
     entries: list[CatalogueEntry] = []
     for proposal in proposals:
         if proposal.model is None:
@@ -74,6 +80,8 @@ def rule_catalogue(proposals: Sequence[Proposal]) -> list[CatalogueEntry]:
             )
             for rule in order
         )
+    for name, ruleset in (checks or {}).items():
+        entries.extend(CatalogueEntry(name, rule, ("both regimes",)) for rule in ruleset)
     return entries
 
 

@@ -46,8 +46,14 @@ def _where(finding: Finding) -> str:
     return f" at {', '.join(parts)}" if parts else ""
 
 
-def render_findings(results: Sequence[FileFindings], fmt: str, *, regime: str) -> str:
-    """Text (one line per finding, clauses cited) or JSON (see docs/json-format.md)."""
+def render_findings(
+    results: Sequence[FileFindings], fmt: str, *, regime: str, quiet: bool = False
+) -> str:
+    """Text (one line per finding) or JSON (see docs/json-format.md).
+
+    In text, FAIL and INDETERMINATE findings also cite their clauses; ``quiet`` keeps only
+    those findings (and each file's summary line). JSON always carries every finding.
+    """
     if fmt == "json":
         payload = {
             "regime": regime,
@@ -70,8 +76,10 @@ def render_findings(results: Sequence[FileFindings], fmt: str, *, regime: str) -
     for r in results:
         out.append(f"{r.name}: {r.kind}, {len(r.findings)} findings, {r.failed} failed ({regime})")
         for f in r.findings:
-            clauses = "; ".join(str(c) for c in f.clauses)
+            notable = f.outcome in (Outcome.FAIL, Outcome.INDETERMINATE)
+            if quiet and not notable:
+                continue
             out.append(f"  {_MARK[f.outcome]}  {f.rule_id}{_where(f)}: {f.message}")
-            if clauses and f.outcome is not Outcome.PASS:
-                out.append(f"        [{clauses}]")
+            if notable and f.clauses:
+                out.append(f"        [{'; '.join(str(c) for c in f.clauses)}]")
     return "\n".join(out) + "\n"

@@ -7,6 +7,65 @@ Requires Hypothesis (``pip install 'secrules[strategies]'``). Import what you ne
 
 from __future__ import annotations
 
+from secrules.strategies.dlms import (
+    access_requests,
+    access_responses,
+    bit_strings,
+    cosem_dates,
+    cosem_datetimes,
+    cosem_times,
+    dlms_values,
+    obis_codes,
+    schedule_entries,
+)
+from secrules.strategies.duis import (
+    device_statuses,
+    device_types,
+    devices,
+    duis_request_xml,
+    esme_variants,
+    euis,
+    inventories,
+    mutated_duis_xml,
+)
+from secrules.strategies.ecdsa import (
+    p256_private_keys,
+    p256_public_keys,
+    plain_signatures,
+    signed_gbcs_messages,
+    signing_variants,
+    unsigned_gbcs_messages,
+)
+from secrules.strategies.gbcs import gbcs_message_bytes, gbcs_messages
 from secrules.strategies.sec import regimes, role_sets, user_roles
 
-__all__ = ["regimes", "role_sets", "user_roles"]
+__all__ = [
+    "access_requests",
+    "access_responses",
+    "bit_strings",
+    "cosem_dates",
+    "cosem_datetimes",
+    "cosem_times",
+    "device_statuses",
+    "device_types",
+    "devices",
+    "dlms_values",
+    "duis_request_xml",
+    "esme_variants",
+    "euis",
+    "gbcs_message_bytes",
+    "gbcs_messages",
+    "inventories",
+    "mutated_duis_xml",
+    "obis_codes",
+    "p256_private_keys",
+    "p256_public_keys",
+    "plain_signatures",
+    "regimes",
+    "role_sets",
+    "schedule_entries",
+    "signed_gbcs_messages",
+    "signing_variants",
+    "unsigned_gbcs_messages",
+    "user_roles",
+]

@@ -1,0 +1,429 @@
+"""DLMS ACCESS request (``D9``) and response (``DA``) as GBCS carries them.
+
+Layout as stated in SmartDCCInnovation/gbcs-parser ``src/dlms.ts`` and checked on all 681 RTDS
+4.5.0 ACCESS payloads (spec section 4):
+
+``ACCESS.request``: ``D9``, long-invoke-id-and-priority (4 octets), date-time (a length and that
+many octets; ``00`` = absent), request specifications (count, then CHOICE items), list of data
+(count, then Data).
+
+``ACCESS.response``: ``DA``, invoke id (4), date-time, optional echoed request specifications
+(``00`` absent; ``01`` then a count and specifications -- the A-XDR OPTIONAL convention,
+*inferred*, never seen in RTDS), list of data, response specifications (count, then CHOICE
+``01`` get / ``02`` set with a data-access-result octet, ``03`` action with an action-result).
+
+Every record keeps the offset (into the ACCESS bytes) where it starts; Data values keep theirs.
+"""
+
+from __future__ import annotations
+
+import struct
+from collections.abc import Iterable
+from enum import IntEnum
+from typing import Any
+
+import attrs
+from construct import Bytes, Int8ub, Int16ub, Int32ub, Struct
+
+from secrules.dlms.cosem import CosemDateTime, Obis
+from secrules.dlms.data import Data, _as_bytes, decode_data_at
+from secrules.dlms.lengths import decode_length, encode_length
+from secrules.errors import DecodeError, InvalidValueError
+
+__all__ = [
+    "ACCESS_REQUEST_TAG",
+    "ACCESS_RESPONSE_TAG",
+    "DESCRIPTOR_LAYOUT",
+    "HEADER_LAYOUT",
+    "RESULT_NAMES",
+    "SELECTION_LAYOUT",
+    "AccessKind",
+    "AccessRequest",
+    "AccessResponse",
+    "RequestSpec",
+    "ResponseSpec",
+    "decode_access",
+    "decode_access_request",
+    "decode_access_response",
+    "encode_access",
+    "result_name",
+]
+
+ACCESS_REQUEST_TAG = 0xD9
+ACCESS_RESPONSE_TAG = 0xDA
+
+# Field-by-field layouts (construct). The decoder's hot path reads the same fields with the
+# precompiled struct formats below; tests/dlms/test_access.py checks that both agree.
+HEADER_LAYOUT = Struct("tag" / Int8ub, "invoke_id" / Int32ub)
+DESCRIPTOR_LAYOUT = Struct(
+    "class_id" / Int16ub,
+    "instance_id" / Bytes(6),
+    "attribute_or_method_id" / Int8ub,
+)
+SELECTION_LAYOUT = Struct("access_selector" / Int8ub)
+
+_HEADER = struct.Struct(">BI")
+_DESCRIPTOR = struct.Struct(">H6sB")
+
+#: Data-access-result and action-result names (gbcs-parser ``src/common.ts``; stated).
+RESULT_NAMES: dict[int, str] = {
+    0: "success",
+    1: "hardware fault",
+    2: "temporary failure",
+    3: "read-write denied",
+    4: "object undefined",
+    9: "object class inconsistent",
+    11: "object unavailable",
+    12: "type unmatched",
+    13: "scope of access violated",
+    14: "data block unavailable",
+    15: "long get/action aborted",
+    16: "no long get/action in progress",
+    17: "long set aborted",
+    18: "no long set in progress",
+    19: "data block number invalid",
+    250: "other reason",
+}
+
+
+def result_name(code: int) -> str:
+    """The name of a result code, or ``"unknown result N"``."""
+    return RESULT_NAMES.get(code, f"unknown result {code}")
+
+
+class AccessKind(IntEnum):
+    """The request/response specification CHOICE numbers."""
+
+    GET = 1
+    SET = 2
+    ACTION = 3
+    GET_WITH_SELECTION = 4
+
+
+def _octet(_inst: object, attribute: attrs.Attribute[int], value: int) -> None:
+    if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= 0xFF:
+        raise InvalidValueError(f"{attribute.name}: expected 0..255, got {value!r}")
+
+
+def _uint16(_inst: object, attribute: attrs.Attribute[int], value: int) -> None:
+    if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= 0xFFFF:
+        raise InvalidValueError(f"{attribute.name}: expected 0..65535, got {value!r}")
+
+
+def _uint32(_inst: object, attribute: attrs.Attribute[int], value: int) -> None:
+    if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= 0xFFFFFFFF:
+        raise InvalidValueError(f"{attribute.name}: expected a uint32, got {value!r}")
+
+
+def _raw_bytes(_inst: object, attribute: attrs.Attribute[bytes], value: bytes) -> None:
+    if type(value) is not bytes:
+        raise InvalidValueError(f"{attribute.name}: expected bytes, got {type(value).__name__}")
+
+
+def _data_tuple(_inst: object, attribute: attrs.Attribute[Any], value: tuple[Any, ...]) -> None:
+    for i, item in enumerate(value):
+        if not isinstance(item, Data):
+            raise InvalidValueError(f"{attribute.name}[{i}]: expected Data, got {item!r}")
+
+
+def _specs(items: Iterable[RequestSpec]) -> tuple[RequestSpec, ...]:
+    return tuple(items)
+
+
+def _results(items: Iterable[ResponseSpec]) -> tuple[ResponseSpec, ...]:
+    return tuple(items)
+
+
+def _datas(items: Iterable[Data]) -> tuple[Data, ...]:
+    return tuple(items)
+
+
+def _optional_specs(items: Iterable[RequestSpec] | None) -> tuple[RequestSpec, ...] | None:
+    return None if items is None else tuple(items)
+
+
+@attrs.frozen
+class RequestSpec:
+    """One request specification: GET, SET or ACTION of an attribute/method, or GET with selection.
+
+    ``attribute`` is the attribute id (GET/SET) or method id (ACTION). ``selector`` and
+    ``parameters`` (access selector and access parameters Data) are present exactly for
+    :attr:`AccessKind.GET_WITH_SELECTION`.
+    """
+
+    kind: AccessKind = attrs.field(converter=AccessKind)
+    class_id: int = attrs.field(validator=_uint16)
+    instance: Obis
+    attribute: int = attrs.field(validator=_octet)
+    selector: int | None = None
+    parameters: Data | None = None
+    offset: int | None = attrs.field(default=None, eq=False, kw_only=True, repr=False)
+
+    def __attrs_post_init__(self) -> None:
+        if self.kind is AccessKind.GET_WITH_SELECTION:
+            if self.selector is None or not isinstance(self.parameters, Data):
+                raise InvalidValueError("GET-with-selection needs a selector and parameters")
+            if not 0 <= self.selector <= 0xFF:
+                raise InvalidValueError(f"selector: expected 0..255, got {self.selector!r}")
+        elif self.selector is not None or self.parameters is not None:
+            raise InvalidValueError(f"{self.kind.name} takes no selector or parameters")
+
+    def _encode(self, out: bytearray) -> None:
+        out.append(self.kind)
+        out += _DESCRIPTOR.pack(self.class_id, self.instance.to_bytes(), self.attribute)
+        if self.kind is AccessKind.GET_WITH_SELECTION:
+            out.append(self.selector or 0)
+            assert self.parameters is not None  # noqa: S101 - checked in __attrs_post_init__
+            out += self.parameters.encode()
+
+
+@attrs.frozen
+class ResponseSpec:
+    """One response specification: ``kind`` GET, SET or ACTION and its result code."""
+
+    kind: AccessKind = attrs.field(converter=AccessKind)
+    result: int = attrs.field(validator=_octet)
+    offset: int | None = attrs.field(default=None, eq=False, kw_only=True, repr=False)
+
+    def __attrs_post_init__(self) -> None:
+        if self.kind is AccessKind.GET_WITH_SELECTION:
+            raise InvalidValueError("a response specification is GET, SET or ACTION")
+
+    @property
+    def result_name(self) -> str:
+        """The result's name (``"success"``, ``"hardware fault"``...)."""
+        return result_name(self.result)
+
+    @property
+    def succeeded(self) -> bool:
+        """True when the result is 0 (success)."""
+        return self.result == 0
+
+
+def _date_time_value(raw: bytes) -> CosemDateTime | None:
+    return CosemDateTime.from_bytes(raw) if len(raw) == 12 else None
+
+
+@attrs.frozen
+class AccessRequest:
+    """A DLMS ACCESS.request (``D9``).
+
+    ``invoke_id`` is the raw long-invoke-id-and-priority (uint32; GBCS puts the low 24 bits of
+    the originator counter there). ``date_time`` is the raw octets (``b""`` when absent).
+    ``specs`` and ``data`` are the two lists; GBCS pairs them one to one (:meth:`pairs`) but
+    the codec does not require equal counts.
+    """
+
+    invoke_id: int = attrs.field(validator=_uint32)
+    specs: tuple[RequestSpec, ...] = attrs.field(converter=_specs)
+    data: tuple[Data, ...] = attrs.field(converter=_datas, validator=_data_tuple)
+    date_time: bytes = attrs.field(default=b"", validator=_raw_bytes)
+    offset: int | None = attrs.field(default=None, eq=False, kw_only=True, repr=False)
+
+    @property
+    def date_time_value(self) -> CosemDateTime | None:
+        """The date-time as a :class:`CosemDateTime` when it is 12 octets, else None."""
+        return _date_time_value(self.date_time)
+
+    def pairs(self) -> tuple[tuple[RequestSpec, Data | None], ...]:
+        """Each specification with its data item (None when the data list is shorter)."""
+        return tuple(
+            (spec, self.data[i] if i < len(self.data) else None)
+            for i, spec in enumerate(self.specs)
+        )
+
+    def encode(self) -> bytes:
+        """The ACCESS.request octets."""
+        out = bytearray(_HEADER.pack(ACCESS_REQUEST_TAG, self.invoke_id))
+        out += encode_length(len(self.date_time))
+        out += self.date_time
+        out += encode_length(len(self.specs))
+        for spec in self.specs:
+            spec._encode(out)
+        out += encode_length(len(self.data))
+        for item in self.data:
+            out += item.encode()
+        return bytes(out)
+
+
+@attrs.frozen
+class AccessResponse:
+    """A DLMS ACCESS.response (``DA``): data list and per-item results.
+
+    ``request_specs`` is the optional echoed request specification list (None when absent,
+    the only form seen in RTDS).
+    """
+
+    invoke_id: int = attrs.field(validator=_uint32)
+    data: tuple[Data, ...] = attrs.field(converter=_datas, validator=_data_tuple)
+    results: tuple[ResponseSpec, ...] = attrs.field(converter=_results)
+    date_time: bytes = attrs.field(default=b"", validator=_raw_bytes)
+    request_specs: tuple[RequestSpec, ...] | None = attrs.field(
+        default=None, converter=_optional_specs
+    )
+    offset: int | None = attrs.field(default=None, eq=False, kw_only=True, repr=False)
+
+    @property
+    def date_time_value(self) -> CosemDateTime | None:
+        """The date-time as a :class:`CosemDateTime` when it is 12 octets, else None."""
+        return _date_time_value(self.date_time)
+
+    def encode(self) -> bytes:
+        """The ACCESS.response octets."""
+        out = bytearray(_HEADER.pack(ACCESS_RESPONSE_TAG, self.invoke_id))
+        out += encode_length(len(self.date_time))
+        out += self.date_time
+        if self.request_specs is None:
+            out.append(0)
+        else:
+            out.append(1)
+            out += encode_length(len(self.request_specs))
+            for spec in self.request_specs:
+                spec._encode(out)
+        out += encode_length(len(self.data))
+        for item in self.data:
+            out += item.encode()
+        out += encode_length(len(self.results))
+        for result in self.results:
+            out.append(result.kind)
+            out.append(result.result)
+        return bytes(out)
+
+
+# --------------------------------------------------------------------------------------------
+# Decoding
+
+
+def _need(data: bytes, pos: int, size: int, what: str, path: str) -> None:
+    if pos + size > len(data):
+        raise DecodeError(f"truncated {what}", offset=pos, path=path)
+
+
+def _read_header(data: bytes, tag: int) -> tuple[int, bytes, int]:
+    _need(data, 0, 5, "ACCESS header", "invoke_id")
+    first, invoke_id = _HEADER.unpack_from(data, 0)
+    if first != tag:
+        raise DecodeError(
+            f"expected ACCESS tag 0x{tag:02X}, found 0x{first:02X}", offset=0, path="tag"
+        )
+    size, pos = decode_length(data, 5, path="date_time")
+    _need(data, pos, size, f"date-time of {size} octets", "date_time")
+    return invoke_id, data[pos : pos + size], pos + size
+
+
+def _read_specs(data: bytes, pos: int, name: str) -> tuple[tuple[RequestSpec, ...], int]:
+    count, pos = decode_length(data, pos, path=name)
+    if count > len(data) - pos:
+        raise DecodeError(f"{name} count {count} exceeds the data", offset=pos, path=name)
+    specs = []
+    for i in range(count):
+        path = f"{name}[{i}]"
+        start = pos
+        _need(data, pos, 10, "request specification", path)
+        kind = data[pos]
+        if not 1 <= kind <= 4:
+            raise DecodeError(
+                f"unknown request specification choice 0x{kind:02X}", offset=pos, path=path
+            )
+        class_id, instance, attribute = _DESCRIPTOR.unpack_from(data, pos + 1)
+        pos += 10
+        obis = Obis(*instance)
+        if kind == 4:
+            _need(data, pos, 1, "access selector", path + ".selector")
+            selector = data[pos]
+            try:
+                parameters, pos = decode_data_at(data, pos + 1)
+            except DecodeError as exc:
+                exc.path = f"{path}.parameters{exc.path or ''}"
+                raise
+            specs.append(
+                RequestSpec(kind, class_id, obis, attribute, selector, parameters, offset=start)
+            )
+        else:
+            specs.append(RequestSpec(kind, class_id, obis, attribute, offset=start))
+    return tuple(specs), pos
+
+
+def _read_data_list(data: bytes, pos: int) -> tuple[tuple[Data, ...], int]:
+    count, pos = decode_length(data, pos, path="data")
+    if count > len(data) - pos:
+        raise DecodeError(f"data count {count} exceeds the data", offset=pos, path="data")
+    items = []
+    for i in range(count):
+        try:
+            item, pos = decode_data_at(data, pos)
+        except DecodeError as exc:
+            exc.path = f"data[{i}]{exc.path or ''}"
+            raise
+        items.append(item)
+    return tuple(items), pos
+
+
+def _check_end(data: bytes, pos: int) -> None:
+    if pos != len(data):
+        raise DecodeError(f"{len(data) - pos} trailing octets after ACCESS", offset=pos, path="")
+
+
+def decode_access_request(data: bytes) -> AccessRequest:
+    """Decode a complete ACCESS.request (``D9``); DecodeError with offset and path otherwise."""
+    data = _as_bytes(data)
+    invoke_id, date_time, pos = _read_header(data, ACCESS_REQUEST_TAG)
+    specs, pos = _read_specs(data, pos, "specs")
+    items, pos = _read_data_list(data, pos)
+    _check_end(data, pos)
+    return AccessRequest(invoke_id, specs, items, date_time, offset=0)
+
+
+def decode_access_response(data: bytes) -> AccessResponse:
+    """Decode a complete ACCESS.response (``DA``); DecodeError with offset and path otherwise."""
+    data = _as_bytes(data)
+    invoke_id, date_time, pos = _read_header(data, ACCESS_RESPONSE_TAG)
+    _need(data, pos, 1, "echoed request specification flag", "request_specs")
+    flag = data[pos]
+    request_specs: tuple[RequestSpec, ...] | None
+    if flag == 0:
+        request_specs, pos = None, pos + 1
+    elif flag == 1:
+        request_specs, pos = _read_specs(data, pos + 1, "request_specs")
+    else:
+        raise DecodeError(
+            f"invalid OPTIONAL flag 0x{flag:02X} for the echoed request specification",
+            offset=pos,
+            path="request_specs",
+        )
+    items, pos = _read_data_list(data, pos)
+    count, pos = decode_length(data, pos, path="results")
+    if count > len(data) - pos:
+        raise DecodeError(f"results count {count} exceeds the data", offset=pos, path="results")
+    results = []
+    for i in range(count):
+        path = f"results[{i}]"
+        _need(data, pos, 2, "response specification", path)
+        kind = data[pos]
+        if not 1 <= kind <= 3:
+            raise DecodeError(
+                f"unknown response specification choice 0x{kind:02X}", offset=pos, path=path
+            )
+        results.append(ResponseSpec(kind, data[pos + 1], offset=pos))
+        pos += 2
+    _check_end(data, pos)
+    return AccessResponse(invoke_id, items, tuple(results), date_time, request_specs, offset=0)
+
+
+def decode_access(data: bytes) -> AccessRequest | AccessResponse:
+    """Decode an ACCESS.request (first octet ``D9``) or ACCESS.response (``DA``)."""
+    data = _as_bytes(data)
+    if not data:
+        raise DecodeError("empty ACCESS payload", offset=0, path="tag")
+    if data[0] == ACCESS_REQUEST_TAG:
+        return decode_access_request(data)
+    if data[0] == ACCESS_RESPONSE_TAG:
+        return decode_access_response(data)
+    raise DecodeError(f"not a DLMS ACCESS payload (tag 0x{data[0]:02X})", offset=0, path="tag")
+
+
+def encode_access(value: AccessRequest | AccessResponse) -> bytes:
+    """Encode an :class:`AccessRequest` or :class:`AccessResponse` (exact round trip)."""
+    if not isinstance(value, AccessRequest | AccessResponse):
+        raise InvalidValueError(f"expected an ACCESS request or response, got {value!r}")
+    return value.encode()

@@ -1,0 +1,64 @@
+"""GBCS: message framing (General Ciphering, General Signing), message codes and signatures.
+
+``parse_message`` / ``encode_message`` read and write the four wire shapes of a GBCS message
+exactly (spec ``gbcs-messages-and-ecdsa.md`` sections 2-6); ``use_case_name`` looks up a message
+code in the bundled table ``data/gbcs_message_codes.toml``.
+"""
+
+from __future__ import annotations
+
+from secrules.gbcs.framing import (
+    MAC_LENGTH,
+    SIGNATURE_LENGTH,
+    GbcsMessage,
+    decode_text,
+    encode_message,
+    parse_message,
+)
+from secrules.gbcs.keystore import (
+    DccBoxedKeyStore,
+    DirectoryKeyStore,
+    KeyStore,
+    KeyUsage,
+    MemoryKeyStore,
+    open_keystore,
+)
+from secrules.gbcs.message_codes import (
+    MessageCode,
+    MessageCodeTable,
+    load_message_codes,
+    lookup,
+    message_code_table,
+    use_case_name,
+)
+from secrules.gbcs.types import CraFlag, Eui64, FieldSpan, MessageShape
+from secrules.gbcs.variants import SigningVariant
+from secrules.gbcs.verification import sign_precommand, verify_message
+
+__all__ = [
+    "MAC_LENGTH",
+    "SIGNATURE_LENGTH",
+    "CraFlag",
+    "DccBoxedKeyStore",
+    "DirectoryKeyStore",
+    "Eui64",
+    "FieldSpan",
+    "GbcsMessage",
+    "KeyStore",
+    "KeyUsage",
+    "MemoryKeyStore",
+    "MessageCode",
+    "MessageCodeTable",
+    "MessageShape",
+    "SigningVariant",
+    "decode_text",
+    "encode_message",
+    "load_message_codes",
+    "lookup",
+    "message_code_table",
+    "open_keystore",
+    "parse_message",
+    "sign_precommand",
+    "use_case_name",
+    "verify_message",
+]

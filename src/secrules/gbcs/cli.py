@@ -1,0 +1,226 @@
+"""``secrules gbcs inspect|verify|sign``: GBCS framing, signature checks and pre-command signing.
+
+The main command line (:mod:`secrules.cli`) calls :func:`register`. Each handler takes the parsed
+arguments and returns the exit status; bad input raises a :class:`SecrulesError`, which the main
+command prints as one line with exit status 2.
+
+Exit status of ``verify``: 0 when every file passes or carries no signature; 1 when any file
+FAILs, or (unless ``--allow-missing-keys``) when the key store has no Digital Signature key for
+some originator (INDETERMINATE: a signature that could not be checked is not a pass); 2 when a
+file cannot be read or decoded (the other files are still checked).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import TypeVar
+
+from secrules.core.findings import Finding, Outcome
+from secrules.errors import DataFileError, DecodeError, SecrulesError
+from secrules.gbcs.ecdsa import load_private_key
+from secrules.gbcs.framing import GbcsMessage, decode_text, parse_message
+from secrules.gbcs.keystore import KeyStore, open_keystore
+from secrules.gbcs.types import CraFlag, Eui64, FieldSpan
+from secrules.gbcs.variants import SigningVariant
+from secrules.gbcs.verification import sign_precommand, verify_message
+
+__all__ = ["read_message_bytes", "register", "run_inspect", "run_sign", "run_verify"]
+
+_P = TypeVar("_P", bound=argparse.ArgumentParser)
+_MAX_INPUT = 16 << 20
+_SHOWN_OCTETS = 24
+
+
+def register(subparsers: argparse._SubParsersAction[_P]) -> None:
+    """Add ``gbcs`` with its subcommands ``inspect``, ``verify`` and ``sign``."""
+    gbcs = subparsers.add_parser(
+        "gbcs", help="GBCS framing, signature checks against a key store, signing pre-commands"
+    )
+    sub = gbcs.add_subparsers(dest="gbcs_command", metavar="SUBCOMMAND", required=True)
+
+    p = sub.add_parser("inspect", help="show a message's framing as a tree with byte offsets")
+    p.add_argument("file", metavar="FILE", help="hex, base64 or binary message ('-' for stdin)")
+    p.set_defaults(run=run_inspect)
+
+    p = sub.add_parser("verify", help="verify GBCS signatures against a key store")
+    p.add_argument("files", nargs="+", metavar="FILE", help="hex, base64 or binary messages")
+    p.add_argument(
+        "--keystore",
+        required=True,
+        metavar="DIR|keystore.json",
+        help="RTDS-layout key directory or DCC Boxed keystore.json",
+    )
+    p.add_argument(
+        "--allow-missing-keys",
+        action="store_true",
+        help="exit 0 even when an originator has no DS key (INDETERMINATE)",
+    )
+    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.set_defaults(run=run_verify)
+
+    p = sub.add_parser("sign", help="sign a DUIS pre-command (prints the signed APDU as hex)")
+    p.add_argument("precommand", metavar="PRECOMMAND", help="pre-command file (hex or binary)")
+    p.add_argument("--key", required=True, metavar="KEY", help="P-256 private key (PKCS#8 PEM)")
+    p.add_argument("--variant", choices=("gbcs", "cnsa"), default="gbcs")
+    p.add_argument(
+        "--deterministic",
+        action="store_true",
+        help="RFC 6979 nonces (reproducible; for test fixtures, not a GBCS variant)",
+    )
+    p.add_argument("-o", "--output", metavar="OUT", help="write the hex here instead of stdout")
+    p.set_defaults(run=run_sign)
+
+
+def read_message_bytes(name: str) -> bytes:
+    """The octets of a message file: binary when it starts DD/DF, else hex or base64 text."""
+    try:
+        if name == "-":
+            data = sys.stdin.buffer.read(_MAX_INPUT + 1)
+        else:
+            with Path(name).open("rb") as handle:
+                data = handle.read(_MAX_INPUT + 1)
+    except OSError as exc:
+        raise DataFileError(f"cannot read: {exc.strerror or exc}", file=name) from None
+    if len(data) > _MAX_INPUT:
+        raise DataFileError(f"larger than {_MAX_INPUT} bytes", file=name)
+    if data[:1] in (b"\xdd", b"\xdf"):
+        return data
+    try:
+        text = data.decode("ascii")
+    except UnicodeDecodeError as exc:
+        raise DecodeError(
+            "neither a binary GBCS message nor hex/base64 text", offset=exc.start
+        ) from None
+    return decode_text(text)
+
+
+# --- inspect -----------------------------------------------------------------------------------
+
+
+def _annotation(message: GbcsMessage, path: str) -> str:
+    leaf = path.rsplit(".", 1)[-1]
+    if path == "apdu.cra_flag":
+        return CraFlag(message.cra_flag).name.title()
+    if path == "apdu.originator_counter":
+        return str(message.counter)
+    if path in ("apdu.originator_system_title", "apdu.recipient_system_title"):
+        eui = message.originator if "originator" in path else message.recipient
+        return Eui64(bytes(eui)).hex
+    if leaf == "message_code":
+        name = message.use_case
+        return f"0x{message.message_code:04X}" + (f" ({name})" if name else "")
+    if path == "apdu.signature":
+        return "r||s, plain 64 octets"
+    if path == "mac":
+        return "truncated GMAC (not checked)"
+    return ""
+
+
+def render_tree(message: GbcsMessage) -> str:
+    """The framing of ``message`` as an indented tree: offset, length, path, octets, meaning."""
+    raw = message.encoded
+    lines = [f"shape {message.shape.value}, {len(raw)} octets"]
+    fields = message.fields
+    signed = fields.get("signed")
+    entries = [(p, s) for p, s in fields.items() if p != "signed"]
+    header = [s for p, s in entries if p.startswith("mac_header.")]
+    if header:
+        start, end = header[0].offset, header[-1].end
+        entries.append(("mac_header", FieldSpan(start, end - start)))
+
+    def depth_of(path: str) -> int:
+        parts = path.split(".")
+        return len(parts) - 1 if parts[-1] == "length" and len(parts) > 1 else len(parts)
+
+    entries.sort(key=lambda item: (item[1].offset, depth_of(item[0]), -item[1].length))
+    for path, span in entries:
+        depth = depth_of(path)
+        parts = path.split(".")
+        label = f"{parts[-2]} length" if parts[-1] == "length" and len(parts) > 1 else parts[-1]
+        octets = raw[span.offset : span.end]
+        shown = octets[:_SHOWN_OCTETS].hex(" ").upper()
+        if len(octets) > _SHOWN_OCTETS:
+            shown += f" ... (+{len(octets) - _SHOWN_OCTETS})"
+        if path in ("apdu", "mac_header"):
+            shown = ""
+        note = _annotation(message, path)
+        text = f"{span.offset:>5} +{span.length:<4} {'  ' * (depth - 1)}{label}"
+        if shown:
+            text += f"  {shown}"
+        if note:
+            text += f"  [{note}]"
+        lines.append(text.rstrip())
+    if signed is not None:
+        lines.append(
+            f"signed span (E5): offsets {signed.offset}-{signed.end - 1}, {signed.length} octets"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def run_inspect(args: argparse.Namespace) -> int:
+    """``secrules gbcs inspect FILE``: print the framing tree; exit 0."""
+    message = parse_message(read_message_bytes(args.file))
+    sys.stdout.write(f"{args.file}: " + render_tree(message))
+    return 0
+
+
+# --- verify -----------------------------------------------------------------------------------
+
+
+def run_verify(args: argparse.Namespace) -> int:
+    """``secrules gbcs verify FILE... --keystore DIR|keystore.json``: one verdict per file."""
+    store: KeyStore = open_keystore(args.keystore)
+    for warning in store.findings:
+        sys.stderr.write(f"secrules: key store warning: {warning.message}\n")
+    results: list[tuple[str, Finding]] = []
+    errors = 0
+    for name in args.files:
+        try:
+            finding = verify_message(read_message_bytes(name), store)
+        except SecrulesError as exc:
+            errors += 1
+            sys.stderr.write(f"secrules: error: {name}: {exc}\n")
+            continue
+        results.append((name, finding))
+        if args.format == "text":
+            sys.stdout.write(
+                f"{name}: {finding.outcome.name} {finding.rule_id}: {finding.message}\n"
+            )
+    if args.format == "json":
+        rows = [{"file": name, **finding.to_dict()} for name, finding in results]
+        sys.stdout.write(json.dumps(rows, indent=2) + "\n")
+    if errors:
+        return 2
+    outcomes = {finding.outcome for _, finding in results}
+    if Outcome.FAIL in outcomes:
+        return 1
+    if Outcome.INDETERMINATE in outcomes and not args.allow_missing_keys:
+        return 1
+    return 0
+
+
+# --- sign -------------------------------------------------------------------------------------
+
+
+def run_sign(args: argparse.Namespace) -> int:
+    """``secrules gbcs sign PRECOMMAND --key KEY``: write the signed APDU as upper-case hex."""
+    precommand = read_message_bytes(args.precommand)
+    key = load_private_key(Path(args.key))
+    signed = sign_precommand(
+        precommand,
+        key,
+        variant=SigningVariant.by_name(args.variant),
+        deterministic=bool(args.deterministic),
+    )
+    text = signed.hex().upper() + "\n"
+    if args.output is None or args.output == "-":
+        sys.stdout.write(text)
+    else:
+        try:
+            Path(args.output).write_text(text, encoding="ascii")
+        except OSError as exc:
+            raise DataFileError(f"cannot write: {exc.strerror or exc}", file=args.output) from None
+    return 0

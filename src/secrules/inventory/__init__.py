@@ -1,0 +1,98 @@
+"""The Smart Metering Inventory: device types, statuses, ESMEVariant, devices and the SMI model.
+
+``DeviceType`` (8) and ``DeviceStatus`` (9) are the DUIS V5.0-V5.4 enumerations; ``EsmeVariant``
+validates against the versioned whitelist in ``data/esme_variants.toml``; the lifecycle is the
+data table ``data/smi_lifecycle.toml``; who may correct an ESMEVariant (DP125) is the named
+assumptions of ``data/dp125_policy.toml``.
+"""
+
+from secrules.inventory.lifecycle import Lifecycle, Transition, load_lifecycle, smi_lifecycle
+from secrules.inventory.model import (
+    ChangeOfSupplier,
+    Commission,
+    CompleteRecovery,
+    Decommission,
+    DeleteDevice,
+    Device,
+    Install,
+    Inventory,
+    InventoryRequest,
+    Prenotify,
+    RequestOutcome,
+    Restore,
+    StartRecovery,
+    Suspend,
+    UpdateDetails,
+    UpdateStatus,
+    User,
+    Whitelist,
+)
+from secrules.inventory.types import (
+    DeviceStatus,
+    DeviceType,
+    EsmeVariant,
+    MeteringElement,
+    VariantCatalogue,
+    VariantSet,
+    era_for_schema_version,
+    load_variant_catalogue,
+    normalise_eui,
+    variant_catalogue,
+)
+from secrules.inventory.variant_policy import (
+    ACTOR_RULE,
+    DEVICE_TYPE_RULE,
+    KNOWN_RULE,
+    Actor,
+    Dp125Policy,
+    Grant,
+    VariantChange,
+    dp125_policy,
+    load_dp125_policy,
+    variant_rulesets,
+)
+
+__all__ = [
+    "ACTOR_RULE",
+    "DEVICE_TYPE_RULE",
+    "KNOWN_RULE",
+    "Actor",
+    "ChangeOfSupplier",
+    "Commission",
+    "CompleteRecovery",
+    "Decommission",
+    "DeleteDevice",
+    "Device",
+    "DeviceStatus",
+    "DeviceType",
+    "Dp125Policy",
+    "EsmeVariant",
+    "Grant",
+    "Install",
+    "Inventory",
+    "InventoryRequest",
+    "Lifecycle",
+    "MeteringElement",
+    "Prenotify",
+    "RequestOutcome",
+    "Restore",
+    "StartRecovery",
+    "Suspend",
+    "Transition",
+    "UpdateDetails",
+    "UpdateStatus",
+    "User",
+    "VariantCatalogue",
+    "VariantChange",
+    "VariantSet",
+    "Whitelist",
+    "dp125_policy",
+    "era_for_schema_version",
+    "load_dp125_policy",
+    "load_lifecycle",
+    "load_variant_catalogue",
+    "normalise_eui",
+    "smi_lifecycle",
+    "variant_catalogue",
+    "variant_rulesets",
+]

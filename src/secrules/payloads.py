@@ -1,0 +1,275 @@
+"""Check one binary payload: sniff what it is, decode it, run the rules that apply.
+
+:func:`check_payload` takes the bytes of
+
+* a GBCS message (first octet ``DD`` or ``DF``: any of the four shapes of
+  :func:`secrules.gbcs.parse_message`),
+* a bare DLMS ACCESS APDU (``D9`` request, ``DA`` response), or
+* a bare A-XDR Data value (e.g. the ``entries`` of Schedule 0-0:12.0.0.255),
+
+and returns findings. Where the payload carries the maximum-demand configurable period (an
+ECS37 SET of Schedule 0-0:12.0.0.255 attribute 2, message code 0x004A; an ECS18b response,
+0x002C; or bare Schedule entries) the DP131 rules run and each finding cites the byte offset
+into *the input* and the field path (``entries[0].begin_date``). Anything else gets one
+informative PASS finding saying what was read. Undecodable input raises
+:class:`~secrules.errors.DecodeError` with an offset into the input.
+"""
+
+from __future__ import annotations
+
+import os
+
+import attrs
+
+from secrules.core.clauses import ClauseRef
+from secrules.core.findings import Finding, Outcome, Verdict
+from secrules.core.regimes import check_regime
+from secrules.dlms.access import (
+    AccessKind,
+    AccessRequest,
+    AccessResponse,
+    decode_access,
+)
+from secrules.dlms.data import Array, Data, Structure, decode_data
+from secrules.dlms.schedule import entries_from_data
+from secrules.errors import DecodeError
+from secrules.gbcs import GbcsMessage, decode_text, parse_message, use_case_name
+from secrules.proposals import dp131
+
+__all__ = ["check_payload", "sniff"]
+
+#: GBCS message codes whose payload carries the MD configurable period schedule.
+ECS37_CODE = 0x004A
+ECS18B_CODE = 0x002C
+
+_GBCS_CLAUSE = ClauseRef(
+    "GBCS",
+    "7.2.5 MAC header and 7.2.7 Grouping Header (General Signing)",
+    "edition not stated by the cited sources (gbcs-parser, HenryGiraldo/gbcs); RTDS 4.5.0 era",
+    "stated",
+    note="framing per spec gbcs-messages-and-ecdsa.md section 3",
+)
+_DLMS_CLAUSE = ClauseRef(
+    "DLMS UA Green Book (via gbcs-parser src/dlms.ts)",
+    "ACCESS service and A-XDR Data encoding",
+    "as used by GBCS, RTDS 4.5.0 era",
+    "stated",
+    note="layout per spec dlms-cosem-and-max-demand.md sections 2 and 4",
+)
+
+
+def sniff(data: bytes) -> str:
+    """Say what ``data`` looks like from its first octet: ``gbcs``, ``access`` or ``data``."""
+    if not data:
+        raise DecodeError("empty input", offset=0, path="")
+    first = data[0]
+    if first in (0xDD, 0xDF):
+        return "gbcs"
+    if first in (0xD9, 0xDA):
+        return "access"
+    return "data"
+
+
+def _info(rule_id: str, message: str, clause: ClauseRef, offset: int = 0) -> Finding:
+    return Finding(
+        rule_id=rule_id,
+        outcome=Outcome.PASS,
+        message=message,
+        clauses=(clause,),
+        path=None,
+        offset=offset,
+        label="decoded",
+    )
+
+
+def _is_schedule_array(value: Data) -> bool:
+    """True for a non-empty array of structures that read as schedule entries."""
+    if not (
+        isinstance(value, Array)
+        and len(value.items) > 0
+        and all(isinstance(item, Structure) and len(item.items) == 10 for item in value.items)
+    ):
+        return False
+    try:
+        entries_from_data(value)
+    except DecodeError:
+        return False
+    return True
+
+
+def _schedule_findings(
+    value: Data,
+    *,
+    base: int,
+    where: str,
+    regime: str,
+    table_28d: str | os.PathLike[str] | None,
+    default_configuration: bool,
+) -> list[Finding]:
+    ruleset = dp131.rulesets(table_28d)[check_regime(regime)]
+    try:
+        entries = entries_from_data(value)
+    except DecodeError as exc:
+        # A SET of the schedule attribute whose value is not schedule entries breaks the
+        # template; report it as the entries rule failing, located in the input.
+        verdict = Verdict(
+            Outcome.FAIL,
+            f"{where}: not ECS37 schedule entries ({exc.message})",
+            path=exc.path or "entries",
+            offset=None if exc.offset is None else base + exc.offset,
+            label=dp131.LABELS[Outcome.FAIL],
+        )
+        return [ruleset.rule("dp131.ecs37.entries").finding(verdict)]
+    subject = dp131.schedule_subject(
+        entries,
+        base_offset=base,
+        array_offset=None if value.offset is None else base + value.offset,
+        default_configuration=default_configuration,
+        where=where,
+    )
+    findings = ruleset.evaluate(subject)
+    if not default_configuration:
+        findings = [f for f in findings if not f.rule_id.startswith("dp131.table28d.")]
+    return findings
+
+
+def _access_findings(
+    apdu: AccessRequest | AccessResponse,
+    *,
+    base: int,
+    what: str,
+    regime: str,
+    table_28d: str | os.PathLike[str] | None,
+    default_configuration: bool,
+) -> list[Finding]:
+    tpl = dp131.template()
+    out: list[Finding] = []
+    if isinstance(apdu, AccessRequest):
+        for i, (spec, item) in enumerate(apdu.pairs()):
+            if (
+                spec.kind is AccessKind.SET
+                and spec.class_id == tpl.class_id
+                and spec.instance == tpl.logical_name
+                and spec.attribute == tpl.attribute
+                and item is not None
+            ):
+                out += _schedule_findings(
+                    item,
+                    base=base,
+                    where=f"{what}, SET of {tpl.logical_name} attribute {tpl.attribute} "
+                    f"(data[{i}])",
+                    regime=regime,
+                    table_28d=table_28d,
+                    default_configuration=default_configuration,
+                )
+    else:
+        for i, item in enumerate(apdu.data):
+            if _is_schedule_array(item):
+                out += _schedule_findings(
+                    item,
+                    base=base,
+                    where=f"{what}, schedule entries read back (data[{i}])",
+                    regime=regime,
+                    table_28d=table_28d,
+                    default_configuration=default_configuration,
+                )
+    return out
+
+
+def _describe_access(apdu: AccessRequest | AccessResponse) -> str:
+    if isinstance(apdu, AccessRequest):
+        kinds = ", ".join(
+            f"{s.kind.name} {s.class_id}/{s.instance}/{s.attribute}" for s in apdu.specs
+        )
+        return f"DLMS ACCESS.request ({len(apdu.specs)} specification(s): {kinds})"
+    results = ", ".join(r.result_name for r in apdu.results)
+    return f"DLMS ACCESS.response ({len(apdu.results)} result(s): {results})"
+
+
+def _describe_gbcs(message: GbcsMessage) -> str:
+    name = use_case_name(message.message_code) or "unknown use case"
+    signed = "signed" if message.signature is not None else "not signed"
+    return (
+        f"GBCS {name} {message.cra_flag.name.lower()} (message code "
+        f"0x{message.message_code:04X}, {message.shape.value}, {signed}) from "
+        f"{message.originator} to {message.recipient}, counter {message.counter}"
+    )
+
+
+def check_payload(
+    data: bytes | bytearray | memoryview | str,
+    *,
+    regime: str = "proposed",
+    table_28d: str | os.PathLike[str] | None = None,
+    default_configuration: bool = False,
+) -> list[Finding]:
+    """Decode ``data`` (GBCS message, DLMS ACCESS APDU or A-XDR Data) and run the DP131 rules.
+
+    ``data`` is bytes, or hex / base64 text. ``regime`` is ``"baseline"`` or ``"proposed"``.
+    ``table_28d`` names a user's Table 28d file (schema of ``data/table_28d.toml``).
+    ``default_configuration=True`` says the schedule is a device's pre-installation default
+    (e.g. read back with ECS18b from a new meter, or a dump of attribute 2); the Table 28d rules
+    (``dp131.table28d.*``) then run too. Otherwise only the ECS37 template rules
+    (``dp131.ecs37.*``) apply, and they are the same in both regimes.
+
+    Returns the findings: for a GBCS message first one ``gbcs.decode`` finding saying what was
+    read, then the DP131 findings with offsets into the input; for a payload no rule applies to,
+    just the informative finding. Raises :class:`DecodeError` (offset into the input) when the
+    input cannot be decoded, :class:`~secrules.errors.RegimeError` for another regime and
+    :class:`~secrules.errors.DataFileError` for a broken table.
+    """
+    regime = check_regime(regime)
+    if table_28d is not None:
+        dp131.rulesets(table_28d)  # load and validate the user's table up front
+    raw = decode_text(data) if isinstance(data, str) else bytes(data)
+    kind = sniff(raw)
+    if kind == "gbcs":
+        message = parse_message(raw)
+        findings = [_info("gbcs.decode", _describe_gbcs(message), _GBCS_CLAUSE)]
+        code = message.message_code
+        content = message.decode_content() if code in (ECS37_CODE, ECS18B_CODE) else b""
+        if isinstance(content, AccessRequest | AccessResponse):
+            apdu, base = content, message.content_offset
+            what = f"{use_case_name(code)} {message.cra_flag.name.lower()}"
+            findings[0] = attrs.evolve(
+                findings[0], message=f"{findings[0].message}; {_describe_access(apdu)}"
+            )
+            findings += _access_findings(
+                apdu,
+                base=base,
+                what=what,
+                regime=regime,
+                table_28d=table_28d,
+                default_configuration=default_configuration,
+            )
+        return findings
+    if kind == "access":
+        apdu = decode_access(raw)
+        findings = [_info("dlms.decode", _describe_access(apdu), _DLMS_CLAUSE)]
+        what = "ACCESS.request" if isinstance(apdu, AccessRequest) else "ACCESS.response"
+        findings += _access_findings(
+            apdu,
+            base=0,
+            what=what,
+            regime=regime,
+            table_28d=table_28d,
+            default_configuration=default_configuration,
+        )
+        return findings
+    value = decode_data(raw)
+    if _is_schedule_array(value):
+        return _schedule_findings(
+            value,
+            base=0,
+            where="Schedule entries (A-XDR Data)",
+            regime=regime,
+            table_28d=table_28d,
+            default_configuration=default_configuration,
+        )
+    return [
+        _info(
+            "dlms.decode",
+            f"A-XDR Data: {value.type_name}; not Schedule entries, so no DP131 rule applies",
+            _DLMS_CLAUSE,
+        )
+    ]

@@ -1,0 +1,216 @@
+from __future__ import annotations
+
+import json
+from importlib import resources
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import secrules
+from secrules.core import Provenance, Scenario
+from secrules.errors import DataFileError
+from secrules.inventory import (
+    ACTOR_RULE,
+    DEVICE_TYPE_RULE,
+    KNOWN_RULE,
+    Actor,
+    DeviceStatus,
+    DeviceType,
+    VariantChange,
+    load_dp125_policy,
+    variant_catalogue,
+    variant_rulesets,
+)
+from secrules.proposals.dp125 import ACTOR_KINDS, MODEL, Dp125Model
+
+ALLOWED_BASELINE = {
+    (actor, "ESME", status)
+    for actor in ("installing responsible IS", "installing former IS")
+    for status in ("Pending", "Whitelisted", "InstalledNotCommissioned")
+}
+CHANGED = {
+    ("installing responsible IS", "ESME", "Commissioned"),
+    ("gaining responsible IS", "ESME", "Commissioned"),
+}
+
+
+@pytest.fixture(scope="module")
+def report():
+    return secrules.impact("DP125")
+
+
+def key(row):
+    params = row.scenario.as_dict()
+    return (params["actor"], params["device_type"], params["status"])
+
+
+def test_counts(report):
+    assert report.total == 720
+    assert len({key(r) for r in report.rows}) == 720
+    baseline = {key(r) for r in report.rows if r.baseline.verdict == "accepted"}
+    proposed = {key(r) for r in report.rows if r.proposed.verdict == "accepted"}
+    assert baseline == ALLOWED_BASELINE
+    assert len(baseline) == 6
+    assert len(proposed) == 8
+    assert proposed == baseline | CHANGED
+    assert report.changed_count == 2
+    assert {key(r) for r in report.changed_rows} == CHANGED
+    assert {r.baseline.verdict for r in report.rows} == {"accepted", "refused"}
+
+
+def test_changed_rows_are_exactly_in_scope(report):
+    assert report.out_of_scope_changes == ()
+    in_scope = {key(r) for r in report.rows if r.in_scope}
+    assert in_scope == CHANGED
+    for row in report.rows:
+        assert row.changed == row.in_scope
+
+
+def test_scenario_params_are_json_ready(report):
+    params = [r.scenario.as_dict() for r in report.rows]
+    assert json.loads(json.dumps(params)) == params
+    assert {"actor": "gaining responsible IS", "device_type": "ESME", "status": "Commissioned"} in (
+        params
+    )
+    assert json.dumps(report.to_dict())
+
+
+def test_actor_kinds():
+    kinds = [a.kind for a in ACTOR_KINDS]
+    assert len(kinds) == len(set(kinds)) == 10
+    assert kinds[:4] == [
+        "installing responsible IS",
+        "installing former IS",
+        "gaining responsible IS",
+        "unrelated IS",
+    ]
+    assert {a.role.code for a in ACTOR_KINDS[4:]} == {"ES", "GS", "ED", "GT", "RSA", "OU"}
+
+
+def test_assumptions_are_listed_and_assumed():
+    assumptions = MODEL.assumptions()
+    ids = [a.id for a in assumptions]
+    assert ids[:8] == [f"A125-{i}" for i in range(1, 9)]
+    assert all(a.provenance is Provenance.ASSUMED for a in assumptions[:8])
+    assert assumptions[8].provenance is Provenance.INFERRED  # the 2020 variant set
+    assert set(MODEL.regimes) == {"baseline", "proposed"}
+    assert "A125-4" in MODEL.regimes["baseline"]
+    assert "A125-5" in MODEL.regimes["proposed"]
+
+
+def test_proposed_is_derived_from_baseline_which_is_untouched():
+    sets = MODEL.rulesets()
+    baseline, proposed = sets["baseline"], sets["proposed"]
+    assert proposed.parent is baseline
+    assert baseline.ids == proposed.ids == (ACTOR_RULE, DEVICE_TYPE_RULE, KNOWN_RULE)
+    assert baseline.rule(ACTOR_RULE) is not proposed.rule(ACTOR_RULE)
+    assert baseline.rule(KNOWN_RULE) is proposed.rule(KNOWN_RULE)
+    assert {c.clause for c in proposed.rule(ACTOR_RULE).clauses} >= {"A125-4", "A125-5"}
+    assert "A125-5" not in {c.clause for c in baseline.rule(ACTOR_RULE).clauses}
+    for rule in baseline:
+        assert rule.clauses
+        assert rule.text
+
+
+def test_registry_sees_the_model():
+    proposal = secrules.get_proposal("DP125")
+    assert proposal.modelled
+    assert proposal.model is MODEL
+
+
+def _change(actor, device_type, status, variant, era="2020"):
+    return VariantChange(
+        actor=actor, device_type=device_type, status=status, variant=variant, era=era
+    )
+
+
+@given(
+    actor=st.sampled_from(ACTOR_KINDS),
+    device_type=st.sampled_from(list(DeviceType)),
+    status=st.sampled_from(list(DeviceStatus)),
+    first=st.sampled_from(variant_catalogue().set("2020").codes),
+    second=st.sampled_from(variant_catalogue().set("2020").codes),
+)
+def test_verdict_does_not_depend_on_the_variant(actor, device_type, status, first, second):
+    for regime in ("baseline", "proposed"):
+        one = MODEL.evaluate(
+            Scenario(params={}, subject=_change(actor, device_type, status, first)), regime
+        )
+        two = MODEL.evaluate(
+            Scenario(params={}, subject=_change(actor, device_type, status, second)), regime
+        )
+        assert one.verdict == two.verdict
+
+
+@given(
+    actor=st.sampled_from(ACTOR_KINDS),
+    device_type=st.sampled_from(list(DeviceType)),
+    status=st.sampled_from(list(DeviceStatus)),
+)
+def test_proposed_only_widens(actor, device_type, status):
+    scenario = Scenario(params={}, subject=_change(actor, device_type, status, "A"))
+    base = MODEL.evaluate(scenario, "baseline").verdict
+    prop = MODEL.evaluate(scenario, "proposed").verdict
+    if base == "accepted":
+        assert prop == "accepted"
+    if base != prop:
+        assert MODEL.in_scope(scenario)
+
+
+def test_unknown_or_other_era_variant_is_refused_in_both_regimes():
+    actor = Actor("IS", installing=True, responsible=True)
+    for variant, era in (("XYZ", "2020"), ("ADF", "2020"), ("ad", "duis-5.x")):
+        change = _change(actor, DeviceType.ESME, DeviceStatus.PENDING, variant, era)
+        for regime in ("baseline", "proposed"):
+            finding = MODEL.evaluate(Scenario(params={}, subject=change), regime)
+            assert finding.verdict == "refused"
+            assert finding.rule_id == KNOWN_RULE
+    ok = _change(actor, DeviceType.ESME, DeviceStatus.PENDING, "ADF", "duis-5.x")
+    assert MODEL.evaluate(Scenario(params={}, subject=ok), "baseline").verdict == "accepted"
+
+
+def test_duis_5x_era_gives_the_same_counts():
+    model = Dp125Model(era="duis-5.x")
+    rows = [
+        (model.evaluate(s, "baseline"), model.evaluate(s, "proposed")) for s in model.scenarios()
+    ]
+    assert sum(b.verdict == "accepted" for b, _ in rows) == 6
+    assert sum(p.verdict == "accepted" for _, p in rows) == 8
+
+
+def test_scenario_from_params_only():
+    scenario = Scenario(
+        params={"actor": "gaining responsible IS", "device_type": "ESME", "status": "Commissioned"}
+    )
+    assert MODEL.evaluate(scenario, "baseline").verdict == "refused"
+    assert MODEL.evaluate(scenario, "proposed").verdict == "accepted"
+    assert MODEL.in_scope(scenario)
+
+
+def test_broken_policy_file_is_refused(tmp_path):
+    path = tmp_path / "policy.toml"
+    path.write_text('default_era = "2020"\n', encoding="utf-8")
+    with pytest.raises(DataFileError):
+        load_dp125_policy(path)
+
+
+def test_own_policy_file(tmp_path):
+    bundled = resources.files("secrules.data").joinpath("dp125_policy.toml").read_text("utf-8")
+    # A reading in which the proposal also lets the responsible IS correct while Suspended.
+    widened = bundled.replace(
+        'statuses = ["Commissioned"]', 'statuses = ["Commissioned", "Suspended"]'
+    )
+    path = tmp_path / "policy.toml"
+    path.write_text(widened, encoding="utf-8")
+    policy = load_dp125_policy(path)
+    model = MODEL.with_table(path)
+    assert MODEL.table_name == "dp125_policy.toml"
+    assert secrules.impact("DP125", table=path).changed_count == 4
+    changed = [
+        s
+        for s in model.scenarios()
+        if model.evaluate(s, "baseline").verdict != model.evaluate(s, "proposed").verdict
+    ]
+    assert len(changed) == 4
+    assert len(variant_rulesets(policy)["proposed"]) == 3
