@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import random
+import tomllib
 from collections import Counter
 
 import attrs
 import pytest
+from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from hypothesis import given
 from hypothesis import strategies as st
@@ -189,9 +191,19 @@ def test_misuse(store):
 # --- GBCS 18.4 -----------------------------------------------------------------------------
 
 
-def test_gbcs_18_4_vector(fixtures_dir):
+def test_gbcs_18_4_vector(fixtures_dir, tmp_path):
     raw = bytes.fromhex((fixtures_dir / "gbcs" / "gbcs-18.4-ecs04b.hex").read_text())
-    store = DirectoryKeyStore(fixtures_dir / "gbcs" / "keystore-18.4")
+    # Supplier A's DS public key, written at test time as a bare SubjectPublicKeyInfo PEM in
+    # the key-store layout (this also exercises the bare-SPKI case).
+    keys = tomllib.loads((fixtures_dir / "gbcs" / "gbcs-18.4-keys.toml").read_text())
+    public = ec.EllipticCurvePublicKey.from_encoded_point(
+        ec.SECP256R1(), b"\x04" + bytes.fromhex(keys["supplier_a"]["ds_public"])
+    )
+    pem = public.public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    (tmp_path / "123456789abcdef0-ds.pem").write_bytes(pem)
+    store = DirectoryKeyStore(tmp_path)
     assert store.findings == ()
     finding = verify_message(raw, store)
     assert finding.outcome is Outcome.PASS, finding.message

@@ -34,7 +34,17 @@ def test_broken_user_table_fails_when_loaded(fixtures_dir):
 def test_cli_table_option(fixtures_dir):
     table = fixtures_dir / "dp131" / "table_28d_made_up_values.toml"
     proc = subprocess.run(
-        [sys.executable, "-m", "secrules", "impact", "131", "--table", str(table), "--format", "json"],
+        [
+            sys.executable,
+            "-m",
+            "secrules",
+            "impact",
+            "131",
+            "--table",
+            str(table),
+            "--format",
+            "json",
+        ],
         capture_output=True,
         check=False,
     )

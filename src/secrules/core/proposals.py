@@ -18,12 +18,13 @@ from typing import Any, ClassVar
 import attrs
 
 from secrules.core.clauses import Provenance, to_provenance
+from secrules.core.data import TableReader
 from secrules.core.findings import Finding
 from secrules.core.regimes import Regime, check_regime
 from secrules.core.rules import Rule, RuleSet
 from secrules.errors import InvalidValueError, NotModelledError
 
-__all__ = ["Assumption", "Proposal", "ProposalModel", "Scenario"]
+__all__ = ["Assumption", "Proposal", "ProposalModel", "Scenario", "read_assumptions"]
 
 JSONScalar = str | int | float | bool | None
 
@@ -48,6 +49,23 @@ class Assumption:
             "provenance": self.provenance.value,
             "source": self.source,
         }
+
+
+def read_assumptions(
+    table: TableReader, key: str = "assumption", *, allow_empty: bool = False
+) -> tuple[Assumption, ...]:
+    """The ``[[assumption]]`` rows (id, text, provenance, source) of a parameter table."""
+    if allow_empty and key not in table:
+        return ()
+    return tuple(
+        Assumption(
+            id=row.text("id"),
+            text=row.text("text"),
+            provenance=row.provenance(),
+            source=row.text("source"),
+        )
+        for row in table.tables(key, allow_empty=allow_empty)
+    )
 
 
 def _freeze_params(value: Mapping[str, Any]) -> tuple[tuple[str, Any], ...]:

@@ -25,6 +25,7 @@ to any key: stores read only the path the caller names.
 from __future__ import annotations
 
 import enum
+import functools
 import json
 import os
 import re
@@ -176,6 +177,11 @@ class KeyEntry:
 
     def describe(self) -> str:
         """``90b3d51f30010000-ds.pem (Supplier, serial 0x4FBC...)``."""
+        return self.description
+
+    @functools.cached_property
+    def description(self) -> str:
+        """What :meth:`describe` returns, computed once (verification names the key it used)."""
         serial = "" if self.serial is None else f", serial 0x{self.serial:X}"
         return f"{self.name} ({self.role_name}{serial})"
 
@@ -201,6 +207,8 @@ class KeyStore:
     def __init__(self, label: str) -> None:
         self.label = label
         self._index: dict[tuple[str, KeyUsage], list[KeyEntry]] = {}
+        # signing_keys() results by EUI: verify_message asks once per message.
+        self._signers: dict[str, tuple[KeyEntry, ...]] = {}
         self._private: dict[tuple[str, KeyUsage], list[tuple[str, ec.EllipticCurvePrivateKey]]]
         self._private = {}
         self._findings: list[Finding] = []
@@ -221,6 +229,7 @@ class KeyStore:
         return tuple(e for group in self._index.values() for e in group)
 
     def _add(self, entry: KeyEntry) -> None:
+        self._signers.clear()
         group = self._index.setdefault((entry.eui, entry.usage), [])
         raw = public_key_to_raw(entry.public_key)
         for i, existing in enumerate(group):
@@ -274,8 +283,14 @@ class KeyStore:
         Key Agreement keys are never returned, nor DUIS XML-signing keys (roles 0x87, 0x89).
         Raises KeyNotFoundError if none.
         """
-        found = tuple(e for e in self.public_keys(eui) if e.is_gbcs_signer)
-        if not found:
+        hexeui = normalise_eui(eui)
+        cached = self._signers.get(hexeui)
+        if cached is not None:
+            return cached
+        found = tuple(e for e in self.public_keys(hexeui) if e.is_gbcs_signer)
+        if found:
+            self._signers[hexeui] = found
+        else:
             raise KeyNotFoundError(
                 f"{self.label}: EUI {normalise_eui(eui).upper()} has only XML-signing DS keys"
             )

@@ -11,14 +11,30 @@ from __future__ import annotations
 import os
 
 import attrs
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 
 from secrules.core.clauses import ClauseRef
 from secrules.core.findings import Finding, Outcome, Verdict
 from secrules.core.rules import Rule
 from secrules.errors import InvalidValueError, KeyNotFoundError
-from secrules.gbcs.ecdsa import load_private_key, sign, signature_problem, verify
-from secrules.gbcs.framing import GbcsMessage, decode_text, encode_message, parse_message
+from secrules.gbcs.ecdsa import (
+    P256_ORDER,
+    SIGNATURE_LENGTH,
+    load_private_key,
+    sign,
+    signature_problem,
+    verify,
+)
+from secrules.gbcs.framing import (
+    GbcsMessage,
+    _signed_span_of,
+    decode_text,
+    encode_message,
+    parse_message,
+)
 from secrules.gbcs.keystore import KeyEntry, KeyStore
 from secrules.gbcs.types import MessageShape
 from secrules.gbcs.variants import (
@@ -97,12 +113,9 @@ class _Span:
 
 
 def _span_of(message: GbcsMessage) -> _Span:
-    spans = message.fields
-    signed = spans["signed"]
-    sig = spans.get("apdu.signature") or spans.get("apdu.signature.length")
-    return _Span(
-        message.signed_bytes, signed.offset, signed.end, None if sig is None else sig.offset
-    )
+    """The signed span of a signed message; its 64-octet signature follows ``40`` after it."""
+    start, end = _signed_span_of(message)
+    return _Span(message.signed_bytes, start, end, end + 1)
 
 
 def _span_from_input(raw: bytes, message: GbcsMessage) -> _Span:
@@ -130,10 +143,30 @@ def _span_from_input(raw: bytes, message: GbcsMessage) -> _Span:
     return _Span(raw[apdu_at + 1 : end], apdu_at + 1, end, signature_at)
 
 
+# The hot path calls pyca directly when the key is pyca's own P-256 public key type (what every
+# KeyStore holds: they refuse other keys), with the DER form computed once for all candidates;
+# anything else goes through ecdsa.verify, which checks the key and raises as documented.
+_ECDSA_SHA256 = ec.ECDSA(hashes.SHA256())
+_PYCA_EC_PUBLIC_KEY = type(ec.derive_private_key(1, ec.SECP256R1()).public_key())
+_HALF = SIGNATURE_LENGTH // 2
+
+
+def _verifies(key: ec.EllipticCurvePublicKey, signed: bytes, der: bytes, signature: bytes) -> bool:
+    if type(key) is _PYCA_EC_PUBLIC_KEY and type(key.curve) is ec.SECP256R1:
+        try:
+            key.verify(der, signed, _ECDSA_SHA256)
+        except InvalidSignature:
+            return False
+        return True
+    return verify(key, signed, signature)
+
+
 def _check_signature(subject: SignatureSubject) -> Verdict:
-    message = subject.message
+    return _check(subject.message, subject.keystore, subject.span)
+
+
+def _check(message: GbcsMessage, keystore: KeyStore, span: _Span | None) -> Verdict:
     signature = message.signature
-    originator = message.originator.hex
     if signature is None:
         why = (
             "no signature field (pre-command)"
@@ -141,13 +174,20 @@ def _check_signature(subject: SignatureSubject) -> Verdict:
             else "signature length 0: the message is not signed"
         )
         return Verdict(Outcome.NOT_APPLICABLE, why, path="apdu.signature.length")
-    span = subject.span or _span_of(message)
-    at = span.signature_offset
-    problem = signature_problem(signature)
-    if problem is not None:
-        return Verdict(Outcome.FAIL, problem, path="apdu.signature", offset=at)
+    if span is None:
+        # The signature field is 40 then r||s, right after the signed span.
+        start, end = _signed_span_of(message)
+        signed = message.encoded[start:end]
+        at: int | None = end + 1
+    else:
+        signed, start, end, at = span.signed, span.start, span.end, span.signature_offset
+    r = int.from_bytes(signature[:_HALF], "big")
+    s = int.from_bytes(signature[_HALF:], "big")
+    if len(signature) != SIGNATURE_LENGTH or not (0 < r < P256_ORDER and 0 < s < P256_ORDER):
+        problem = signature_problem(signature)
+        return Verdict(Outcome.FAIL, str(problem), path="apdu.signature", offset=at)
     try:
-        candidates: tuple[KeyEntry, ...] = subject.keystore.signing_keys(message.originator)
+        candidates: tuple[KeyEntry, ...] = keystore.signing_keys(message.originator)
     except KeyNotFoundError as exc:
         return Verdict(
             Outcome.INDETERMINATE,
@@ -155,20 +195,22 @@ def _check_signature(subject: SignatureSubject) -> Verdict:
             path="apdu.originator_system_title",
             offset=message.fields["apdu.originator_system_title"].offset,
         )
-    signed = span.signed
+    der = encode_dss_signature(r, s)
     for entry in candidates:
-        if verify(entry.public_key, signed, signature):
+        if _verifies(entry.public_key, signed, der, signature):
             return Verdict(
                 Outcome.PASS,
-                f"signature verifies with {entry.describe()} for originator {originator}",
+                f"signature verifies with {entry.describe()} for originator "
+                f"{message.originator.hex}",
                 path="apdu.signature",
                 offset=at,
             )
     names = ", ".join(e.describe() for e in candidates)
     return Verdict(
         Outcome.FAIL,
-        f"signature does not verify over octets {span.start}-{span.end - 1} with the "
-        f"{len(candidates)} Digital Signature key(s) of originator {originator}: {names}",
+        f"signature does not verify over octets {start}-{end - 1} with the "
+        f"{len(candidates)} Digital Signature key(s) of originator {message.originator.hex}: "
+        f"{names}",
         path="apdu.signature",
         offset=at,
     )
@@ -193,17 +235,20 @@ def verify_message(message: bytes | str | GbcsMessage, keystore: KeyStore) -> Fi
     """
     if not isinstance(keystore, KeyStore):
         raise InvalidValueError(f"keystore must be a KeyStore, not {type(keystore).__name__}")
-    if isinstance(message, GbcsMessage):
-        return SIGNATURE_RULE.evaluate(SignatureSubject(message, keystore))[0]
-    if isinstance(message, str):
-        raw = decode_text(message)
+    # A parsed message keeps the input octets and the signed span's offsets in them, so the
+    # signed span is cut from the input without re-encoding (as _span_from_input does).
+    if type(message) is bytes:  # the common case first
+        parsed = parse_message(message)
+    elif isinstance(message, GbcsMessage):
+        parsed = message
+    elif isinstance(message, str):
+        parsed = parse_message(decode_text(message))
     elif isinstance(message, bytes | bytearray | memoryview):
-        raw = bytes(message)
+        parsed = parse_message(message)
     else:
         raise InvalidValueError(f"a message is bytes or text, not {type(message).__name__}")
-    parsed = parse_message(raw)
-    span = _span_from_input(raw, parsed) if parsed.signature is not None else None
-    return SIGNATURE_RULE.evaluate(SignatureSubject(parsed, keystore, span))[0]
+    # The same Finding as SIGNATURE_RULE.evaluate(SignatureSubject(parsed, keystore))[0].
+    return SIGNATURE_RULE.finding(_check(parsed, keystore, None))
 
 
 def sign_precommand(

@@ -18,7 +18,7 @@ import attrs
 from secrules.core.clauses import ClauseRef
 from secrules.core.data import TableReader, load_table
 from secrules.core.findings import Outcome, Verdict
-from secrules.core.proposals import Assumption
+from secrules.core.proposals import Assumption, read_assumptions
 from secrules.core.regimes import Regime
 from secrules.core.rules import Rule, RuleSet
 from secrules.errors import InvalidValueError
@@ -176,15 +176,7 @@ def _grants(rows: list[TableReader], known: set[str]) -> tuple[Grant, ...]:
 def load_dp125_policy(source: str | os.PathLike[str] | None = None) -> Dp125Policy:
     """Read ``dp125_policy.toml`` (or a user's copy in the same schema)."""
     table = load_table(source, default="dp125_policy.toml")
-    assumptions = tuple(
-        Assumption(
-            id=row.text("id"),
-            text=row.text("text"),
-            provenance=row.provenance(),
-            source=row.text("source"),
-        )
-        for row in table.tables("assumption")
-    )
+    assumptions = read_assumptions(table)
     known = {a.id for a in assumptions}
     expected = {f"A125-{i}" for i in range(1, 9)}
     if not expected <= known:

@@ -27,7 +27,7 @@ import attrs
 from secrules.core.clauses import ClauseRef
 from secrules.core.data import TableReader, load_table
 from secrules.core.findings import Finding, Outcome, Verdict
-from secrules.core.proposals import Assumption, ProposalModel, Scenario
+from secrules.core.proposals import Assumption, ProposalModel, Scenario, read_assumptions
 from secrules.core.regimes import REGIMES, Regime, check_regime
 from secrules.core.rules import Rule, RuleSet
 from secrules.errors import InvalidValueError
@@ -124,15 +124,7 @@ def load_policy(path: str | os.PathLike[str] | None = None) -> Dp129Policy:
         permitted[regime] = _variant_names(row, "remote_party")
         row.text("source")
         clauses[regime] = row.clause()
-    assumptions = tuple(
-        Assumption(
-            id=row.text("id"),
-            text=row.text("text"),
-            provenance=row.provenance(),
-            source=row.text("source"),
-        )
-        for row in table.tables("assumption")
-    )
+    assumptions = read_assumptions(table)
     return Dp129Policy(
         parties=tuple(parties),
         permitted=permitted,

@@ -20,7 +20,7 @@ import attrs
 
 from secrules.core.clauses import ClauseRef, Provenance
 from secrules.core.data import TableReader, load_table
-from secrules.core.proposals import Assumption
+from secrules.core.proposals import Assumption, read_assumptions
 from secrules.core.regimes import Regime, check_regime
 from secrules.errors import InvalidValueError
 from secrules.sec.roles import UserRole, parse_roles
@@ -172,17 +172,7 @@ def _load(table: TableReader) -> SectionG:
             "proposed": prop.text("sec_version"),
         },
         source_file=table.file,
-        assumptions=tuple(
-            Assumption(
-                id=row.text("id"),
-                text=row.text("text"),
-                provenance=row.provenance(),
-                source=row.text("source"),
-            )
-            for row in table.tables("assumption", allow_empty=True)
-        )
-        if "assumption" in table
-        else (),
+        assumptions=read_assumptions(table, allow_empty=True),
     )
 
 
