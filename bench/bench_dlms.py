@@ -22,6 +22,7 @@ from pathlib import Path
 
 from secrules.dlms import decode_access, decode_data, encode_access
 from secrules.dlms.schedule import entries_from_data
+from secrules.payloads import check_payload
 
 ROOT = Path(__file__).resolve().parent.parent
 VECTORS = Path(os.environ.get("SECRULES_VECTORS", ROOT.parent / "shared" / "vectors"))
@@ -30,16 +31,21 @@ DATA_OFFSET = 18  # the list-of-data item inside the ACCESS payload (spec sectio
 OURS_FULL = "secrules: ACCESS decode + 2 ScheduleEntry records"
 OURS_ACCESS = "secrules: ACCESS decode only"
 OURS_DATA = "secrules: Data item only (decode_data)"
+OURS_CHECK = "secrules: check_payload (ACCESS decode + DP131 rules)"
+OURS_CHECK_MSG = "secrules: check_payload (whole GBCS message)"
 GURUX_FULL = "gurux-dlms: getData + GXDLMSSchedule entries"
 GURUX_DATA = "gurux-dlms: Data item only (GXCommon.getData)"
 GURUX_XML = "gurux-dlms: GXDLMSTranslator.pduToXml (whole PDU)"
 
 
-def load_payload() -> bytes:
+def load_message() -> bytes:
     if not ECS37.is_file():
         sys.exit(f"ECS37 vector not found at {ECS37} (set SECRULES_VECTORS)")
-    message = bytes.fromhex("".join(ECS37.read_text(encoding="ascii").split()))
-    payload = message[48:160]
+    return bytes.fromhex("".join(ECS37.read_text(encoding="ascii").split()))
+
+
+def load_payload() -> bytes:
+    payload = load_message()[48:160]
     if payload[0] != 0xD9:
         sys.exit("unexpected ECS37 layout: offset 48 is not an ACCESS.request")
     return payload
@@ -68,7 +74,13 @@ def secrules_cases(payload: bytes) -> dict[str, object]:
     entries = entries_from_data(decode_access(payload).data[0])
     assert [e.script_selector for e in entries] == [1, 2]
     assert encode_access(decode_access(payload)) == payload
+    message = load_message()
+    findings = check_payload(payload)
+    assert len(findings) > 2
+    assert not any(f.failed for f in findings), [f.message for f in findings if f.failed]
     return {
+        OURS_CHECK_MSG: lambda: check_payload(message),
+        OURS_CHECK: lambda: check_payload(payload),
         OURS_FULL: lambda: entries_from_data(decode_access(payload).data[0]),
         OURS_ACCESS: lambda: decode_access(payload),
         OURS_DATA: lambda: decode_data(data_part),
@@ -154,6 +166,8 @@ def main() -> None:
     print()
     print("ratios (secrules / gurux-dlms, higher is faster):")
     for label, ours, other in [
+        ("GBCS message: parse + decode + DP131 check vs decode", OURS_CHECK_MSG, GURUX_FULL),
+        ("ACCESS: decode + DP131 check vs gurux decode only", OURS_CHECK, GURUX_FULL),
         ("entries (secrules also decodes the ACCESS header)", OURS_FULL, GURUX_FULL),
         ("Data item only", OURS_DATA, GURUX_DATA),
         ("whole ACCESS PDU vs Gurux translator", OURS_ACCESS, GURUX_XML),

@@ -52,6 +52,9 @@ def test_fields_tile_the_message(msg: GbcsMessage):
     assert msg.signed_bytes == data[msg.fields["signed"].offset : msg.fields["signed"].end]
     assert data[msg.fields["apdu"].offset] == 0xDF
     assert data[msg.content_offset : msg.content_offset + len(msg.content)] == msg.content
+    assert msg.content_offset == msg.fields["apdu.content"].offset
+    parsed = parse_message(data)  # the fast reader's record, before any field map is built
+    assert parsed.content_offset == msg.fields["apdu.content"].offset
 
 
 @given(gbcs_messages(shapes=[MessageShape.SIGNED_APDU, MessageShape.MACD]))

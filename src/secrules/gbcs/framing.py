@@ -359,8 +359,11 @@ class GbcsMessage:
 
     @property
     def content_offset(self) -> int:
-        """Byte offset of the first content octet (row A9 body) in :attr:`encoded`."""
-        return self.fields["apdu.content"].offset
+        """Byte offset of the first content octet (row A9 body) in :attr:`encoded`.
+
+        The content is the last part of the signed span (E5), so this needs no field map.
+        """
+        return self._signed_span[1] - len(self.content)
 
     @property
     def signed_bytes(self) -> bytes:
