@@ -46,7 +46,16 @@ def read_input(data: bytes | str) -> tuple[str, bytes]:
     Hex text (upper or lower case, white space anywhere) is decoded; anything else that is not XML
     is taken as raw binary. Empty input or odd-length hex raises :class:`DecodeError`.
     """
-    raw = data.encode("utf-8") if isinstance(data, str) else bytes(data)
+    if isinstance(data, str):
+        try:
+            raw = data.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            raise DecodeError(
+                f"text input holds a character UTF-8 cannot encode ({exc.reason})",
+                offset=exc.start,
+            ) from None
+    else:
+        raw = bytes(data)
     if len(raw) > MAX_INPUT_BYTES:
         raise DecodeError(f"input is larger than {MAX_INPUT_BYTES} bytes", offset=MAX_INPUT_BYTES)
     body = raw.removeprefix(_BOM).lstrip()
