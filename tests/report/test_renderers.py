@@ -120,3 +120,16 @@ def test_findings_quiet_and_clause_lines():
     assert "x.pass" not in quiet
     assert "x.na" not in quiet
     assert "x.unknown" in quiet
+
+
+def test_several_reports_get_a_summary_table_and_readable_booleans():
+    reports = [secrules.impact(p.id) for p in secrules.proposals() if p.modelled]
+    md = render_impact(reports, "md")
+    assert md.startswith("| proposal | title | changed | status |")
+    assert "| DP133 | Consequential changes to SEC Section G | 3 of 1270 |" in md
+    page = render_impact(reports, "html")
+    assert '<a href="#DP133">DP133</a>' in page
+    assert ">True<" not in page
+    assert "| True |" not in md
+    single = render_impact([DP133], "md")
+    assert single.startswith("## DP133")

@@ -6,6 +6,7 @@ import enum
 
 import attrs
 
+from secrules.core.enums import enum_member
 from secrules.errors import InvalidValueError
 
 __all__ = ["ClauseRef", "Provenance", "to_provenance"]
@@ -25,13 +26,7 @@ class Provenance(enum.StrEnum):
     @classmethod
     def parse(cls, text: str) -> Provenance:
         """Return the provenance named by ``text`` or raise :class:`InvalidValueError`."""
-        try:
-            return cls(text)
-        except ValueError:
-            allowed = ", ".join(p.value for p in cls)
-            raise InvalidValueError(
-                f"unknown provenance {text!r}; expected one of {allowed}"
-            ) from None
+        return enum_member(cls, text, "provenance")
 
 
 def to_provenance(value: object) -> Provenance:

@@ -100,7 +100,12 @@ class Scenario:
         """A short human-readable form, ``roles=ES,RSA part=G10``."""
         parts = []
         for name, value in self.params:
-            shown = ",".join(map(str, value)) if isinstance(value, tuple) else str(value)
+            if isinstance(value, tuple):
+                shown = ",".join(map(str, value))
+            elif isinstance(value, bool):
+                shown = "yes" if value else "no"
+            else:
+                shown = str(value)
             parts.append(f"{name}={shown}")
         return " ".join(parts)
 

@@ -19,6 +19,7 @@ import attrs
 
 from secrules.core.clauses import Provenance
 from secrules.core.data import load_table
+from secrules.core.enums import enum_member
 from secrules.errors import InvalidValueError
 
 __all__ = [
@@ -67,15 +68,7 @@ class DeviceType(enum.Enum):
     @classmethod
     def parse(cls, text: str | DeviceType) -> DeviceType:
         """The device type named exactly (case-sensitive, as the XSD) by ``text``."""
-        if isinstance(text, DeviceType):
-            return text
-        try:
-            return cls(text)
-        except ValueError:
-            allowed = ", ".join(t.value for t in cls)
-            raise InvalidValueError(
-                f"unknown DeviceType {text!r}; expected one of {allowed}"
-            ) from None
+        return enum_member(cls, text, "DeviceType")
 
 
 class DeviceStatus(enum.Enum):
@@ -97,15 +90,7 @@ class DeviceStatus(enum.Enum):
     @classmethod
     def parse(cls, text: str | DeviceStatus) -> DeviceStatus:
         """The status named exactly (case-sensitive, as the XSD) by ``text``."""
-        if isinstance(text, DeviceStatus):
-            return text
-        try:
-            return cls(text)
-        except ValueError:
-            allowed = ", ".join(s.value for s in cls)
-            raise InvalidValueError(
-                f"unknown DeviceStatus {text!r}; expected one of {allowed}"
-            ) from None
+        return enum_member(cls, text, "DeviceStatus")
 
 
 class MeteringElement(enum.Enum):

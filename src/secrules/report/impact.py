@@ -108,6 +108,13 @@ def _markdown(
     reports: Sequence[ImpactReport], *, all_rows: bool, not_modelled: Sequence[Proposal]
 ) -> str:
     out: list[str] = []
+    if len(reports) > 1:
+        out += ["| proposal | title | changed | status |", "|---|---|---|---|"]
+        out.extend(
+            f"| {pid} | {_md_cell(title)} | {changed} | {_md_cell(status)} |"
+            for pid, title, changed, status in _summary_rows(reports)
+        )
+        out.append("")
     for report in reports:
         model = report.model
         out.append(f"## {report.id}: {report.title}")
@@ -155,14 +162,26 @@ def _markdown(
     return "\n".join(out)
 
 
+def _plain(value: object) -> str:
+    """A scenario value as people read it: lists joined, booleans as yes / no."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list | tuple):
+        return ", ".join(_plain(v) for v in value)
+    return str(value)
+
+
 def _md_value(value: object) -> str:
-    if isinstance(value, list):
-        return _md_cell(", ".join(map(str, value)))
-    return _md_cell(str(value))
+    return _md_cell(_plain(value))
+
+
+def _summary_rows(reports: Sequence[ImpactReport]) -> list[tuple[str, str, str, str]]:
+    return [(r.id, r.title, f"{r.changed_count} of {r.total}", r.proposal.status) for r in reports]
 
 
 _CSS = """
 body{font-family:system-ui,sans-serif;margin:2rem auto;max-width:70rem;color:#222}
+dt{font-weight:600;margin-top:.3rem}dd{margin-left:1.5rem}
 table{border-collapse:collapse;margin:.5rem 0 1rem}
 th,td{border:1px solid #ccc;padding:.25rem .5rem;text-align:left;vertical-align:top}
 th{background:#f3f3f3}
@@ -189,6 +208,17 @@ def _html(
             " (a modelling choice, not the code's text).</p>"
         ),
     ]
+    if len(reports) > 1:
+        out.append(
+            "<table><thead><tr><th>proposal</th><th>title</th><th>changed</th>"
+            "<th>status</th></tr></thead><tbody>"
+        )
+        out.extend(
+            f'<tr><td><a href="#{e(pid)}">{e(pid)}</a></td><td>{e(title)}</td>'
+            f"<td>{e(changed)}</td><td>{e(status)}</td></tr>"
+            for pid, title, changed, status in _summary_rows(reports)
+        )
+        out.append("</tbody></table>")
     for report in reports:
         model = report.model
         out.append(f'<section id="{e(report.id)}"><h2>{e(report.id)}: {e(report.title)}</h2>')
