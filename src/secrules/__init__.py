@@ -23,6 +23,7 @@ from secrules.core import (
     Scenario,
     compute_impact,
 )
+from secrules.checking import check
 from secrules.proposals import get_proposal, proposals
 
 __all__ = [
@@ -37,6 +38,7 @@ __all__ = [
     "RuleSet",
     "Scenario",
     "__version__",
+    "check",
     "get_proposal",
     "impact",
     "proposals",

@@ -1,0 +1,96 @@
+"""The public names that architecture.md fixes: test harnesses and the CLI rely on them."""
+
+from __future__ import annotations
+
+import inspect
+
+import secrules
+
+
+def test_top_level_names():
+    for name in (
+        "__version__",
+        "check",
+        "Finding",
+        "Outcome",
+        "ClauseRef",
+        "proposals",
+        "get_proposal",
+        "impact",
+    ):
+        assert hasattr(secrules, name), name
+    assert secrules.__version__.count(".") == 2
+    params = inspect.signature(secrules.check).parameters
+    assert params["regime"].default == "proposed"
+    assert params["regime"].kind is inspect.Parameter.KEYWORD_ONLY
+
+
+def test_proposal_interface():
+    proposal = secrules.get_proposal("DP133")
+    for name in ("id", "title", "raised_by", "status", "scenarios", "evaluate"):
+        assert hasattr(proposal, name), name
+    scenario = proposal.scenarios()[0]
+    assert proposal.evaluate(scenario, "baseline").outcome in secrules.Outcome
+    report = secrules.impact("DP133")
+    assert (report.changed_count, report.total) == (3, 1270)
+    row = report.rows[0]
+    for name in ("scenario", "baseline", "proposed", "changed"):
+        assert hasattr(row, name), name
+
+
+def test_domain_packages():
+    from secrules.dlms import (  # noqa: F401
+        BitString,
+        CosemDate,
+        CosemDateTime,
+        CosemTime,
+        Obis,
+        decode_data,
+        encode_data,
+    )
+    from secrules.dlms.schedule import ScheduleEntry
+    from secrules.duis import parse_request  # noqa: F401
+    from secrules.gbcs import parse_message, verify_message  # noqa: F401
+    from secrules.gbcs.ecdsa import sign, verify  # noqa: F401
+    from secrules.gbcs.keystore import DccBoxedKeyStore, DirectoryKeyStore  # noqa: F401
+    from secrules.inventory import Device, DeviceStatus, EsmeVariant  # noqa: F401
+    from secrules.sec import UserRole
+    from secrules.sec.section_g import applicable_parts
+
+    assert hasattr(ScheduleEntry, "from_data")
+    assert hasattr(ScheduleEntry, "to_data")
+    assert UserRole.parse("RSA") is UserRole.REGISTERED_SUPPLIER_AGENT
+    assert "G10" in applicable_parts({"ES"}, "proposed")
+    for field in (
+        "cra_flag",
+        "counter",
+        "originator",
+        "recipient",
+        "message_code",
+        "content",
+        "signature",
+        "signed_bytes",
+        "mac",
+    ):
+        assert field in dir(secrules.gbcs.GbcsMessage), field
+
+
+def test_check_returns_findings_for_hex_text(fixtures_dir):
+    text = (fixtures_dir / "dp131" / "ecs37_command_own.hex").read_text(encoding="ascii")
+    findings = secrules.check(text, regime="baseline")
+    assert findings
+    assert not any(f.failed for f in findings)
+
+
+def test_strategies_module_is_importable():
+    import secrules.strategies as st
+
+    for name in (
+        "role_sets",
+        "dlms_values",
+        "schedule_entries",
+        "gbcs_messages",
+        "p256_private_keys",
+        "duis_request_xml",
+    ):
+        assert hasattr(st, name), name
