@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 
 from secrules._version import __version__
+from secrules.checking import check
 from secrules.core import (
     Assumption,
     ClauseRef,
@@ -23,7 +24,6 @@ from secrules.core import (
     Scenario,
     compute_impact,
 )
-from secrules.checking import check
 from secrules.proposals import get_proposal, proposals
 
 __all__ = [
