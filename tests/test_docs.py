@@ -29,3 +29,12 @@ def test_relative_links_resolve():
     for page in pages:
         for target in re.findall(r"\]\(([^)#:]+)(?:#[^)]*)?\)", page.read_text(encoding="utf-8")):
             assert (page.parent / target).exists(), f"{page.name}: broken link {target}"
+
+
+def test_every_rule_paraphrases_its_clause_and_cites_a_version():
+    entries = rule_catalogue(secrules.proposals(), checks=check_rulesets())
+    assert entries
+    for entry in entries:
+        assert entry.rule.text, f"{entry.rule.id} has no paraphrased clause text"
+        for clause in entry.rule.clauses:
+            assert clause.version.strip(), f"{entry.rule.id} cites {clause} without a version"

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 __all__ = [
     "MAX_INPUT_BYTES",
     "check",
+    "check_input",
     "check_rulesets",
     "input_kind",
     "read_file",
@@ -105,8 +106,30 @@ def check(
     (pre-installation) configuration, so the GBCS Table 28d rules apply too.
     Undecodable input raises :class:`DecodeError`.
     """
-    chosen = check_regime(regime)
     kind, raw = read_input(data)
+    return check_input(
+        kind,
+        raw,
+        regime=regime,
+        keystore=keystore,
+        table_28d=table_28d,
+        era=era,
+        default_configuration=default_configuration,
+    )
+
+
+def check_input(
+    kind: str,
+    raw: bytes,
+    *,
+    regime: Regime | str = "proposed",
+    keystore: KeyStore | str | os.PathLike[str] | None = None,
+    table_28d: str | os.PathLike[str] | None = None,
+    era: str | None = None,
+    default_configuration: bool = False,
+) -> list[Finding]:
+    """:func:`check` on input that :func:`read_input` has already classified and decoded."""
+    chosen = check_regime(regime)
     if kind == "xml":
         from secrules.duis import check_request
 

@@ -112,22 +112,23 @@ def _cmd_impact(args: argparse.Namespace) -> int:
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
-    from secrules.checking import check, input_kind, read_file, read_input
+    from secrules.checking import check_input, input_kind, read_file, read_input
     from secrules.report import FileFindings, render_findings
 
     keystore = None
     if args.keystore is not None:
-        from secrules.gbcs.keystore import open_keystore
+        from secrules.gbcs.cli import open_keystore_reporting
 
-        keystore = open_keystore(args.keystore)
+        keystore = open_keystore_reporting(args.keystore)
     results: list[FileFindings] = []
     errors: list[tuple[str, str]] = []
     for name in args.files:
         try:
             data = read_file(name)
             kind, raw = read_input(data)
-            findings = check(
-                data,
+            findings = check_input(
+                kind,
+                raw,
                 regime=args.regime,
                 keystore=keystore,
                 table_28d=args.table_28d,

@@ -77,6 +77,8 @@ def test_keystore_adds_signature_verdicts(cli, rtds_dir, keystore_dir, tmp_path)
         pytest.skip(f"{CS02C} is not in this copy of the vectors")
     ok = cli(["check", message, "--keystore", keystore_dir, "--format", "json"])
     assert ok.returncode == 0, ok.stderr
+    # The RTDS store files the WAN provider's KA credential under another EUI (spec section 10).
+    assert b"secrules: key store warning: 90b3d51f30000007-ka" in ok.stderr
     findings = json.loads(ok.stdout)["files"][0]["findings"]
     assert [f["outcome"] for f in findings if f["rule_id"] == "gbcs.signature"] == ["pass"]
     data = bytearray.fromhex(message.read_text(encoding="ascii"))

@@ -145,13 +145,13 @@ def test_any_derivation_leaves_parent_intact(rule_ids, data):
             assert finding.outcome is Outcome.PASS
 
 
-def test_finding_at_relocates_path_and_offset():
-    f = Finding("r", Outcome.FAIL, "m", (CLAUSE,), path="begin_date", offset=4)
-    moved = f.at(path="entries[1]", offset=100)
-    assert moved.path == "entries[1].begin_date"
-    assert moved.offset == 104
-    assert f.at(path="entries", offset=0).path == "entries.begin_date"
-    assert Finding("r", Outcome.FAIL, "m", path="[0]").at(path="entries").path == "entries[0]"
-    as_dict = moved.to_dict()
+def test_finding_to_dict():
+    f = Finding("r", Outcome.FAIL, "m", (CLAUSE,), path="entries[1].begin_date", offset=104)
+    as_dict = f.to_dict()
     assert as_dict["outcome"] == "fail"
+    assert as_dict["verdict"] == "fail"
+    assert (as_dict["path"], as_dict["offset"]) == ("entries[1].begin_date", 104)
     assert as_dict["clauses"][0]["provenance"] == "stated"
+    labelled = Finding("r", Outcome.PASS, "m", (CLAUSE,), label="applies")
+    assert labelled.verdict == "applies"
+    assert labelled.to_dict()["outcome"] == "pass"

@@ -183,8 +183,6 @@ def test_real_command_line(cs02c, keystore_dir, tmp_path):
         "--keystore",
         str(keystore_dir),
     )
-    if ok.returncode == 2 and "invalid choice" in ok.stderr:
-        pytest.skip("the main command line does not register 'gbcs' yet")
     assert ok.returncode == 0, ok.stderr
     assert "PASS" in ok.stdout
     missing = run("inspect", str(tmp_path / "missing.hex"))

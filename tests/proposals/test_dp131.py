@@ -203,7 +203,7 @@ def test_proposed_is_derived_from_baseline():
 
 
 def test_every_rule_cites_a_versioned_clause_with_provenance():
-    for rule in MODEL.rules():
+    for rule in (r for ruleset in MODEL.rulesets().values() for r in ruleset):
         assert rule.clauses
         assert rule.text
         for clause in rule.clauses:

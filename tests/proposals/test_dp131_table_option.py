@@ -50,3 +50,19 @@ def test_cli_table_option(fixtures_dir):
     )
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout)["proposal"] == "DP131"
+
+
+def test_assumptions_follow_the_loaded_table(fixtures_dir):
+    bundled = {a.id: a for a in secrules.impact("DP131").assumptions}
+    assert "exec_weekdays" in bundled["A131-1"].text
+    assert bundled["A131-1"].provenance == "assumed"
+    assert "A131-5" in bundled
+    assert "illustrative" in bundled["A131-6"].text
+    table = fixtures_dir / "dp131" / "table_28d_made_up_values.toml"
+    own = {a.id: a for a in secrules.impact("DP131", table=table).assumptions}
+    # The user's table gives every baseline value: nothing is reported as unknown...
+    assert "A131-1" not in own
+    assert str(table) in own["A131-1v"].text
+    # ...and its switch times are given, so A131-5 (switch times unknown) does not apply.
+    assert "A131-5" not in own
+    assert "16:00:00.00" in own["A131-6"].text

@@ -1,7 +1,7 @@
 """The secrules core: clause references, findings, rules, rule sets, proposals and impact."""
 
 from secrules.core.clauses import ClauseRef, Provenance
-from secrules.core.data import Sourced, TableReader, load_table
+from secrules.core.data import TableReader, load_table
 from secrules.core.findings import Finding, Outcome, Verdict
 from secrules.core.impact import ImpactReport, ImpactRow, compute_impact
 from secrules.core.proposals import Assumption, Proposal, ProposalModel, Scenario
@@ -25,7 +25,6 @@ __all__ = [
     "Rule",
     "RuleSet",
     "Scenario",
-    "Sourced",
     "TableReader",
     "Verdict",
     "check_regime",

@@ -15,12 +15,10 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, TypeVar
 
-import attrs
-
 from secrules.core.clauses import ClauseRef, Provenance
 from secrules.errors import DataFileError, InvalidValueError
 
-__all__ = ["Sourced", "TableReader", "bundled_path", "load_table"]
+__all__ = ["TableReader", "bundled_path", "load_table"]
 
 T = TypeVar("T")
 _MAX_TABLE_BYTES = 4 * 1024 * 1024
@@ -60,15 +58,6 @@ def load_table(source: str | os.PathLike[str] | None, *, default: str) -> TableR
     except tomllib.TOMLDecodeError as exc:
         raise DataFileError(f"not valid TOML: {exc}", file=label) from None
     return TableReader(data, file=label)
-
-
-@attrs.frozen
-class Sourced:
-    """A value read from a table together with its source reference and provenance."""
-
-    value: object
-    source: str
-    provenance: Provenance
 
 
 class TableReader:
@@ -179,10 +168,6 @@ class TableReader:
         if value not in allowed:
             raise self.error(f"{value!r} is not one of {', '.join(allowed)}", name)
         return value
-
-    def sourced(self, name: str = "value") -> Sourced:
-        """The value ``name`` with this table's ``source`` and ``provenance`` keys."""
-        return Sourced(self.raw(name), self.text("source"), self.provenance())
 
     def clause(self, prefix: str = "") -> ClauseRef:
         """A ClauseRef from ``{prefix}document``, ``clause``, ``version`` and ``provenance``."""

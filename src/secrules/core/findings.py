@@ -67,17 +67,6 @@ class Finding:
         """True when the outcome is FAIL."""
         return self.outcome is Outcome.FAIL
 
-    def at(self, *, path: str | None = None, offset: int | None = None) -> Finding:
-        """Return a copy located at ``path`` / ``offset`` (a prefix is joined onto the path)."""
-        new_path = path
-        if path is not None and self.path:
-            sep = "" if self.path.startswith("[") else "."
-            new_path = f"{path}{sep}{self.path}"
-        elif path is None:
-            new_path = self.path
-        new_offset = self.offset if offset is None else offset + (self.offset or 0)
-        return attrs.evolve(self, path=new_path, offset=new_offset)
-
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready mapping (clauses as dicts, outcome as its string value)."""
         return {

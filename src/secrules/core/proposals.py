@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import abc
 import os
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from types import MappingProxyType
 from typing import Any, ClassVar
 
@@ -21,7 +21,7 @@ from secrules.core.clauses import Provenance, to_provenance
 from secrules.core.data import TableReader
 from secrules.core.findings import Finding
 from secrules.core.regimes import Regime, check_regime
-from secrules.core.rules import Rule, RuleSet
+from secrules.core.rules import RuleSet
 from secrules.errors import InvalidValueError, NotModelledError
 
 __all__ = ["Assumption", "Proposal", "ProposalModel", "Scenario", "read_assumptions"]
@@ -146,16 +146,6 @@ class ProposalModel(abc.ABC):
     @abc.abstractmethod
     def rulesets(self) -> Mapping[Regime, RuleSet]:
         """The baseline rule set and the proposed set derived from it."""
-
-    def rules(self) -> Iterator[Rule]:
-        """Every rule of either regime, once each, baseline first."""
-        seen: set[tuple[str, int]] = set()
-        for ruleset in self.rulesets().values():
-            for rule in ruleset:
-                key = (rule.id, id(rule))
-                if key not in seen:
-                    seen.add(key)
-                    yield rule
 
 
 @attrs.frozen

@@ -379,12 +379,14 @@ DUIS_RULES = RuleSet.of(
             "FirstInSequence is an xs:boolean",
             (_xsd("Header/FirstInSequence (xs:boolean, optional)"),),
             _first_in_sequence,
+            text="FirstInSequence, when present, is true or false (also 1 or 0).",
         ),
         Rule(
             "duis.header.command-variant",
             "CommandVariant is 1-9",
             (_xsd("Header/CommandVariant (positive integer 1-9)"),),
             _command_variant,
+            text="CommandVariant names one of the nine DUIS command variants, 1 to 9.",
         ),
         Rule(
             "duis.header.service-reference",
@@ -413,12 +415,17 @@ DUIS_RULES = RuleSet.of(
                 _inferred("CV for SR 12.2 / SR 8.4", "both public templates use CV 8"),
             ),
             _command_variant_8,
+            text=(
+                "Device Pre-notification (12.2) and Update Inventory (8.4) are DCC-only"
+                " requests answered synchronously: CommandVariant 8."
+            ),
         ),
         Rule(
             "duis.field.eui",
             "Device IDs are EUI-64s",
             (_xsd("EUI type", "HH-HH-HH-HH-HH-HH-HH-HH, hex in either case, xs:token"),),
             _euis,
+            text="Every device identifier is an EUI-64 written as eight dash-separated hex octets.",
         ),
         Rule(
             "duis.field.length",
@@ -430,6 +437,7 @@ DUIS_RULES = RuleSet.of(
                 ),
             ),
             _lengths,
+            text="Text fields stay within the schema's length limits; an MPAN is 13 characters.",
         ),
         Rule(
             "duis.field.enumeration",
@@ -441,12 +449,14 @@ DUIS_RULES = RuleSet.of(
                 ),
             ),
             _enumerations,
+            text="DeviceType is one of the eight types; a status update names an allowed status.",
         ),
         Rule(
             "duis.12-2.gpf-only-gsme",
             "AssociatedGPFDeviceID only for a GSME",
             (_inferred("SR 12.2 AssociatedGPFDeviceID", "a GPF is associated with a gas meter"),),
             _gpf_only_gsme,
+            text="An AssociatedGPFDeviceID is given only when pre-notifying a gas meter (GSME).",
         ),
         Rule(
             "duis.12-2.manufacturer-model-not-empty",
@@ -458,6 +468,7 @@ DUIS_RULES = RuleSet.of(
                 ),
             ),
             _manufacturer_model,
+            text="A pre-notified device names its manufacturer and model (neither empty).",
         ),
         Rule(
             "duis.8-4.nothing-to-update",
@@ -469,6 +480,7 @@ DUIS_RULES = RuleSet.of(
                 ),
             ),
             _nothing_to_update,
+            text="An UpdateDeviceDetails with no child element is valid XML but updates nothing.",
         ),
         Rule(
             "duis.signature.structure",

@@ -170,11 +170,17 @@ def run_inspect(args: argparse.Namespace) -> int:
 # --- verify -----------------------------------------------------------------------------------
 
 
-def run_verify(args: argparse.Namespace) -> int:
-    """``secrules gbcs verify FILE... --keystore DIR|keystore.json``: one verdict per file."""
-    store: KeyStore = open_keystore(args.keystore)
+def open_keystore_reporting(path: str) -> KeyStore:
+    """Open a key store and print its load warnings to stderr, one line each."""
+    store: KeyStore = open_keystore(path)
     for warning in store.findings:
         sys.stderr.write(f"secrules: key store warning: {warning.message}\n")
+    return store
+
+
+def run_verify(args: argparse.Namespace) -> int:
+    """``secrules gbcs verify FILE... --keystore DIR|keystore.json``: one verdict per file."""
+    store = open_keystore_reporting(args.keystore)
     results: list[tuple[str, Finding]] = []
     errors = 0
     for name in args.files:

@@ -818,13 +818,13 @@ class Dp131Model(ProposalModel):
     def _rulesets(self) -> Mapping[Regime, RuleSet]:
         return rulesets(self._table_path)
 
-    def _examples(self) -> dict[str, tuple[object, str]]:
+    def _examples(self) -> dict[str, tuple[object, str, Provenance]]:
         # Scenario values: the table's concrete values or illustrative examples, else the
         # bundled table's examples (a user's real Table 28d need not carry any).
         tables = [self.table]
         if self._table_path is not None:
             tables.append(load_table_28d(None))
-        out: dict[str, tuple[object, str]] = {}
+        out: dict[str, tuple[object, str, Provenance]] = {}
         for name in _SCENARIO_FIELDS:
             for table in tables:
                 for regime in REGIMES:
@@ -833,18 +833,34 @@ class Dp131Model(ProposalModel):
                         (
                             row.value if row.kind == "value" else None,
                             f"{regime} value of {table.file}",
+                            row.provenance,
                         ),
-                        (row.example, ILLUSTRATIVE),
+                        (row.example, ILLUSTRATIVE, Provenance.ASSUMED),
                     )
-                    for candidate, note in candidates:
+                    for candidate, note, provenance in candidates:
                         if candidate is not None and name not in out:
-                            out[name] = (candidate, note)
+                            out[name] = (candidate, note, provenance)
             if name not in out:
                 raise InvalidValueError(
                     f"{self.table.file}: Table 28d row {name} needs an illustrative example "
                     "value for the DP131 scenario space"
                 )
         return out
+
+    def _scenario_values_assumption(self) -> Assumption:
+        """A131-6: where each non-template scenario value comes from (read off the tables)."""
+        examples = self._examples()
+        parts = [
+            f"{name} {show(name, value)} ({note})" for name, (value, note, _) in examples.items()
+        ]
+        order = (Provenance.ASSUMED, Provenance.INFERRED, Provenance.STATED)
+        provenance = min((p for _, _, p in examples.values()), key=order.index)
+        return Assumption(
+            "A131-6",
+            "Scenario values other than the template: " + "; ".join(parts) + ".",
+            provenance,
+            self.table.file,
+        )
 
     def _variants(self) -> dict[str, list[tuple[str, Any]]]:
         tpl = template()
@@ -943,31 +959,82 @@ class Dp131Model(ProposalModel):
             scenario["switch_times"]
         )
 
+    def _table_assumptions(self) -> list[Assumption]:
+        base = self.table["baseline"]
+        file = self.table.file
+
+        def rows(regime: Regime, kind: ValueKind, fields: Sequence[str]) -> list[FieldDefault]:
+            table = self.table[regime].fields
+            return [table[f] for f in fields if table[f].kind == kind]
+
+        def weakest(items: Sequence[FieldDefault]) -> Provenance:
+            order = (Provenance.ASSUMED, Provenance.INFERRED, Provenance.STATED)
+            return min((r.provenance for r in items), key=order.index)
+
+        out: list[Assumption] = []
+        unknown = rows("baseline", "unknown", TABLE_28D_FIELDS)
+        if unknown:
+            out.append(
+                Assumption(
+                    "A131-1",
+                    "The pre-MP131 (GBCS v3.2) Table 28d values of "
+                    f"{', '.join(r.field for r in unknown)} are not public; the baseline holds "
+                    "them as 'unknown'. A user can load the real table (table_28d= argument).",
+                    "assumed",
+                    file,
+                )
+            )
+        valued = rows("baseline", "value", TABLE_28D_FIELDS)
+        if valued:
+            out.append(
+                Assumption(
+                    "A131-1v",
+                    f"The pre-MP131 Table 28d values of {', '.join(r.field for r in valued)} "
+                    f"are read from {file} ({base.version}).",
+                    weakest(valued),
+                    file,
+                )
+            )
+        held = rows("baseline", "template", CONSTANT_FIELDS)
+        if held:
+            out.append(
+                Assumption(
+                    "A131-3",
+                    "The pre-MP131 Table 28d rows "
+                    f"{', '.join(r.field for r in held)} equal the ECS37 template.",
+                    weakest(held),
+                    file,
+                )
+            )
+        times = rows("proposed", "unknown", ("start_time", "end_time"))
+        if times:
+            out.append(
+                Assumption(
+                    "A131-5",
+                    "The default switch times (ENA-required default) are unknown; only "
+                    "'no wildcards' is checked. No window such as 16:00-19:00 is assumed.",
+                    "assumed",
+                    "spec dlms-cosem-and-max-demand.md section 6",
+                )
+            )
+        return out
+
     def assumptions(self) -> tuple[Assumption, ...]:
-        """What the model rests on, each with its provenance."""
+        """What the model rests on, each with its provenance.
+
+        A131-1, A131-3 and A131-5 are read off the loaded Table 28d, so a user's table with real
+        values is reported as such rather than as "unknown".
+        """
         base = self.table["baseline"]
         conflicting = [n for n, r in base.fields.items() if r.conflicts_with_template]
         return (
-            Assumption(
-                "A131-1",
-                "The pre-MP131 (GBCS v3.2) Table 28d values are not public; the baseline holds "
-                "them as 'unknown'. A user can load the real table (table_28d= argument).",
-                "assumed",
-                self.table.file,
-            ),
+            *self._table_assumptions(),
             Assumption(
                 "A131-2",
                 "MP131's 'week definition and date range' conflict maps to the Table 28d rows "
-                f"{', '.join(conflicting)}.",
+                f"{', '.join(conflicting) or ', '.join(WEEK_AND_DATE_FIELDS)}.",
                 "inferred",
                 "SECCo MP131 modification page",
-            ),
-            Assumption(
-                "A131-3",
-                "Every other pre-MP131 Table 28d row (enable, script, validity window, special "
-                "days) equals the ECS37 template.",
-                "assumed",
-                self.table.file,
             ),
             Assumption(
                 "A131-4",
@@ -975,20 +1042,7 @@ class Dp131Model(ProposalModel):
                 "stated",
                 "SECCo MP131 modification page",
             ),
-            Assumption(
-                "A131-5",
-                "The default switch times (ENA-required default) are unknown in both regimes; "
-                "only 'no wildcards' is checked. No window such as 16:00-19:00 is assumed.",
-                "assumed",
-                "spec dlms-cosem-and-max-demand.md section 6",
-            ),
-            Assumption(
-                "A131-6",
-                "Scenario values other than the template (Monday-Friday, a 2020-2029 date "
-                f"range, validity window 60, switch times 17:00/22:00) are {ILLUSTRATIVE}.",
-                "assumed",
-                self.table.file,
-            ),
+            self._scenario_values_assumption(),
             Assumption(
                 "A131-7",
                 "enable is compared by truth value: the template writes 0x01, RTDS sends FF.",
