@@ -37,6 +37,15 @@ from secrules.strategies.ecdsa import (
     unsigned_gbcs_messages,
 )
 from secrules.strategies.gbcs import gbcs_message_bytes, gbcs_messages
+from secrules.strategies.hostile import (
+    decoder_bombs,
+    hostile_file_bodies,
+    hostile_inputs,
+    mutated,
+    valid_payloads,
+    wrong_types,
+    xml_bombs,
+)
 from secrules.strategies.sec import regimes, role_sets, user_roles
 
 __all__ = [
@@ -46,6 +55,7 @@ __all__ = [
     "cosem_dates",
     "cosem_datetimes",
     "cosem_times",
+    "decoder_bombs",
     "device_statuses",
     "device_types",
     "devices",
@@ -55,7 +65,10 @@ __all__ = [
     "euis",
     "gbcs_message_bytes",
     "gbcs_messages",
+    "hostile_file_bodies",
+    "hostile_inputs",
     "inventories",
+    "mutated",
     "mutated_duis_xml",
     "obis_codes",
     "p256_private_keys",
@@ -68,4 +81,7 @@ __all__ = [
     "signing_variants",
     "unsigned_gbcs_messages",
     "user_roles",
+    "valid_payloads",
+    "wrong_types",
+    "xml_bombs",
 ]
