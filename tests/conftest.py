@@ -68,6 +68,15 @@ def duis_dir() -> Path:
     return _require(VECTORS / "duis", "DUIS templates")
 
 
+@pytest.fixture(scope="session")
+def gbcs_mapping_table_file() -> Path:
+    """``../shared/vectors/gbcs/gbcs-mapping-table.json``: the GBCS use-case mapping table."""
+    path = _require(VECTORS / "gbcs", "GBCS mapping table") / "gbcs-mapping-table.json"
+    if not path.is_file():
+        pytest.skip(f"GBCS mapping table not found at {path}")
+    return path
+
+
 def read_hex(path: Path) -> bytes:
     """The bytes of a one-line hex file (whitespace ignored)."""
     return bytes.fromhex("".join(path.read_text(encoding="ascii").split()))

@@ -14,6 +14,7 @@ from secrules.dlms.access import AccessKind, AccessResponse, ResponseSpec
 from secrules.dlms.data import LongUnsigned, NullData
 from secrules.errors import DataFileError, DecodeError, RegimeError
 from secrules.gbcs import MessageShape, parse_message, use_case_name
+from secrules.gbcs.verification import PROTECTION_RULES
 from secrules.payloads import check_payload, sniff
 from secrules.strategies import gbcs_messages
 
@@ -68,7 +69,9 @@ def test_gbcs_finding_first_then_rules():
     assert "ECS37 command" in first.message
     assert "ACCESS.request" in first.message
     assert first.clauses
-    assert len(_dp131(findings)) == len(findings) - 1
+    protection = [f.rule_id for f in findings if f.rule_id.startswith("gbcs.") and f is not first]
+    assert protection == [rule.id for rule in PROTECTION_RULES]
+    assert len(_dp131(findings)) == len(findings) - 1 - len(PROTECTION_RULES)
 
 
 def test_text_input():
@@ -103,16 +106,15 @@ def test_mon_fri_schedule_fails_weekdays_with_offsets():
         assert data[f.offset : f.offset + 3] == bytes.fromhex("0407F8")
 
 
-def test_other_payloads_get_one_informative_finding(rtds_files, hexfile):
+def test_other_gbcs_payloads_get_one_informative_finding_and_protection(rtds_files, hexfile):
     seen = 0
     for path in rtds_files:
         data = hexfile(path)
         message = parse_message(data)
         if message.message_code in (0x004A, 0x002C):
             continue
-        findings = check_payload(data)
-        assert len(findings) == 1, path.name
-        (finding,) = findings
+        finding, *protection = check_payload(data)
+        assert [f.rule_id for f in protection] == [r.id for r in PROTECTION_RULES], path.name
         assert finding.rule_id == "gbcs.decode"
         assert finding.outcome is Outcome.PASS
         assert (use_case_name(message.message_code) or "unknown") in finding.message
@@ -221,8 +223,11 @@ def test_ecs18b_response_reading_the_schedule_back():
     data = message.encoded
     findings = check_payload(data)
     assert "ECS18b response" in findings[0].message
-    failures = [f for f in findings if f.failed]
+    failures = [f for f in _dp131(findings) if f.failed]
     assert [f.path for f in failures] == ["entries[0].exec_weekdays", "entries[1].exec_weekdays"]
+    # The all-zero "signature" is not a signature (r = 0): a FAIL even without a key store.
+    (bad,) = [f for f in findings if f.failed and f.rule_id == "gbcs.signature"]
+    assert "r" in bad.message
     for f in failures:
         assert data[f.offset : f.offset + 3] == bytes.fromhex("0407F8")
     assert "data[1]" in findings[1].message

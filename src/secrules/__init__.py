@@ -1,6 +1,7 @@
 """secrules: the GB Smart Energy Code's technical rules as executable, property-tested models.
 
-The public face: :func:`check` runs every applicable rule on a payload, :func:`proposals` and
+The public face: :func:`check` runs every applicable rule on a payload (:func:`failed` says
+whether its findings fail the check), :func:`proposals` and
 :func:`get_proposal` give the items of the 28 May 2020 paper, and :func:`impact` evaluates a
 proposal under the ``"baseline"`` and ``"proposed"`` regimes.
 """
@@ -10,7 +11,7 @@ from __future__ import annotations
 import os
 
 from secrules._version import __version__
-from secrules.checking import check
+from secrules.checking import check, failed
 from secrules.core import (
     Assumption,
     ClauseRef,
@@ -39,6 +40,7 @@ __all__ = [
     "Scenario",
     "__version__",
     "check",
+    "failed",
     "get_proposal",
     "impact",
     "proposals",

@@ -6,18 +6,24 @@ Inputs are bytes or text:
   checked by :func:`secrules.duis.check_request`.
 - hex text (digits and white space only, even count) or raw binary: a GBCS message (``DD`` or
   ``DF``), a DLMS ACCESS request/response (``D9``/``DA``) or bare A-XDR Data, checked by
-  :func:`secrules.payloads.check_payload` (DP131 maximum-demand rules where they apply) and, when a
-  key store is given, :func:`secrules.gbcs.verify_message` for GBCS messages.
+  :func:`secrules.payloads.check_payload`: the DP131 maximum-demand rules where they apply and,
+  for a GBCS message, the message-protection rules (``gbcs.shape``,
+  ``gbcs.critical_command_signed``, ``gbcs.signature``, ``gbcs.mac``).
+
+What was not checked is INDETERMINATE, never PASS: a signature without a key store (or whose
+originator has no key in it), and every MAC (not verified yet). :func:`failed` says whether a
+run's findings fail it, as the ``secrules check`` exit status does.
 """
 
 from __future__ import annotations
 
 import os
 import re
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from secrules.core.findings import Finding
+from secrules.core.findings import Finding, Outcome
 from secrules.core.regimes import Regime, check_regime
 from secrules.core.rules import RuleSet
 from secrules.errors import DecodeError
@@ -30,6 +36,7 @@ __all__ = [
     "check",
     "check_input",
     "check_rulesets",
+    "failed",
     "input_kind",
     "read_file",
     "read_input",
@@ -99,7 +106,9 @@ def check(
     """Run every applicable rule on ``data`` and return the findings.
 
     ``regime`` is ``"baseline"`` or ``"proposed"``; ``keystore`` (a key store or the path of a
-    key-store directory or DCC Boxed ``keystore.json``) turns on GBCS signature verification;
+    key-store directory or DCC Boxed ``keystore.json``) turns on GBCS signature verification
+    (without it a signed message's ``gbcs.signature`` finding is INDETERMINATE "not checked";
+    with it, pass ``signatures_required=True`` to :func:`failed`);
     ``table_28d`` is the path of your own copy of GBCS Table 28d for the DP131 rules; ``era`` is
     the ESMEVariant code set for DUIS checks (``"2020"`` or ``"duis-5.x"``; default from the
     request's schemaVersion); ``default_configuration`` says the input is a device's default
@@ -134,18 +143,40 @@ def check_input(
         from secrules.duis import check_request
 
         return check_request(raw, regime=chosen, era=era)
+    from secrules.gbcs.keystore import open_keystore
     from secrules.payloads import check_payload
 
-    findings = check_payload(
-        raw, regime=chosen, table_28d=table_28d, default_configuration=default_configuration
+    store = open_keystore(keystore) if isinstance(keystore, str | os.PathLike) else keystore
+    return check_payload(
+        raw,
+        regime=chosen,
+        table_28d=table_28d,
+        default_configuration=default_configuration,
+        keystore=store,
     )
-    if keystore is not None and raw[:1] in (b"\xdd", b"\xdf"):
-        from secrules.gbcs import verify_message
-        from secrules.gbcs.keystore import open_keystore
 
-        store = open_keystore(keystore) if isinstance(keystore, str | os.PathLike) else keystore
-        findings.append(verify_message(raw, store))
-    return findings
+
+def failed(findings: Iterable[Finding], *, signatures_required: bool = False) -> bool:
+    """Whether ``findings`` fail a check: the rule behind the exit status of ``secrules check``.
+
+    True when any finding is FAIL. With ``signatures_required`` (what asking for signature
+    checks means: ``secrules check --keystore``, ``secrules gbcs verify``), also when any
+    ``gbcs.signature`` finding is INDETERMINATE: a signature that could not be checked (no key
+    store, or no Digital Signature key for the originator) is never a pass. Other INDETERMINATE
+    findings (``gbcs.mac``, which is never verified yet, or an unknown use case) do not fail.
+    """
+    from secrules.gbcs.verification import SIGNATURE_RULE
+
+    for finding in findings:
+        if finding.outcome is Outcome.FAIL:
+            return True
+        if (
+            signatures_required
+            and finding.outcome is Outcome.INDETERMINATE
+            and finding.rule_id == SIGNATURE_RULE.id
+        ):
+            return True
+    return False
 
 
 def check_rulesets() -> dict[str, RuleSet]:
@@ -154,11 +185,11 @@ def check_rulesets() -> dict[str, RuleSet]:
     (The DP131 maximum-demand rules are catalogued under DP131, the DP125 rules under DP125.)
     """
     from secrules.duis import DUIS_RULES
-    from secrules.gbcs.verification import SIGNATURE_RULE
+    from secrules.gbcs.verification import PROTECTION_RULES
 
     return {
         "DUIS requests": DUIS_RULES,
-        "GBCS signatures": RuleSet.of("GBCS signatures", [SIGNATURE_RULE]),
+        "GBCS message protection": RuleSet.of("GBCS message protection", PROTECTION_RULES),
     }
 
 

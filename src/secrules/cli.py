@@ -1,6 +1,7 @@
 """The ``secrules`` command (also ``python -m secrules``).
 
-Exit status: 0 everything passed; 1 a check found a failure; 2 bad usage or undecodable input
+Exit status: 0 everything passed; 1 a check found a failure (for ``check --keystore`` and
+``gbcs verify``, also a signature that could not be checked); 2 bad usage or undecodable input
 (one line on stderr, never a traceback); 3 an internal error (a bug: please report it).
 """
 
@@ -14,7 +15,6 @@ from pathlib import Path
 from typing import NoReturn
 
 from secrules import __version__
-from secrules.core.findings import Outcome
 from secrules.errors import SecrulesError
 from secrules.gbcs.cli import register as register_gbcs
 
@@ -112,7 +112,7 @@ def _cmd_impact(args: argparse.Namespace) -> int:
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
-    from secrules.checking import check_input, input_kind, read_file, read_input
+    from secrules.checking import check_input, failed, input_kind, read_file, read_input
     from secrules.report import FileFindings, render_findings
 
     keystore = None
@@ -153,8 +153,11 @@ def _cmd_check(args: argparse.Namespace) -> int:
         print(f"secrules: error: {name}: {message}", file=sys.stderr)
     if errors:
         return EXIT_USAGE
-    failed = any(f.outcome is Outcome.FAIL for r in results for f in r.findings)
-    return EXIT_FAILED if failed else EXIT_OK
+    # With --keystore the user asked for signature checks: one that could not be made fails.
+    signatures_required = keystore is not None
+    if any(failed(r.findings, signatures_required=signatures_required) for r in results):
+        return EXIT_FAILED
+    return EXIT_OK
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -203,7 +206,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--keystore",
         metavar="PATH",
-        help="key-store directory or DCC Boxed keystore.json: also verify GBCS signatures",
+        help="key-store directory or DCC Boxed keystore.json: also verify GBCS signatures (a "
+        "signature that cannot be checked then exits 1)",
     )
     p.add_argument(
         "--table-28d", metavar="FILE", help="your own copy of GBCS Table 28d (DP131 rules)"

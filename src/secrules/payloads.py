@@ -10,7 +10,9 @@
 and returns findings. Where the payload carries the maximum-demand configurable period (an
 ECS37 SET of Schedule 0-0:12.0.0.255 attribute 2, message code 0x004A; an ECS18b response,
 0x002C; or bare Schedule entries) the DP131 rules run and each finding cites the byte offset
-into *the input* and the field path (``entries[0].begin_date``). Anything else gets one
+into *the input* and the field path (``entries[0].begin_date``). A GBCS message also gets the
+message-protection findings of :func:`secrules.gbcs.verification.protection_findings` (shape,
+critical command signed, signature, MAC: what was not checked says so). Anything else gets one
 informative PASS finding saying what was read. Undecodable input raises
 :class:`~secrules.errors.DecodeError` with an offset into the input.
 """
@@ -18,6 +20,7 @@ informative PASS finding saying what was read. Undecodable input raises
 from __future__ import annotations
 
 import os
+from typing import TYPE_CHECKING
 
 import attrs
 
@@ -34,7 +37,11 @@ from secrules.dlms.data import Array, Data, Structure, decode_data
 from secrules.dlms.schedule import entries_from_data
 from secrules.errors import DecodeError
 from secrules.gbcs import GbcsMessage, decode_text, parse_message, use_case_name
+from secrules.gbcs.verification import protection_findings
 from secrules.proposals import dp131
+
+if TYPE_CHECKING:
+    from secrules.gbcs.keystore import KeyStore
 
 __all__ = ["check_payload", "sniff"]
 
@@ -202,6 +209,7 @@ def check_payload(
     regime: str = "proposed",
     table_28d: str | os.PathLike[str] | None = None,
     default_configuration: bool = False,
+    keystore: KeyStore | None = None,
 ) -> list[Finding]:
     """Decode ``data`` (GBCS message, DLMS ACCESS APDU or A-XDR Data) and run the DP131 rules.
 
@@ -210,12 +218,16 @@ def check_payload(
     ``default_configuration=True`` says the schedule is a device's pre-installation default
     (e.g. read back with ECS18b from a new meter, or a dump of attribute 2); the Table 28d rules
     (``dp131.table28d.*``) then run too. Otherwise only the ECS37 template rules
-    (``dp131.ecs37.*``) apply, and they are the same in both regimes.
+    (``dp131.ecs37.*``) apply, and they are the same in both regimes. ``keystore`` (a
+    :class:`~secrules.gbcs.KeyStore`) verifies GBCS signatures.
 
     Returns the findings: for a GBCS message first one ``gbcs.decode`` finding saying what was
-    read, then the DP131 findings with offsets into the input; for a payload no rule applies to,
-    just the informative finding. Raises :class:`DecodeError` (offset into the input) when the
-    input cannot be decoded, :class:`~secrules.errors.RegimeError` for another regime and
+    read, then the DP131 findings with offsets into the input, then the message-protection
+    findings (``gbcs.shape``, ``gbcs.critical_command_signed``, ``gbcs.signature`` checked
+    against ``keystore`` or INDETERMINATE "not checked" without one, ``gbcs.mac`` INDETERMINATE
+    "not checked"); for a payload no rule applies to, just the informative finding. Raises
+    :class:`DecodeError` (offset into the input) when the input cannot be decoded,
+    :class:`~secrules.errors.RegimeError` for another regime and
     :class:`~secrules.errors.DataFileError` for a broken table.
     """
     regime = check_regime(regime)
@@ -242,7 +254,7 @@ def check_payload(
                 table_28d=table_28d,
                 default_configuration=default_configuration,
             )
-        return findings
+        return findings + protection_findings(message, keystore)
     if kind == "access":
         apdu = decode_access(raw)
         findings = [_info("dlms.decode", _describe_access(apdu), _DLMS_CLAUSE)]

@@ -71,7 +71,10 @@ def test_verify_verdict_lines_and_exit_codes(cs02c, keystore_dir, tmp_path, caps
     files = sorted(str(p) for p in cs02c.glob("*.HEX"))
     assert run_verify(_args("verify", *files, "--keystore", str(keystore_dir))) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert len(lines) == len(files)
+    # One line per file for each of gbcs.shape, gbcs.critical_command_signed, gbcs.signature.
+    assert len(lines) == 3 * len(files)
+    for rule in ("gbcs.shape", "gbcs.critical_command_signed", "gbcs.signature"):
+        assert sum(f" {rule}: " in line for line in lines) == len(files)
     assert all(" PASS " in line or " NOT_APPLICABLE " in line for line in lines)
     # A flipped signature bit: FAIL, exit 1.
     command = bytearray(bytes.fromhex((cs02c / "CS02c_6.17_SUCCESS_COMMAND_GBCS.HEX").read_text()))
@@ -102,7 +105,8 @@ def test_verify_json_and_undecodable_files(cs02c, keystore_dir, tmp_path, capsys
     assert code == 2
     captured = capsys.readouterr()
     rows = json.loads(captured.out)
-    assert [r["outcome"] for r in rows] == ["pass"]
+    assert {r["file"] for r in rows} == {good}
+    assert [r["outcome"] for r in rows if r["rule_id"] == "gbcs.signature"] == ["pass"]
     assert "junk.hex" in captured.err
 
 

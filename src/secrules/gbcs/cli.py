@@ -4,10 +4,13 @@ The main command line (:mod:`secrules.cli`) calls :func:`register`. Each handler
 arguments and returns the exit status; bad input raises a :class:`SecrulesError`, which the main
 command prints as one line with exit status 2.
 
-Exit status of ``verify``: 0 when every file passes or carries no signature; 1 when any file
-FAILs, or (unless ``--allow-missing-keys``) when the key store has no Digital Signature key for
-some originator (INDETERMINATE: a signature that could not be checked is not a pass); 2 when a
-file cannot be read or decoded (the other files are still checked).
+``verify`` reports, for each file, the findings of ``gbcs.shape`` (the wire shape fits the CRA
+flag), ``gbcs.critical_command_signed`` (a critical command carries a signature) and
+``gbcs.signature``. Exit status: 0 when no finding FAILs and every signature was checked; 1 when
+any finding FAILs (a bad signature, a critical command stripped of its signature, a response
+reshaped as a pre-command), or (unless ``--allow-missing-keys``) when the key store has no
+Digital Signature key for some originator (INDETERMINATE: a signature that could not be checked
+is not a pass); 2 when a file cannot be read or decoded (the other files are still checked).
 """
 
 from __future__ import annotations
@@ -18,14 +21,15 @@ import sys
 from pathlib import Path
 from typing import TypeVar
 
-from secrules.core.findings import Finding, Outcome
+from secrules.checking import failed
+from secrules.core.findings import Finding
 from secrules.errors import DataFileError, DecodeError, SecrulesError
 from secrules.gbcs.ecdsa import load_private_key
 from secrules.gbcs.framing import GbcsMessage, decode_text, parse_message
 from secrules.gbcs.keystore import KeyStore, open_keystore
 from secrules.gbcs.types import CraFlag, Eui64, FieldSpan
 from secrules.gbcs.variants import SigningVariant
-from secrules.gbcs.verification import sign_precommand, verify_message
+from secrules.gbcs.verification import protection_findings, sign_precommand
 
 __all__ = ["read_message_bytes", "register", "run_inspect", "run_sign", "run_verify"]
 
@@ -179,33 +183,36 @@ def open_keystore_reporting(path: str) -> KeyStore:
 
 
 def run_verify(args: argparse.Namespace) -> int:
-    """``secrules gbcs verify FILE... --keystore DIR|keystore.json``: one verdict per file."""
+    """``secrules gbcs verify FILE... --keystore DIR|keystore.json``: the signature findings.
+
+    One line per finding (``gbcs.shape``, ``gbcs.critical_command_signed``, ``gbcs.signature``)
+    per file; JSON: one row per finding with its ``file``.
+    """
     store = open_keystore_reporting(args.keystore)
     results: list[tuple[str, Finding]] = []
     errors = 0
     for name in args.files:
         try:
-            finding = verify_message(read_message_bytes(name), store)
+            findings = protection_findings(
+                parse_message(read_message_bytes(name)), store, mac=False
+            )
         except SecrulesError as exc:
             errors += 1
             sys.stderr.write(f"secrules: error: {name}: {exc}\n")
             continue
-        results.append((name, finding))
-        if args.format == "text":
-            sys.stdout.write(
-                f"{name}: {finding.outcome.name} {finding.rule_id}: {finding.message}\n"
-            )
+        for finding in findings:
+            results.append((name, finding))
+            if args.format == "text":
+                sys.stdout.write(
+                    f"{name}: {finding.outcome.name} {finding.rule_id}: {finding.message}\n"
+                )
     if args.format == "json":
         rows = [{"file": name, **finding.to_dict()} for name, finding in results]
         sys.stdout.write(json.dumps(rows, indent=2) + "\n")
     if errors:
         return 2
-    outcomes = {finding.outcome for _, finding in results}
-    if Outcome.FAIL in outcomes:
-        return 1
-    if Outcome.INDETERMINATE in outcomes and not args.allow_missing_keys:
-        return 1
-    return 0
+    signatures_required = not args.allow_missing_keys
+    return 1 if failed((f for _, f in results), signatures_required=signatures_required) else 0
 
 
 # --- sign -------------------------------------------------------------------------------------

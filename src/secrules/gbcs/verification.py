@@ -1,9 +1,15 @@
-"""Verifying and signing GBCS messages: the ``gbcs.signature`` rule and pre-command signing.
+"""Verifying and signing GBCS messages: the message-protection rules and pre-command signing.
 
 :func:`verify_message` checks a message's ECDSA signature with the Digital Signature key the
 key store holds for the originator system title, exactly as a receiving device does
 (project spec E1, E2, E5, E6, E7). :func:`sign_precommand` turns a DUIS pre-command into a
 signed General Signing APDU (E9).
+
+:func:`protection_findings` gives every finding about how a message is protected, the four
+rules :data:`PROTECTION_RULES`: ``gbcs.shape`` (the wire shape fits the CRA flag),
+``gbcs.critical_command_signed`` (a critical command carries a signature), ``gbcs.signature``
+(the signature verifies; INDETERMINATE "not checked" without a key store) and ``gbcs.mac``
+(INDETERMINATE "not checked": secrules does not verify MACs yet).
 """
 
 from __future__ import annotations
@@ -16,7 +22,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 
-from secrules.core.clauses import ClauseRef
+from secrules.core.clauses import ClauseRef, Provenance
 from secrules.core.findings import Finding, Outcome, Verdict
 from secrules.core.rules import Rule
 from secrules.errors import InvalidValueError, KeyNotFoundError
@@ -29,6 +35,7 @@ from secrules.gbcs.ecdsa import (
     verify,
 )
 from secrules.gbcs.framing import (
+    MAC_LENGTH,
     GbcsMessage,
     _signed_span_of,
     decode_text,
@@ -36,7 +43,8 @@ from secrules.gbcs.framing import (
     parse_message,
 )
 from secrules.gbcs.keystore import KeyEntry, KeyStore
-from secrules.gbcs.types import MessageShape
+from secrules.gbcs.message_codes import message_code_table, message_type
+from secrules.gbcs.types import CraFlag, MessageShape
 from secrules.gbcs.variants import (
     ECDSA_PRIMITIVES_CLAUSE,
     PLAIN_FORMAT_CLAUSE,
@@ -44,10 +52,15 @@ from secrules.gbcs.variants import (
 )
 
 __all__ = [
+    "CRITICAL_SIGNED_RULE",
+    "MAC_RULE",
+    "PROTECTION_RULES",
+    "SHAPE_RULE",
     "SIGNATURE_RULE",
     "SIGNED_SPAN_CLAUSE",
     "SIGNER_KEY_CLAUSE",
     "SignatureSubject",
+    "protection_findings",
     "sign_precommand",
     "verify_message",
 ]
@@ -87,7 +100,8 @@ _RULE_TEXT = (
     "run from the transaction-id length after the DF tag through the last content octet (E5). "
     "The verifying key is the Digital Signature key of the originator system title, never a Key "
     "Agreement key (E6). With several such keys (certificate generations), any one verifying "
-    "suffices (E7)."
+    "suffices (E7). A signature that nobody could check (no key store given, or no Digital "
+    "Signature key for the originator in it) is INDETERMINATE, never a pass."
 )
 
 
@@ -95,12 +109,14 @@ _RULE_TEXT = (
 class SignatureSubject:
     """What ``gbcs.signature`` checks: a parsed message and the key store to look keys up in.
 
-    ``span`` optionally gives the signed octets and their offsets as already cut from the input
-    bytes (see :func:`verify_message`); otherwise they are taken from the message's encoding.
+    ``keystore`` None means no signature can be checked: a signed message is INDETERMINATE
+    ("not checked"). ``span`` optionally gives the signed octets and their offsets as already
+    cut from the input bytes (see :func:`verify_message`); otherwise they are taken from the
+    message's encoding.
     """
 
     message: GbcsMessage
-    keystore: KeyStore = attrs.field(eq=False)
+    keystore: KeyStore | None = attrs.field(eq=False)
     span: _Span | None = attrs.field(default=None, eq=False)
 
 
@@ -165,7 +181,7 @@ def _check_signature(subject: SignatureSubject) -> Verdict:
     return _check(subject.message, subject.keystore, subject.span)
 
 
-def _check(message: GbcsMessage, keystore: KeyStore, span: _Span | None) -> Verdict:
+def _check(message: GbcsMessage, keystore: KeyStore | None, span: _Span | None) -> Verdict:
     signature = message.signature
     if signature is None:
         why = (
@@ -186,6 +202,15 @@ def _check(message: GbcsMessage, keystore: KeyStore, span: _Span | None) -> Verd
     if len(signature) != SIGNATURE_LENGTH or not (0 < r < P256_ORDER and 0 < s < P256_ORDER):
         problem = signature_problem(signature)
         return Verdict(Outcome.FAIL, str(problem), path="apdu.signature", offset=at)
+    if keystore is None:
+        return Verdict(
+            Outcome.INDETERMINATE,
+            f"signature not checked: no key store was given (originator "
+            f"{message.originator.hex}; pass keystore= in Python, --keystore on the command "
+            "line)",
+            path="apdu.signature",
+            offset=at,
+        )
     try:
         candidates: tuple[KeyEntry, ...] = keystore.signing_keys(message.originator)
     except KeyNotFoundError as exc:
@@ -223,6 +248,240 @@ SIGNATURE_RULE = Rule(
     fn=_check_signature,
     text=_RULE_TEXT,
 )
+
+
+# --- Which messages must be protected, and how (gbcs.shape, gbcs.critical_command_signed). --
+
+#: The CRA flag says what a message is; a bare APDU without a signature is a DUIS pre-command.
+SHAPE_CLAUSE = ClauseRef(
+    "GBCS / DUIS",
+    "7.2.7 Grouping Header CRA flag (1 Command, 2 Response, 3 Alert); a DUIS pre-command is a "
+    "command's General Signing APDU without signature, signed by the User (Signed Pre-Command)",
+    "edition unstated (gbcs-parser, HenryGiraldo/gbcs citations)",
+    "inferred",
+    note="CRA values stated in gbcs-parser parseCraFlag and HenryGiraldo/gbcs; that only a "
+    "command travels bare and unsigned (as a pre-command), and that a Response or Alert is "
+    "protected by a MAC (DD header) or a signature, is our reading of gbcs-parser "
+    "signGroupingHeader and GBCS 6.2 (every RTDS pre-command has CRA flag 1)",
+)
+#: SME.C.C marks a Critical Command (the mapping table, read into gbcs_message_types.toml).
+CRITICAL_TYPE_CLAUSE = ClauseRef(
+    "GBCS",
+    "Mapping Table: Message Type of each Use Case (SME.C.C = Critical Command)",
+    "edition not stated by the source; DCC duis-templates extraction at commit "
+    "5de709e35f85d18f5d4cc7cf2704cd93bdb9046f",
+    "stated",
+    note="SmartDCCInnovation/duis-templates src/gbcs-mapping-table.json, facts carried into "
+    "secrules/data/gbcs_message_types.toml (a few older use cases inferred, each with a note)",
+)
+#: A Critical Command carries the Known Remote Party's signature inside the ACB's MAC.
+CRITICAL_SIGNED_CLAUSE = ClauseRef(
+    "GBCS",
+    "13.3.3.1 with 6.2.3 and 6.3.3: a Command a Known Remote Party signs is MAC Header || "
+    "Grouping Header || Payload || 0x40 || KRP Signature || ACB-SMD MAC",
+    "v1.0 (28 November 2014), read for CS02b; later editions not seen",
+    "inferred",
+    note="GBCS v1.0 13.3.3.1 states this structure for the Update Security Credentials Command "
+    "(with 0x00 and no signature only where the ACB replaces its own credentials); that every "
+    "SME.C.C Command is built so is our reading, also of the DP129 paper (the DSP signs device "
+    "critical commands); every RTDS SME.C.C command is signed",
+)
+
+_SHAPE_TEXT = (
+    "The CRA flag of the Grouping Header says whether a message is a Command (1), a Response "
+    "(2) or an Alert (3). A bare General Signing APDU with no signature (no signature field, or "
+    "a zero signature length) is a DUIS pre-command, which is always a Command: the User signs "
+    "it and the DCC adds the MAC. A Response or an Alert in that shape carries neither MAC nor "
+    "signature, so it is refused."
+)
+_CRITICAL_TEXT = (
+    "A Command whose use case the GBCS mapping table classes SME.C.C (a Critical Command) "
+    "carries the Remote Party's signature: on the wire (MAC'd, DD) its signature length is 40, "
+    "never 00. A pre-command of a critical use case is fine: the User signs it before it is "
+    "sent. Where the table gives no class for the use case (it defers to the GBCS text, as for "
+    "CS02b) or the message code is not tabled, an unsigned Command is INDETERMINATE."
+)
+
+
+def _shape_name(message: GbcsMessage) -> str:
+    return {
+        MessageShape.MACD: "MAC'd (General Ciphering)",
+        MessageShape.SIGNED_APDU: "a bare signed APDU",
+        MessageShape.PRE_COMMAND: "a bare APDU with no signature field",
+        MessageShape.UNSIGNED_APDU: "a bare APDU with signature length 0",
+    }[message.shape]
+
+
+def _is_pre_command(message: GbcsMessage) -> bool:
+    """A bare APDU without a signature: the DUIS pre-command forms (DF ... and DF ... 00)."""
+    return message.shape in (MessageShape.PRE_COMMAND, MessageShape.UNSIGNED_APDU)
+
+
+def _what(cra: CraFlag) -> str:
+    return {
+        CraFlag.COMMAND: "a command",
+        CraFlag.RESPONSE: "a response",
+        CraFlag.ALERT: "an alert",
+    }[cra]
+
+
+def _check_shape(message: GbcsMessage) -> Verdict:
+    cra = message.cra_flag
+    what = f"{_what(cra)} (CRA flag {int(cra)})"
+    if not _is_pre_command(message):
+        return Verdict(Outcome.PASS, f"{what}, {_shape_name(message)}", path="apdu.cra_flag")
+    if cra is CraFlag.COMMAND:
+        return Verdict(
+            Outcome.PASS,
+            f"{what}, {_shape_name(message)}: a DUIS pre-command",
+            path="apdu.cra_flag",
+        )
+    return Verdict(
+        Outcome.FAIL,
+        f"{what} as {_shape_name(message)}: only a command travels bare and unsigned (as a "
+        f"DUIS pre-command); {_what(cra)} carries a MAC or a signature",
+        path="apdu.cra_flag",
+        offset=_cra_offset(message),
+    )
+
+
+def _cra_offset(message: GbcsMessage) -> int:
+    # The CRA flag is the second signed octet (E5: the span starts at the transaction-id length).
+    return _signed_span_of(message)[0] + 1
+
+
+def _use_case_words(message: GbcsMessage) -> str:
+    row = message_code_table().get(message.message_code)
+    name = row.name if row is not None else "an untabled use case"
+    return f"{name} (message code 0x{message.message_code:04X})"
+
+
+def _check_critical(message: GbcsMessage) -> Verdict:
+    if message.cra_flag is not CraFlag.COMMAND:
+        return Verdict(
+            Outcome.NOT_APPLICABLE,
+            f"{_what(message.cra_flag)}, not a command",
+            path="apdu.cra_flag",
+        )
+    use_case = _use_case_words(message)
+    kind = message_type(message.message_code)
+    signed = message.signature is not None
+    at = _signed_span_of(message)[1]  # the signature length field follows the signed span
+    if kind is not None and kind.critical_command:
+        how = "" if kind.provenance is Provenance.STATED else f" ({kind.provenance})"
+        typed = f"{use_case} is {kind.message_type}{how}, a critical command"
+        if signed:
+            return Verdict(Outcome.PASS, f"{typed}; it carries a signature", path="apdu.signature")
+        if _is_pre_command(message):
+            return Verdict(
+                Outcome.NOT_APPLICABLE,
+                f"{typed}; this is its DUIS pre-command, which the User signs before it is sent",
+                path="apdu.signature.length",
+            )
+        return Verdict(
+            Outcome.FAIL,
+            f"{typed}, but this MAC'd command carries no signature (signature length 0): it "
+            "must be signed by the Remote Party",
+            path="apdu.signature.length",
+            offset=at,
+        )
+    if kind is not None and kind.message_class is not None:
+        return Verdict(
+            Outcome.NOT_APPLICABLE,
+            f"{use_case} is {kind.message_type}: not a critical command",
+            path="apdu.other_information.message_code",
+        )
+    if signed or _is_pre_command(message):
+        why = "it carries a signature" if signed else "this is a DUIS pre-command"
+        return Verdict(
+            Outcome.NOT_APPLICABLE,
+            f"{use_case}: {why}",
+            path="apdu.other_information.message_code",
+        )
+    why = (
+        f"the mapping table gives {kind.use_case} no class ({kind.message_type!r})"
+        if kind is not None
+        else "its use case is not in the message-type table"
+    )
+    return Verdict(
+        Outcome.INDETERMINATE,
+        f"not checked: whether a command of {use_case} must be signed is unknown ({why}); this "
+        "MAC'd command carries no signature",
+        path="apdu.signature.length",
+        offset=at,
+    )
+
+
+def _check_mac(message: GbcsMessage) -> Verdict:
+    if message.shape is not MessageShape.MACD:
+        return Verdict(Outcome.NOT_APPLICABLE, "no MAC: a bare General Signing APDU")
+    return Verdict(
+        Outcome.INDETERMINATE,
+        "MAC not checked: secrules does not verify GBCS MACs yet",
+        path="mac",
+        offset=len(message.encoded) - MAC_LENGTH,
+    )
+
+
+SHAPE_RULE = Rule(
+    id="gbcs.shape",
+    title="A GBCS message's wire shape fits its CRA flag (only a command is a bare pre-command)",
+    clauses=(SHAPE_CLAUSE,),
+    fn=_check_shape,
+    text=_SHAPE_TEXT,
+)
+CRITICAL_SIGNED_RULE = Rule(
+    id="gbcs.critical_command_signed",
+    title="A critical GBCS command (message type SME.C.C) carries a signature",
+    clauses=(CRITICAL_TYPE_CLAUSE, CRITICAL_SIGNED_CLAUSE),
+    fn=_check_critical,
+    text=_CRITICAL_TEXT,
+)
+#: The 12-octet truncated GMAC of a MAC'd message (spec section 8).
+MAC_CLAUSE = ClauseRef(
+    "GBCS",
+    "6.2.3 / 7.2.5 MAC Header: a 12-octet truncated GMAC over the General Signing APDU",
+    "edition unstated (HenryGiraldo/gbcs citation)",
+    "inferred",
+    note="layout stated in gbcs-parser and HenryGiraldo/gbcs (project spec section 8); "
+    "secrules does not verify MACs yet, so every MAC is reported as not checked",
+)
+MAC_RULE = Rule(
+    id="gbcs.mac",
+    title="A MAC'd GBCS message's MAC verifies (not checked yet: always INDETERMINATE)",
+    clauses=(MAC_CLAUSE,),
+    fn=_check_mac,
+    text="A MAC'd message (General Ciphering, DD) ends with a 12-octet truncated GMAC over the "
+    "General Signing APDU, keyed by ECDH between the sender's (for commands, the Access Control "
+    "Broker's) and the recipient's Key Agreement keys. secrules does not verify it yet: every "
+    "MAC'd message gets an INDETERMINATE finding saying the MAC was not checked.",
+)
+#: The rules :func:`protection_findings` applies, in the order it reports them.
+PROTECTION_RULES = (SHAPE_RULE, CRITICAL_SIGNED_RULE, SIGNATURE_RULE, MAC_RULE)
+
+
+def protection_findings(
+    message: GbcsMessage, keystore: KeyStore | None = None, *, mac: bool = True
+) -> list[Finding]:
+    """Every finding on how ``message`` is protected: :data:`PROTECTION_RULES`, in order.
+
+    ``gbcs.shape`` and ``gbcs.critical_command_signed`` need no keys. ``gbcs.signature`` is
+    INDETERMINATE ("not checked") for a signed message when ``keystore`` is None or holds no
+    Digital Signature key for the originator. ``gbcs.mac`` (left out when ``mac`` is False) is
+    INDETERMINATE for every MAC'd message: MACs are not verified yet.
+    """
+    if not isinstance(message, GbcsMessage):
+        raise InvalidValueError(f"message must be a GbcsMessage, not {type(message).__name__}")
+    if keystore is not None and not isinstance(keystore, KeyStore):
+        raise InvalidValueError(f"keystore must be a KeyStore, not {type(keystore).__name__}")
+    findings = [
+        SHAPE_RULE.finding(_check_shape(message)),
+        CRITICAL_SIGNED_RULE.finding(_check_critical(message)),
+        SIGNATURE_RULE.finding(_check(message, keystore, None)),
+    ]
+    if mac:
+        findings.append(MAC_RULE.finding(_check_mac(message)))
+    return findings
 
 
 def verify_message(message: bytes | str | GbcsMessage, keystore: KeyStore) -> Finding:
