@@ -442,3 +442,17 @@ def test_any_nesting_depth_gives_a_table_or_a_data_file_error(scratch, depth):
             load_table(path, default="x.toml")
     else:
         assert load_table(path, default="x.toml").keys() == ["a"]
+
+
+@needs_dev_zero
+def test_refusing_an_endless_file_holds_at_most_the_cap_in_memory():
+    import tracemalloc
+
+    tracemalloc.start()
+    try:
+        with pytest.raises(DataFileError, match="larger than"):
+            read_bounded("/dev/zero", TABLE_CAP, what="table")
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 1.5 * TABLE_CAP

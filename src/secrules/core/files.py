@@ -76,14 +76,17 @@ def json_text(payload: object) -> str:
     return text + "\n"
 
 
-def _read_stream(read: Callable[[int], bytes | None], cap: int) -> bytes:
-    buffer = bytearray()
-    while len(buffer) <= cap:
-        chunk = read(min(_CHUNK, cap + 1 - len(buffer)))
+def _read_stream(read: Callable[[int], bytes | None], cap: int) -> bytes | None:
+    """All of ``read``'s bytes if there are at most ``cap``, else None (after ``cap + 1``)."""
+    chunks: list[bytes] = []
+    total = 0
+    while total <= cap:
+        chunk = read(min(_CHUNK, cap + 1 - total))
         if not chunk:
-            break
-        buffer += chunk
-    return bytes(buffer)
+            return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+        chunks.append(chunk)
+        total += len(chunk)
+    return None
 
 
 def read_bounded(
@@ -111,7 +114,7 @@ def read_bounded(
         raise DataFileError(f"cannot read {what}: {exc.strerror or exc}", file=label) from None
     except ValueError as exc:  # an embedded NUL character in the path
         raise DataFileError(f"cannot read {what}: {exc}", file=label) from None
-    if len(data) > cap:
+    if data is None:
         raise DataFileError(f"{what} is larger than {cap} bytes", file=label)
     return data
 
