@@ -4,6 +4,11 @@ The public face: :func:`check` runs every applicable rule on a payload (:func:`f
 whether its findings fail the check), :func:`proposals` and
 :func:`get_proposal` give the items of the 28 May 2020 paper, and :func:`impact` evaluates a
 proposal under the ``"baseline"`` and ``"proposed"`` regimes.
+
+Arguments are checked before any work: a wrong type raises
+:class:`~secrules.errors.InvalidValueError` naming the parameter. Where a file makes sense, an
+:class:`os.PathLike` (such as :class:`pathlib.Path`) means "read this file": ``check(Path(...))``
+reads the payload from the file, and ``table=`` takes a ``str`` or ``os.PathLike`` path.
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ from secrules.core import (
     Scenario,
     compute_impact,
 )
+from secrules.core.validation import require_path, require_type
 from secrules.proposals import get_proposal, proposals
 
 __all__ = [
@@ -52,9 +58,15 @@ def impact(
 ) -> ImpactReport:
     """Evaluate every scenario of a proposal under both regimes (``DP133``, ``133``...).
 
-    ``table`` is the path of the user's own copy of the proposal's parameter table (for example
-    the real GBCS Table 28d for DP131), used instead of the bundled one.
+    ``table`` is the path (``str`` or :class:`os.PathLike`) of the user's own copy of the
+    proposal's parameter table (for example the real GBCS Table 28d for DP131), used instead of
+    the bundled one. An argument of the wrong type raises
+    :class:`~secrules.errors.InvalidValueError` naming it.
     """
+    if not isinstance(proposal_id, Proposal):
+        require_type(proposal_id, "proposal_id", (str, int), "a str, an int or a Proposal")
+    if table is not None:
+        require_path(table, "table")
     proposal = proposal_id if isinstance(proposal_id, Proposal) else get_proposal(proposal_id)
     model = proposal.require_model()
     return compute_impact(proposal, model if table is None else model.with_table(table))

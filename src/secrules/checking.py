@@ -1,6 +1,7 @@
 """``secrules.check``: sniff what an input is and run every rule that applies to it.
 
-Inputs are bytes or text:
+Inputs are bytes or text, or an :class:`os.PathLike` naming a file to read (a plain ``str`` is
+always the input itself, never a file name):
 
 - XML (first non-blank character ``<``): a DUIS request, read safely (no DTDs or entities) and
   checked by :func:`secrules.duis.check_request`.
@@ -20,12 +21,19 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterable
-from pathlib import Path
 from typing import TYPE_CHECKING
 
+from secrules.core.files import read_bounded
 from secrules.core.findings import Finding, Outcome
 from secrules.core.regimes import Regime, check_regime
 from secrules.core.rules import RuleSet
+from secrules.core.validation import (
+    BYTES_LIKE,
+    require_bool,
+    require_path,
+    require_text,
+    require_type,
+)
 from secrules.errors import DecodeError
 
 if TYPE_CHECKING:
@@ -48,12 +56,19 @@ _HEX_TEXT = re.compile(rb"^[0-9A-Fa-f\s]*$")
 _BOM = b"\xef\xbb\xbf"
 
 
-def read_input(data: bytes | str) -> tuple[str, bytes]:
+def read_input(data: bytes | bytearray | memoryview | str) -> tuple[str, bytes]:
     """Classify ``data`` as ``("xml", bytes)`` or ``("binary", decoded bytes)``.
 
     Hex text (upper or lower case, white space anywhere) is decoded; anything else that is not XML
-    is taken as raw binary. Empty input or odd-length hex raises :class:`DecodeError`.
+    is taken as raw binary. Empty input, input over :data:`MAX_INPUT_BYTES` or odd-length hex
+    raises :class:`DecodeError`; input that is not bytes-like or ``str`` raises
+    :class:`InvalidValueError` before anything is allocated.
     """
+    require_type(data, "data", (*BYTES_LIKE, str), "bytes, str or os.PathLike")
+    # Refuse oversized input before copying or encoding it (a str character is >= 1 byte).
+    size = data.nbytes if isinstance(data, memoryview) else len(data)
+    if size > MAX_INPUT_BYTES:
+        raise DecodeError(f"input is larger than {MAX_INPUT_BYTES} bytes", offset=MAX_INPUT_BYTES)
     if isinstance(data, str):
         try:
             raw = data.encode("utf-8")
@@ -95,7 +110,7 @@ def input_kind(data: bytes) -> str:
 
 
 def check(
-    data: bytes | str,
+    data: bytes | bytearray | memoryview | str | os.PathLike[str],
     *,
     regime: Regime | str = "proposed",
     keystore: KeyStore | str | os.PathLike[str] | None = None,
@@ -105,6 +120,9 @@ def check(
 ) -> list[Finding]:
     """Run every applicable rule on ``data`` and return the findings.
 
+    ``data`` is the input itself (bytes, or ``str`` holding hex or XML text) or an
+    :class:`os.PathLike` (such as :class:`pathlib.Path`) naming a file to read, within
+    :data:`MAX_INPUT_BYTES`; a plain ``str`` is always data, never a file name.
     ``regime`` is ``"baseline"`` or ``"proposed"``; ``keystore`` (a key store or the path of a
     key-store directory or DCC Boxed ``keystore.json``) turns on GBCS signature verification
     (without it a signed message's ``gbcs.signature`` finding is INDETERMINATE "not checked";
@@ -113,8 +131,12 @@ def check(
     the ESMEVariant code set for DUIS checks (``"2020"`` or ``"duis-5.x"``; default from the
     request's schemaVersion); ``default_configuration`` says the input is a device's default
     (pre-installation) configuration, so the GBCS Table 28d rules apply too.
-    Undecodable input raises :class:`DecodeError`.
+    Undecodable input raises :class:`DecodeError`, an unreadable file :class:`DataFileError`
+    and an argument of the wrong type :class:`InvalidValueError` naming the parameter.
     """
+    _check_arguments(data, regime, keystore, table_28d, era, default_configuration)
+    if isinstance(data, os.PathLike):
+        data = read_file(data)
     kind, raw = read_input(data)
     return check_input(
         kind,
@@ -125,6 +147,35 @@ def check(
         era=era,
         default_configuration=default_configuration,
     )
+
+
+def _check_arguments(  # noqa: PLR0917 - check()'s arguments, one to one
+    data: object,
+    regime: object,
+    keystore: object,
+    table_28d: object,
+    era: object,
+    default_configuration: object,
+) -> None:
+    """InvalidValueError, naming the parameter, for an argument of :func:`check` of a wrong type.
+
+    Values are judged later, by the code that uses them.
+    """
+    if isinstance(data, os.PathLike):
+        require_path(data, "data")
+    else:
+        require_type(data, "data", (*BYTES_LIKE, str), "bytes, str or os.PathLike")
+    require_text(regime, "regime")
+    if keystore is not None and not isinstance(keystore, str | os.PathLike):
+        from secrules.gbcs.keystore import KeyStore
+
+        require_type(keystore, "keystore", (KeyStore,), "a KeyStore, a path or None")
+    elif keystore is not None:
+        require_path(keystore, "keystore")
+    if table_28d is not None:
+        require_path(table_28d, "table_28d")
+    require_text(era, "era", optional=True)
+    require_bool(default_configuration, "default_configuration")
 
 
 def check_input(
@@ -194,11 +245,9 @@ def check_rulesets() -> dict[str, RuleSet]:
 
 
 def read_file(path: str | os.PathLike[str]) -> bytes:
-    """The bytes of ``path`` (``-`` for standard input), refusing oversized files."""
-    import sys
+    """The bytes of ``path`` (``"-"`` for standard input), at most :data:`MAX_INPUT_BYTES`.
 
-    if str(path) == "-":
-        return sys.stdin.buffer.read(MAX_INPUT_BYTES + 1)
-    file = Path(path)
-    with file.open("rb") as handle:
-        return handle.read(MAX_INPUT_BYTES + 1)
+    Reads at most one byte over the cap whatever the file is (pipe, device, standard input).
+    Raises :class:`DataFileError` naming the file when it cannot be read or is too large.
+    """
+    return read_bounded(path, MAX_INPUT_BYTES, what="input", allow_stdin=True)

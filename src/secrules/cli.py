@@ -11,11 +11,11 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
-from pathlib import Path
 from typing import NoReturn
 
 from secrules import __version__
-from secrules.errors import SecrulesError
+from secrules.core.files import display_name, json_text, printable, write_output
+from secrules.errors import DataFileError, SecrulesError
 from secrules.gbcs.cli import register as register_gbcs
 
 EXIT_OK = 0
@@ -35,12 +35,26 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(f"{self.prog}: {message}")
 
 
-def _write(text: str, output: str | None) -> None:
+def _out(text: str) -> None:
+    """Write ``text`` to standard output, with any undecodable file-name bytes escaped."""
+    sys.stdout.write(printable(text))
+
+
+def _err(line: str) -> None:
+    """Write one line to standard error, printable whatever bytes it holds."""
+    sys.stderr.write(printable(line, one_line=True) + "\n")
+
+
+def _write(text: str, output: str | None, *, inputs: Sequence[str | None] = ()) -> None:
+    """``text`` to standard output, or atomically to the file ``output``.
+
+    ``inputs`` are the files the command reads: ``output`` may not be any of them.
+    """
     if output is None or output == "-":
-        sys.stdout.write(text)
+        _out(text)
         return
-    Path(output).write_text(text, encoding="utf-8")
-    print(f"secrules: wrote {output}", file=sys.stderr)
+    write_output(output, text, inputs=inputs)
+    _err(f"secrules: wrote {display_name(output)}")
 
 
 def _cmd_proposals(args: argparse.Namespace) -> int:
@@ -107,7 +121,7 @@ def _cmd_impact(args: argparse.Namespace) -> int:
             model = model.with_table(args.table)
         reports.append(compute_impact(p, model))
     text = render_impact(reports, args.format, all_rows=args.all_rows, not_modelled=not_modelled)
-    _write(text, args.output)
+    _write(text, args.output, inputs=[args.table])
     return EXIT_OK
 
 
@@ -125,6 +139,10 @@ def _cmd_check(args: argparse.Namespace) -> int:
     for name in args.files:
         try:
             data = read_file(name)
+        except DataFileError as exc:  # it names the file; the error line below does too
+            errors.append((name, exc.message))
+            continue
+        try:
             kind, raw = read_input(data)
             findings = check_input(
                 kind,
@@ -145,12 +163,14 @@ def _cmd_check(args: argparse.Namespace) -> int:
         results.append(FileFindings(name, label, findings))
     if args.format == "json":
         payload = json.loads(render_findings(results, "json", regime=args.regime))
-        payload["errors"] = [{"file": n, "error": e} for n, e in errors]
-        _write(json.dumps(payload, indent=2, ensure_ascii=False) + "\n", None)
+        payload["errors"] = [
+            {"file": display_name(n), "error": printable(e, one_line=True)} for n, e in errors
+        ]
+        _write(json_text(payload), None)
     elif results:
         _write(render_findings(results, "text", regime=args.regime, quiet=args.quiet), None)
     for name, message in errors:
-        print(f"secrules: error: {name}: {message}", file=sys.stderr)
+        _err(f"secrules: error: {display_name(name)}: {message}")
     if errors:
         return EXIT_USAGE
     # With --keystore the user asked for signature checks: one that could not be made fails.
@@ -234,19 +254,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = build_parser().parse_args(argv)
         code: int = args.run(args)
     except SecrulesError as exc:
-        print(f"secrules: error: {exc}", file=sys.stderr)
+        _err(f"secrules: error: {exc}")
         return EXIT_USAGE
     except OSError as exc:
-        where = f" {exc.filename}" if exc.filename else ""
-        print(f"secrules: error:{where}: {exc.strerror or exc}", file=sys.stderr)
+        where = f" {display_name(exc.filename)}" if exc.filename else ""
+        _err(f"secrules: error:{where}: {exc.strerror or exc}")
         return EXIT_USAGE
     except KeyboardInterrupt:
         return 130
     except Exception as exc:  # noqa: BLE001 - the last line of defence: never a traceback
-        print(
-            f"secrules: internal error: {type(exc).__name__}: {exc} (please report this)",
-            file=sys.stderr,
-        )
+        _err(f"secrules: internal error: {type(exc).__name__}: {exc} (please report this)")
         return EXIT_INTERNAL
     return code
 

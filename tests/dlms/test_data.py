@@ -248,8 +248,9 @@ def test_count_larger_than_input_is_rejected_fast() -> None:
         decode_data(b"\x01\x84\xff\xff\xff\xff\x00")
 
 
-def test_non_bytes_input_is_a_decode_error() -> None:
-    with pytest.raises(DecodeError):
+def test_non_bytes_input_is_an_invalid_value_error() -> None:
+    # A wrong argument type is misuse, named as such (issue 8, item 10).
+    with pytest.raises(InvalidValueError, match="data must be bytes"):
         decode_data("0100")  # type: ignore[arg-type]
     with pytest.raises(InvalidValueError):
         encode_data(5)  # type: ignore[arg-type]

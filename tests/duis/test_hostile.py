@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from secrules.duis import DTD_MESSAGE, check_request, parse_request
-from secrules.errors import DecodeError
+from secrules.errors import DecodeError, InvalidValueError
 from secrules.strategies import duis_request_xml, mutated_duis_xml
 
 ROOT = b'<Request xmlns="http://www.dccinterface.co.uk/ServiceUserGateway" schemaVersion="5.4">'
@@ -164,7 +164,7 @@ def test_truncated(template, cut):
 
 
 def test_not_bytes():
-    with pytest.raises(DecodeError, match="must be bytes or str"):
+    with pytest.raises(InvalidValueError, match="data must be bytes or str"):
         parse_request(12)  # type: ignore[arg-type]
 
 

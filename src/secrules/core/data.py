@@ -12,16 +12,21 @@ import os
 import tomllib
 from collections.abc import Iterator, Mapping
 from importlib import resources
-from pathlib import Path
 from typing import Any, TypeVar
 
 from secrules.core.clauses import ClauseRef, Provenance
+from secrules.core.files import display_name, read_bounded
+from secrules.core.validation import require_path
 from secrules.errors import DataFileError, InvalidValueError
 
 __all__ = ["TableReader", "bundled_path", "load_table"]
 
 T = TypeVar("T")
 _MAX_TABLE_BYTES = 4 * 1024 * 1024
+#: Deepest nesting of tables and arrays a parameter table may use (the bundled ones use 4).
+_MAX_DEPTH = 32
+_INT64 = (-(2**63), 2**63 - 1)
+_BOM = b"\xef\xbb\xbf"
 
 
 def bundled_path(name: str) -> str:
@@ -32,7 +37,10 @@ def bundled_path(name: str) -> str:
 def load_table(source: str | os.PathLike[str] | None, *, default: str) -> TableReader:
     """Load ``source`` (a path), or the bundled table ``default`` when ``source`` is None.
 
-    Raises :class:`DataFileError` if the file is missing, too large, not UTF-8 or not TOML.
+    ``source`` is read within the size cap whatever it is (file, pipe or device). A UTF-8 byte
+    order mark is allowed. Raises :class:`DataFileError` naming the file if it is missing, too
+    large, not UTF-8, not TOML, nested too deeply or holds an integer outside TOML's 64-bit
+    range; :class:`InvalidValueError` if ``source`` is not a path.
     """
     if source is None:
         label = bundled_path(default)
@@ -41,23 +49,44 @@ def load_table(source: str | os.PathLike[str] | None, *, default: str) -> TableR
         except (FileNotFoundError, OSError) as exc:
             raise DataFileError(f"bundled table is missing ({exc})", file=label) from None
     else:
-        path = Path(source)
-        label = str(path)
-        try:
-            if path.stat().st_size > _MAX_TABLE_BYTES:
-                raise DataFileError(f"table is larger than {_MAX_TABLE_BYTES} bytes", file=label)
-            raw = path.read_bytes()
-        except OSError as exc:
-            raise DataFileError(f"cannot read table: {exc.strerror or exc}", file=label) from None
+        require_path(source, "table")
+        label = display_name(source)
+        raw = read_bounded(source, _MAX_TABLE_BYTES, what="table")
     try:
-        text = raw.decode("utf-8")
+        text = raw.removeprefix(_BOM).decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise DataFileError(f"not UTF-8 at byte {exc.start}", file=label) from None
+        raise DataFileError(f"not UTF-8 at byte {exc.start + len(_BOM)}", file=label) from None
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise DataFileError(f"not valid TOML: {exc}", file=label) from None
+    except RecursionError:
+        raise DataFileError("not valid TOML: nested too deeply to read", file=label) from None
+    except ValueError:  # int() refuses integers of more than sys.get_int_max_str_digits() digits
+        raise DataFileError(
+            "not valid TOML: an integer is outside the 64-bit range TOML allows", file=label
+        ) from None
+    _check_values(data, label)
     return TableReader(data, file=label)
+
+
+def _check_values(data: dict[str, Any], label: str) -> None:
+    """Refuse tables nested deeper than ``_MAX_DEPTH`` and integers outside 64 bits (TOML 1.0)."""
+    stack: list[tuple[object, str, int]] = [(data, "", 0)]
+    while stack:
+        value, key, depth = stack.pop()
+        if depth > _MAX_DEPTH:
+            raise DataFileError(f"nested more than {_MAX_DEPTH} levels deep", file=label, key=key)
+        if isinstance(value, dict):
+            stack.extend(
+                (item, f"{key}.{name}" if key else name, depth + 1) for name, item in value.items()
+            )
+        elif isinstance(value, list):
+            stack.extend((item, f"{key}[{i}]", depth + 1) for i, item in enumerate(value))
+        elif isinstance(value, int) and not _INT64[0] <= value <= _INT64[1]:
+            raise DataFileError(
+                "integer is outside the 64-bit range TOML allows", file=label, key=key
+            )
 
 
 class TableReader:

@@ -9,6 +9,7 @@ from typing import Any
 import attrs
 
 from secrules.core.clauses import ClauseRef
+from secrules.errors import InvalidValueError
 
 __all__ = ["Finding", "Outcome", "Verdict"]
 
@@ -23,7 +24,14 @@ class Outcome(enum.StrEnum):
 
 
 def _clause_tuple(value: Iterable[ClauseRef]) -> tuple[ClauseRef, ...]:
-    return tuple(value)
+    try:
+        clauses = tuple(value)
+    except TypeError:
+        raise InvalidValueError(f"clauses must be ClauseRefs, not {type(value).__name__}") from None
+    for clause in clauses:
+        if not isinstance(clause, ClauseRef):
+            raise InvalidValueError(f"clauses must be ClauseRefs, not {type(clause).__name__}")
+    return clauses
 
 
 @attrs.frozen

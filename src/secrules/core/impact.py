@@ -8,6 +8,7 @@ import attrs
 
 from secrules.core.findings import Finding
 from secrules.core.proposals import Assumption, Proposal, ProposalModel, Scenario
+from secrules.errors import InvalidValueError
 
 __all__ = ["ImpactReport", "ImpactRow", "compute_impact"]
 
@@ -96,6 +97,12 @@ class ImpactReport:
 
 def compute_impact(proposal: Proposal, model: ProposalModel | None = None) -> ImpactReport:
     """Evaluate every scenario of ``proposal`` (or of ``model``, a variant of its model)."""
+    if not isinstance(proposal, Proposal):
+        raise InvalidValueError(f"proposal must be a Proposal, not {type(proposal).__name__}")
+    if model is not None and not isinstance(model, ProposalModel):
+        raise InvalidValueError(
+            f"model must be a ProposalModel or None, not {type(model).__name__}"
+        )
     model = model or proposal.require_model()
     rows = tuple(
         ImpactRow(

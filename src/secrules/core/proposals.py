@@ -69,6 +69,8 @@ def read_assumptions(
 
 
 def _freeze_params(value: Mapping[str, Any]) -> tuple[tuple[str, Any], ...]:
+    if not isinstance(value, Mapping):
+        raise InvalidValueError(f"params must be a mapping, not {type(value).__name__}")
     frozen = []
     for key, item in value.items():
         frozen.append((key, tuple(item) if isinstance(item, list | tuple) else item))
@@ -182,6 +184,8 @@ class Proposal:
 
     def evaluate(self, scenario: Scenario, regime: Regime) -> Finding:
         """The model's verdict on ``scenario`` under ``regime``."""
+        if not isinstance(scenario, Scenario):
+            raise InvalidValueError(f"scenario must be a Scenario, not {type(scenario).__name__}")
         return self.require_model().evaluate(scenario, check_regime(regime))
 
     def assumptions(self) -> tuple[Assumption, ...]:

@@ -23,7 +23,10 @@ RuleFn = Callable[[Any], "Verdict | Iterable[Verdict]"]
 
 
 def _clauses(value: Iterable[ClauseRef]) -> tuple[ClauseRef, ...]:
-    clauses = tuple(value)
+    try:
+        clauses = tuple(value)
+    except TypeError:
+        raise InvalidValueError(f"clauses must be ClauseRefs, not {type(value).__name__}") from None
     if not clauses:
         raise InvalidValueError("a rule must cite at least one ClauseRef")
     for clause in clauses:
@@ -33,6 +36,8 @@ def _clauses(value: Iterable[ClauseRef]) -> tuple[ClauseRef, ...]:
 
 
 def _rule_id(_inst: object, _attribute: attrs.Attribute[str], value: str) -> None:
+    if not isinstance(value, str):
+        raise InvalidValueError(f"rule id must be a str, not {type(value).__name__}")
     if not value or value != value.strip() or " " in value:
         raise InvalidValueError(f"rule id {value!r} must be a non-empty token without spaces")
 
@@ -100,7 +105,13 @@ class RuleSet:
     def of(cls, name: str, rules: Iterable[Rule]) -> RuleSet:
         """Build a base rule set; two rules with one id are an error naming both."""
         entries: dict[str, Rule | _Neutralised] = {}
+        if not isinstance(rules, Iterable):
+            raise InvalidValueError(
+                f"rules must be an iterable of Rule, not {type(rules).__name__}"
+            )
         for rule in rules:
+            if not isinstance(rule, Rule):
+                raise InvalidValueError(f"rules must be Rule objects, not {type(rule).__name__}")
             if rule.id in entries:
                 raise RuleOverrideError(
                     f"rule set {name!r} defines rule {rule.id!r} twice"

@@ -1000,7 +1000,12 @@ def decode_data_at(data: bytes, offset: int = 0, *, end: int | None = None) -> t
 
 
 def decode_data(data: bytes) -> Data:
-    """Decode exactly one Data value that fills ``data`` (trailing octets are an error)."""
+    """Decode exactly one Data value that fills ``data`` (trailing octets are an error).
+
+    ``data`` that is not bytes-like raises :class:`InvalidValueError`.
+    """
+    if not isinstance(data, bytes | bytearray | memoryview):
+        raise InvalidValueError(f"data must be bytes, not {type(data).__name__}")
     data = _as_bytes(data)
     value, end = decode_data_at(data, 0)
     if end != len(data):
@@ -1011,5 +1016,5 @@ def decode_data(data: bytes) -> Data:
 def encode_data(value: Data) -> bytes:
     """The A-XDR encoding of ``value``; ``encode_data(decode_data(b)) == b`` for all valid b."""
     if not isinstance(value, Data) or type(value) in (Data, _Int, _Bytes, _Sequence, _Float):
-        raise InvalidValueError(f"expected a Data value, got {type(value).__name__}")
+        raise InvalidValueError(f"value must be a Data value, not {type(value).__name__}")
     return value.encode()

@@ -19,6 +19,7 @@ from secrules.core.clauses import ClauseRef
 from secrules.core.findings import Finding, Outcome, Verdict
 from secrules.core.regimes import Regime, check_regime
 from secrules.core.rules import Rule, RuleSet
+from secrules.core.validation import require_text, require_type
 from secrules.duis.request import (
     DeleteDevice,
     DevicePrenotification,
@@ -683,8 +684,15 @@ def check_request(
     request's schemaVersion (5.0 and later: ``duis-5.x``; earlier or unreadable: ``2020``).
     With ``inventory`` and ``sender`` the request is also applied to the inventory (finding
     ``duis.inventory.outcome``) and the DP125 actor rule is decided. Raises
-    :class:`DecodeError` for hostile, malformed or mis-structured XML.
+    :class:`DecodeError` for hostile, malformed or mis-structured XML, and
+    :class:`InvalidValueError` for an argument of the wrong type.
     """
+    require_text(regime, "regime")
+    require_text(era, "era", optional=True)
+    if inventory is not None:
+        require_type(inventory, "inventory", (inv.Inventory,), "an Inventory or None")
+    if sender is not None:
+        require_type(sender, "sender", (inv.User,), "a User or None")
     checked = check_regime(regime)
     request = parse_request(data, max_bytes=max_bytes)
     if (inventory is None) != (sender is None):

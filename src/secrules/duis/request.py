@@ -18,6 +18,7 @@ from xml.etree.ElementTree import Element
 
 import attrs
 
+from secrules.core.validation import require_int, require_type
 from secrules.duis.safexml import DEFAULT_MAX_BYTES, ParsedXml, local_name, namespace, parse_xml
 from secrules.errors import DecodeError, InvalidValueError
 from secrules.inventory.types import normalise_eui
@@ -589,8 +590,10 @@ def parse_request(data: bytes | str, *, max_bytes: int = DEFAULT_MAX_BYTES) -> D
     (1 MiB by default, an assumption), any DTD or entity declaration, XML that is not
     well-formed, a root that is not ``Request`` in the ServiceUserGateway namespace, and any
     violation of the schema's element structure. Field values are checked by
-    :func:`check_request`.
+    :func:`check_request`. Arguments of the wrong type raise :class:`InvalidValueError`.
     """
+    require_type(data, "data", (bytes, bytearray, memoryview, str), "bytes or str")
+    require_int(max_bytes, "max_bytes", minimum=1)
     parsed = parse_xml(data, max_bytes=max_bytes)
     r = _Reader(parsed)
     root = parsed.root

@@ -22,8 +22,9 @@ from pathlib import Path
 from typing import TypeVar
 
 from secrules.checking import failed
+from secrules.core.files import display_name, printable, read_bounded, write_output
 from secrules.core.findings import Finding
-from secrules.errors import DataFileError, DecodeError, SecrulesError
+from secrules.errors import DecodeError, SecrulesError
 from secrules.gbcs.ecdsa import load_private_key
 from secrules.gbcs.framing import GbcsMessage, decode_text, parse_message
 from secrules.gbcs.keystore import KeyStore, open_keystore
@@ -79,17 +80,12 @@ def register(subparsers: argparse._SubParsersAction[_P]) -> None:
 
 
 def read_message_bytes(name: str) -> bytes:
-    """The octets of a message file: binary when it starts DD/DF, else hex or base64 text."""
-    try:
-        if name == "-":
-            data = sys.stdin.buffer.read(_MAX_INPUT + 1)
-        else:
-            with Path(name).open("rb") as handle:
-                data = handle.read(_MAX_INPUT + 1)
-    except OSError as exc:
-        raise DataFileError(f"cannot read: {exc.strerror or exc}", file=name) from None
-    if len(data) > _MAX_INPUT:
-        raise DataFileError(f"larger than {_MAX_INPUT} bytes", file=name)
+    """The octets of a message file: binary when it starts DD/DF, else hex or base64 text.
+
+    ``"-"`` reads standard input. At most one byte over the cap is read whatever the file is;
+    an unreadable or oversized file is a :class:`DataFileError` naming it.
+    """
+    data = read_bounded(name, _MAX_INPUT, what="message", allow_stdin=True)
     if data[:1] in (b"\xdd", b"\xdf"):
         return data
     try:
@@ -167,7 +163,7 @@ def render_tree(message: GbcsMessage) -> str:
 def run_inspect(args: argparse.Namespace) -> int:
     """``secrules gbcs inspect FILE``: print the framing tree; exit 0."""
     message = parse_message(read_message_bytes(args.file))
-    sys.stdout.write(f"{args.file}: " + render_tree(message))
+    sys.stdout.write(f"{display_name(args.file)}: " + render_tree(message))
     return 0
 
 
@@ -178,7 +174,8 @@ def open_keystore_reporting(path: str) -> KeyStore:
     """Open a key store and print its load warnings to stderr, one line each."""
     store: KeyStore = open_keystore(path)
     for warning in store.findings:
-        sys.stderr.write(f"secrules: key store warning: {warning.message}\n")
+        line = printable(f"secrules: key store warning: {warning.message}", one_line=True)
+        sys.stderr.write(line + "\n")
     return store
 
 
@@ -198,16 +195,18 @@ def run_verify(args: argparse.Namespace) -> int:
             )
         except SecrulesError as exc:
             errors += 1
-            sys.stderr.write(f"secrules: error: {name}: {exc}\n")
+            line = printable(f"secrules: error: {display_name(name)}: {exc}", one_line=True)
+            sys.stderr.write(line + "\n")
             continue
         for finding in findings:
             results.append((name, finding))
             if args.format == "text":
                 sys.stdout.write(
-                    f"{name}: {finding.outcome.name} {finding.rule_id}: {finding.message}\n"
+                    f"{display_name(name)}: {finding.outcome.name} {finding.rule_id}: "
+                    f"{printable(finding.message)}\n"
                 )
     if args.format == "json":
-        rows = [{"file": name, **finding.to_dict()} for name, finding in results]
+        rows = [{"file": display_name(name), **finding.to_dict()} for name, finding in results]
         sys.stdout.write(json.dumps(rows, indent=2) + "\n")
     if errors:
         return 2
@@ -231,9 +230,6 @@ def run_sign(args: argparse.Namespace) -> int:
     text = signed.hex().upper() + "\n"
     if args.output is None or args.output == "-":
         sys.stdout.write(text)
-    else:
-        try:
-            Path(args.output).write_text(text, encoding="ascii")
-        except OSError as exc:
-            raise DataFileError(f"cannot write: {exc.strerror or exc}", file=args.output) from None
+    else:  # atomically, and never onto the pre-command or the private key it reads
+        write_output(args.output, text, inputs=[args.precommand, args.key], encoding="ascii")
     return 0

@@ -536,6 +536,8 @@ def _signed_span_of(message: GbcsMessage) -> tuple[int, int]:
 
 def encode_message(message: GbcsMessage) -> bytes:
     """Return the wire bytes of ``message`` in its :attr:`~GbcsMessage.shape` (minimal lengths)."""
+    if not isinstance(message, GbcsMessage):
+        raise InvalidValueError(f"message must be a GbcsMessage, not {type(message).__name__}")
     return message.encoded
 
 
@@ -974,7 +976,8 @@ def parse_message(data: bytes | bytearray | memoryview | str) -> GbcsMessage:
 
     Offsets in errors and in :attr:`GbcsMessage.fields` are relative to the decoded bytes.
     Raises :class:`DecodeError` (with ``path`` and ``offset``) on anything else: another first
-    octet, wrong fixed octets (P2), a disallowed length, truncation or trailing octets.
+    octet, wrong fixed octets (P2), a disallowed length, truncation or trailing octets, and
+    :class:`InvalidValueError` when ``data`` is neither bytes-like nor ``str``.
     """
     if type(data) is bytes:  # the common case first
         raw = data
@@ -983,6 +986,6 @@ def parse_message(data: bytes | bytearray | memoryview | str) -> GbcsMessage:
     elif isinstance(data, bytes | bytearray | memoryview):
         raw = bytes(data)
     else:
-        raise TypeError(f"parse_message takes bytes or str, not {type(data).__name__}")
+        raise InvalidValueError(f"data must be bytes or str, not {type(data).__name__}")
     message = _read_fast(raw)
     return _parse_checked(raw) if message is None else message

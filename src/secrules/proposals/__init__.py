@@ -14,6 +14,7 @@ import re
 
 from secrules.core.data import load_table
 from secrules.core.proposals import Proposal, ProposalModel
+from secrules.core.validation import require_type
 from secrules.errors import DataFileError, UnknownProposalError
 
 __all__ = ["get_proposal", "proposals"]
@@ -64,8 +65,10 @@ def proposals() -> tuple[Proposal, ...]:
 def get_proposal(ident: str | int) -> Proposal:
     """The proposal named ``ident``: ``DP131``, ``MP131``, ``131``, ``MP128A`` all work.
 
-    Raises :class:`UnknownProposalError` for anything that is not one of the paper's nine items.
+    Raises :class:`UnknownProposalError` for anything that is not one of the paper's nine items,
+    and :class:`InvalidValueError` when ``ident`` is neither a ``str`` nor an ``int``.
     """
+    require_type(ident, "ident", (str, int), "a str or an int (DP131, 131)")
     text = str(ident).strip().upper().replace(" ", "")
     match = _ID.match(text)
     if match is not None:

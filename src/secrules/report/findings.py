@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Sequence
 
 import attrs
 
+from secrules.core.files import display_name, json_text
 from secrules.core.findings import Finding, Outcome
+from secrules.errors import InvalidValueError
 
 __all__ = ["FileFindings", "render_findings"]
 
@@ -25,7 +26,11 @@ def _finding_tuple(value: Iterable[Finding]) -> tuple[Finding, ...]:
 
 @attrs.frozen
 class FileFindings:
-    """The findings of ``secrules check`` on one input."""
+    """The findings of ``secrules check`` on one input.
+
+    ``name`` is the file name as given (it may hold undecodable bytes as surrogates); renderers
+    print it with :func:`~secrules.core.files.display_name`, so it is always printable.
+    """
 
     name: str
     kind: str
@@ -60,7 +65,7 @@ def render_findings(
             "failed": sum(r.failed for r in results),
             "files": [
                 {
-                    "file": r.name,
+                    "file": display_name(r.name),
                     "kind": r.kind,
                     "failed": r.failed,
                     "findings": [f.to_dict() for f in r.findings],
@@ -68,13 +73,14 @@ def render_findings(
                 for r in results
             ],
         }
-        return json.dumps(payload, indent=2, ensure_ascii=False) + "\n"
+        return json_text(payload)
     if fmt != "text":
         msg = f"unknown findings format {fmt!r}; expected text or json"
-        raise ValueError(msg)
+        raise InvalidValueError(msg)
     out: list[str] = []
     for r in results:
-        out.append(f"{r.name}: {r.kind}, {len(r.findings)} findings, {r.failed} failed ({regime})")
+        counts = f"{len(r.findings)} findings, {r.failed} failed"
+        out.append(f"{display_name(r.name)}: {r.kind}, {counts} ({regime})")
         for f in r.findings:
             notable = f.outcome in (Outcome.FAIL, Outcome.INDETERMINATE)
             if quiet and not notable:
