@@ -16,9 +16,10 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from secrules.core.clauses import ClauseRef, Provenance
+from secrules.core.sources import TableSource
 from secrules.errors import DataFileError, InvalidValueError
 
-__all__ = ["TableReader", "bundled_path", "load_table"]
+__all__ = ["TableReader", "TableSource", "bundled_path", "load_table"]
 
 T = TypeVar("T")
 _MAX_TABLE_BYTES = 4 * 1024 * 1024
@@ -57,18 +58,28 @@ def load_table(source: str | os.PathLike[str] | None, *, default: str) -> TableR
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise DataFileError(f"not valid TOML: {exc}", file=label) from None
-    return TableReader(data, file=label)
+    origin = TableSource.of(raw, name=default, file=label, bundled=source is None)
+    return TableReader(data, file=label, source=origin)
 
 
 class TableReader:
     """Typed, path-aware access to one TOML table; every failure names file and key."""
 
-    __slots__ = ("_data", "file", "key")
+    __slots__ = ("_data", "file", "key", "source")
 
-    def __init__(self, data: Mapping[str, Any], *, file: str, key: str = "") -> None:
+    def __init__(
+        self,
+        data: Mapping[str, Any],
+        *,
+        file: str,
+        key: str = "",
+        source: TableSource | None = None,
+    ) -> None:
         self._data = data
         self.file = file
         self.key = key
+        #: Where the table was read from (set on the table :func:`load_table` returns).
+        self.source = source
 
     def _path(self, name: str | int) -> str:
         if isinstance(name, int):
