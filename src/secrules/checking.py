@@ -38,6 +38,7 @@ from secrules.errors import DecodeError
 
 if TYPE_CHECKING:
     from secrules.gbcs.keystore import KeyStore
+    from secrules.proposals.dp131 import Table28d
 
 __all__ = [
     "MAX_INPUT_BYTES",
@@ -184,11 +185,14 @@ def check_input(
     *,
     regime: Regime | str = "proposed",
     keystore: KeyStore | str | os.PathLike[str] | None = None,
-    table_28d: str | os.PathLike[str] | None = None,
+    table_28d: str | os.PathLike[str] | Table28d | None = None,
     era: str | None = None,
     default_configuration: bool = False,
 ) -> list[Finding]:
-    """:func:`check` on input that :func:`read_input` has already classified and decoded."""
+    """:func:`check` on input that :func:`read_input` has already classified and decoded.
+
+    ``table_28d`` may also be a Table 28d already loaded (the command line reads it once per run).
+    """
     chosen = check_regime(regime)
     if kind == "xml":
         from secrules.duis import check_request

@@ -134,6 +134,11 @@ def _cmd_check(args: argparse.Namespace) -> int:
         from secrules.gbcs.cli import open_keystore_reporting
 
         keystore = open_keystore_reporting(args.keystore)
+    table_28d = None
+    if args.table_28d is not None:
+        from secrules.proposals.dp131 import load_table_28d
+
+        table_28d = load_table_28d(args.table_28d)  # read once, for every file
     results: list[FileFindings] = []
     errors: list[tuple[str, str]] = []
     for name in args.files:
@@ -149,7 +154,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
                 raw,
                 regime=args.regime,
                 keystore=keystore,
-                table_28d=args.table_28d,
+                table_28d=table_28d,
                 era=args.era,
                 default_configuration=args.default_configuration,
             )

@@ -20,13 +20,15 @@ informative PASS finding saying what was read. Undecodable input raises
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 import attrs
 
 from secrules.core.clauses import ClauseRef
 from secrules.core.findings import Finding, Outcome, Verdict
-from secrules.core.regimes import check_regime
+from secrules.core.regimes import Regime, check_regime
+from secrules.core.rules import RuleSet
 from secrules.dlms.access import (
     AccessKind,
     AccessRequest,
@@ -110,10 +112,10 @@ def _schedule_findings(
     base: int,
     where: str,
     regime: str,
-    table_28d: str | os.PathLike[str] | None,
+    rulesets: Mapping[Regime, RuleSet],
     default_configuration: bool,
 ) -> list[Finding]:
-    ruleset = dp131.rulesets(table_28d)[check_regime(regime)]
+    ruleset = rulesets[check_regime(regime)]
     try:
         entries = entries_from_data(value)
     except DecodeError as exc:
@@ -146,7 +148,7 @@ def _access_findings(
     base: int,
     what: str,
     regime: str,
-    table_28d: str | os.PathLike[str] | None,
+    rulesets: Mapping[Regime, RuleSet],
     default_configuration: bool,
 ) -> list[Finding]:
     tpl = dp131.template()
@@ -166,7 +168,7 @@ def _access_findings(
                     where=f"{what}, SET of {tpl.logical_name} attribute {tpl.attribute} "
                     f"(data[{i}])",
                     regime=regime,
-                    table_28d=table_28d,
+                    rulesets=rulesets,
                     default_configuration=default_configuration,
                 )
     else:
@@ -177,7 +179,7 @@ def _access_findings(
                     base=base,
                     where=f"{what}, schedule entries read back (data[{i}])",
                     regime=regime,
-                    table_28d=table_28d,
+                    rulesets=rulesets,
                     default_configuration=default_configuration,
                 )
     return out
@@ -207,14 +209,16 @@ def check_payload(
     data: bytes | bytearray | memoryview | str,
     *,
     regime: str = "proposed",
-    table_28d: str | os.PathLike[str] | None = None,
+    table_28d: str | os.PathLike[str] | dp131.Table28d | None = None,
     default_configuration: bool = False,
     keystore: KeyStore | None = None,
 ) -> list[Finding]:
     """Decode ``data`` (GBCS message, DLMS ACCESS APDU or A-XDR Data) and run the DP131 rules.
 
     ``data`` is bytes, or hex / base64 text. ``regime`` is ``"baseline"`` or ``"proposed"``.
-    ``table_28d`` names a user's Table 28d file (schema of ``data/table_28d.toml``).
+    ``table_28d`` names a user's Table 28d file (schema of ``data/table_28d.toml``), read
+    once per call however many schedules the payload carries, or is a
+    :class:`~secrules.proposals.dp131.Table28d` already loaded (not read again).
     ``default_configuration=True`` says the schedule is a device's pre-installation default
     (e.g. read back with ECS18b from a new meter, or a dump of attribute 2); the Table 28d rules
     (``dp131.table28d.*``) then run too. Otherwise only the ECS37 template rules
@@ -231,8 +235,8 @@ def check_payload(
     :class:`~secrules.errors.DataFileError` for a broken table.
     """
     regime = check_regime(regime)
-    if table_28d is not None:
-        dp131.rulesets(table_28d)  # load and validate the user's table up front
+    # Load (and validate) the table once, up front; every schedule below uses these rules.
+    sets = dp131.rulesets(table_28d)
     raw = decode_text(data) if isinstance(data, str) else bytes(data)
     kind = sniff(raw)
     if kind == "gbcs":
@@ -251,7 +255,7 @@ def check_payload(
                 base=base,
                 what=what,
                 regime=regime,
-                table_28d=table_28d,
+                rulesets=sets,
                 default_configuration=default_configuration,
             )
         return findings + protection_findings(message, keystore)
@@ -264,7 +268,7 @@ def check_payload(
             base=0,
             what=what,
             regime=regime,
-            table_28d=table_28d,
+            rulesets=sets,
             default_configuration=default_configuration,
         )
         return findings
@@ -275,7 +279,7 @@ def check_payload(
             base=0,
             where="Schedule entries (A-XDR Data)",
             regime=regime,
-            table_28d=table_28d,
+            rulesets=sets,
             default_configuration=default_configuration,
         )
     return [

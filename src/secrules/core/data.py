@@ -16,10 +16,11 @@ from typing import Any, TypeVar
 
 from secrules.core.clauses import ClauseRef, Provenance
 from secrules.core.files import display_name, read_bounded
+from secrules.core.sources import TableSource
 from secrules.core.validation import require_path
 from secrules.errors import DataFileError, InvalidValueError
 
-__all__ = ["TableReader", "bundled_path", "load_table"]
+__all__ = ["TableReader", "TableSource", "bundled_path", "load_table"]
 
 T = TypeVar("T")
 _MAX_TABLE_BYTES = 4 * 1024 * 1024
@@ -67,7 +68,8 @@ def load_table(source: str | os.PathLike[str] | None, *, default: str) -> TableR
             "not valid TOML: an integer is outside the 64-bit range TOML allows", file=label
         ) from None
     _check_values(data, label)
-    return TableReader(data, file=label)
+    origin = TableSource.of(raw, name=default, file=label, bundled=source is None)
+    return TableReader(data, file=label, source=origin)
 
 
 def _check_values(data: dict[str, Any], label: str) -> None:
@@ -92,12 +94,21 @@ def _check_values(data: dict[str, Any], label: str) -> None:
 class TableReader:
     """Typed, path-aware access to one TOML table; every failure names file and key."""
 
-    __slots__ = ("_data", "file", "key")
+    __slots__ = ("_data", "file", "key", "source")
 
-    def __init__(self, data: Mapping[str, Any], *, file: str, key: str = "") -> None:
+    def __init__(
+        self,
+        data: Mapping[str, Any],
+        *,
+        file: str,
+        key: str = "",
+        source: TableSource | None = None,
+    ) -> None:
         self._data = data
         self.file = file
         self.key = key
+        #: Where the table was read from (set on the table :func:`load_table` returns).
+        self.source = source
 
     def _path(self, name: str | int) -> str:
         if isinstance(name, int):

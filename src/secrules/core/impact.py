@@ -6,6 +6,7 @@ from typing import Any
 
 import attrs
 
+from secrules.core.data import TableSource
 from secrules.core.findings import Finding
 from secrules.core.proposals import Assumption, Proposal, ProposalModel, Scenario
 from secrules.errors import InvalidValueError
@@ -42,12 +43,17 @@ class ImpactRow:
 
 @attrs.frozen
 class ImpactReport:
-    """The impact of one proposal: all rows, the changed ones counted, and the assumptions."""
+    """The impact of one proposal: all rows, the changed ones counted, and the assumptions.
+
+    ``table`` names the parameter table the model was built on (the bundled copy or the
+    user's file) and its SHA-256, so a committee can reproduce the report.
+    """
 
     proposal: Proposal
     model: ProposalModel
     rows: tuple[ImpactRow, ...]
     assumptions: tuple[Assumption, ...]
+    table: TableSource | None = None
 
     @property
     def id(self) -> str:
@@ -90,6 +96,7 @@ class ImpactReport:
             "regimes": dict(model.regimes),
             "total": self.total,
             "changed_count": self.changed_count,
+            "table": None if self.table is None else self.table.to_dict(),
             "assumptions": [a.to_dict() for a in self.assumptions],
             "rows": [row.to_dict() for row in self.rows],
         }
@@ -113,4 +120,10 @@ def compute_impact(proposal: Proposal, model: ProposalModel | None = None) -> Im
         )
         for scenario in model.scenarios()
     )
-    return ImpactReport(proposal=proposal, model=model, rows=rows, assumptions=model.assumptions())
+    return ImpactReport(
+        proposal=proposal,
+        model=model,
+        rows=rows,
+        assumptions=model.assumptions(),
+        table=model.table_source,
+    )

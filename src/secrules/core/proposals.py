@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import abc
 import os
+import re
 from collections.abc import Iterable, Mapping
 from types import MappingProxyType
 from typing import Any, ClassVar
@@ -18,13 +19,22 @@ from typing import Any, ClassVar
 import attrs
 
 from secrules.core.clauses import Provenance, to_provenance
-from secrules.core.data import TableReader
+from secrules.core.data import TableReader, TableSource
 from secrules.core.findings import Finding
 from secrules.core.regimes import Regime, check_regime
 from secrules.core.rules import RuleSet
 from secrules.errors import InvalidValueError, NotModelledError
 
-__all__ = ["Assumption", "Proposal", "ProposalModel", "Scenario", "read_assumptions"]
+__all__ = [
+    "Assumption",
+    "Proposal",
+    "ProposalModel",
+    "Scenario",
+    "derived_assumption",
+    "read_assumptions",
+    "restate",
+    "weakest",
+]
 
 JSONScalar = str | int | float | bool | None
 
@@ -66,6 +76,51 @@ def read_assumptions(
         )
         for row in table.tables(key, allow_empty=allow_empty)
     )
+
+
+def derived_assumption(
+    ident: str,
+    text: str,
+    provenance: Provenance | str,
+    *,
+    table: TableSource | None,
+    key: str,
+    source: str = "",
+) -> Assumption:
+    """An assumption stated from values read off a loaded table.
+
+    The text ends by naming the table and the key the values were read from
+    (``(read from bundled section_g.toml: g1_7.baseline.parts)``), so a report built on a
+    user's table states that table's values, never the bundled ones.
+    """
+    where = "the parameter table" if table is None else table.label
+    return Assumption(
+        ident, f"{text.rstrip('.')} (read from {where}: {key}).", provenance, source or where
+    )
+
+
+def _id_key(ident: str) -> tuple[tuple[int, int | str], ...]:
+    return tuple(
+        (0, int(part)) if part.isdigit() else (1, part) for part in re.findall(r"\d+|\D+", ident)
+    )
+
+
+def restate(rows: Iterable[Assumption], derived: Iterable[Assumption]) -> tuple[Assumption, ...]:
+    """A table's ``[[assumption]]`` rows with each derived assumption in place of its row.
+
+    A derived assumption (:func:`derived_assumption`) states values from the table's data;
+    a row of the same id (free text, possibly stale in a user's copy) is replaced by it.
+    The result is in natural id order (``A133-2`` before ``A133-10``).
+    """
+    out = {row.id: row for row in rows}
+    out.update((item.id, item) for item in derived)
+    return tuple(sorted(out.values(), key=lambda a: _id_key(a.id)))
+
+
+def weakest(provenances: Iterable[Provenance]) -> Provenance:
+    """The weakest of ``provenances`` (assumed < inferred < stated); stated when empty."""
+    order = (Provenance.ASSUMED, Provenance.INFERRED, Provenance.STATED)
+    return min(provenances, key=order.index, default=Provenance.STATED)
 
 
 def _freeze_params(value: Mapping[str, Any]) -> tuple[tuple[str, Any], ...]:
@@ -126,8 +181,17 @@ class ProposalModel(abc.ABC):
     table_name: ClassVar[str] = ""
 
     def with_table(self, path: str | os.PathLike[str]) -> ProposalModel:
-        """The same model built on the user's copy of :attr:`table_name` at ``path``."""
+        """The same model built on the user's copy of :attr:`table_name` at ``path``.
+
+        The new model's :attr:`table_source` names that file and its SHA-256, and its
+        :meth:`assumptions` state the values as that table gives them.
+        """
         raise InvalidValueError(f"{type(self).__name__} takes no parameter table (got {path})")
+
+    @property
+    def table_source(self) -> TableSource | None:
+        """The parameter table this model was built on (bundled or the user's), or None."""
+        return None
 
     @abc.abstractmethod
     def scenarios(self) -> Iterable[Scenario]:

@@ -192,8 +192,10 @@ def _euis(ctx: RequestContext) -> Iterator[Verdict]:
     texts: list[Text | None] = []
     if isinstance(body, DevicePrenotification):
         texts = [body.device_id, body.associated_gpf_device_id]
-    elif isinstance(body, UpdateInventory | ReadInventory):
+    elif isinstance(body, UpdateInventory):
         texts = [body.device_id]
+    elif isinstance(body, ReadInventory):
+        texts = list(body.device_ids)  # every DeviceID sent, not only the first
     for text in texts:
         if text is None:
             continue

@@ -224,17 +224,23 @@ class UpdateInventory:
 
 @attrs.frozen
 class ReadInventory:
-    """SR 8.2 body: the search criteria, each a located text (the template sends a DeviceID)."""
+    """SR 8.2 body: the search criteria, each a located text (the template sends a DeviceID).
+
+    ``device_ids`` holds *every* DeviceID element in the body, at any depth, in document
+    order, each with its own XML path (``.../DeviceID[2]`` when siblings repeat), so each one
+    is checked. A DeviceID holding elements rather than text is kept with an empty value.
+    """
 
     criteria: tuple[Text, ...]
     path: str = "/Request/Body/ReadInventory"
     offset: int | None = None
     element: str = "ReadInventory"
+    device_ids: tuple[Text, ...] = ()
 
     @property
     def device_id(self) -> Text | None:
-        """The DeviceID criterion, if sent."""
-        return next((c for c in self.criteria if c.name == "DeviceID"), None)
+        """The first DeviceID sent, if any (see :attr:`device_ids` for all of them)."""
+        return self.device_ids[0] if self.device_ids else None
 
 
 @attrs.frozen
@@ -509,23 +515,65 @@ def _update(r: _Reader, element: Element, path: str) -> UpdateInventory:
     return UpdateInventory(device_id=device_id, update=update, path=path, offset=r.offset(element))
 
 
+def _child_paths(element: Element, path: str) -> list[tuple[Element, str]]:
+    """Each child with its XML path; a name that repeats among siblings gets ``[n]`` (from 1)."""
+    children = list(element)
+    counts: dict[str, int] = {}
+    for child in children:
+        name = local_name(child.tag)
+        counts[name] = counts.get(name, 0) + 1
+    seen: dict[str, int] = {}
+    out = []
+    for child in children:
+        name = local_name(child.tag)
+        if counts[name] > 1:
+            seen[name] = seen.get(name, 0) + 1
+            out.append((child, f"{path}/{name}[{seen[name]}]"))
+        else:
+            out.append((child, f"{path}/{name}"))
+    return out
+
+
+def _located(r: _Reader, element: Element, path: str) -> Text:
+    """A leaf's text, or (for an element holding elements) its name with an empty value."""
+    if len(element):
+        return Text(local_name(element.tag), "", path, r.offset(element))
+    return r.leaf(element, path)
+
+
+def _device_ids(r: _Reader, element: Element, path: str) -> list[Text]:
+    """Every DeviceID at or below ``element``, in document order (depth capped by safexml)."""
+    found: list[Text] = []
+    stack = [(element, path)]
+    while stack:
+        node, node_path = stack.pop()
+        if local_name(node.tag) == "DeviceID":
+            found.append(_located(r, node, node_path))
+            continue
+        stack.extend(reversed(_child_paths(node, node_path)))
+    return found
+
+
 def _read_inventory(r: _Reader, element: Element, path: str) -> ReadInventory:
     r.element_only(element, path)
     criteria = []
-    for child in element:
-        child_path = f"{path}/{local_name(child.tag)}"
+    device_ids: list[Text] = []
+    for child, child_path in _child_paths(element, path):
         if namespace(child.tag) != SR_NS:
             raise r.fail(
                 f"unexpected element {local_name(child.tag)} in ReadInventory", child, child_path
             )
-        if len(child):
-            # A structured criterion (not modelled): kept by name.
-            criteria.append(Text(local_name(child.tag), "", child_path, r.offset(child)))
-        else:
-            criteria.append(r.leaf(child, child_path))
+        # A structured criterion (not modelled) is kept by name; DeviceIDs inside it are read.
+        criteria.append(_located(r, child, child_path))
+        device_ids += _device_ids(r, child, child_path)
     if not criteria:
         raise r.fail("ReadInventory must hold a search criterion", element, path)
-    return ReadInventory(criteria=tuple(criteria), path=path, offset=r.offset(element))
+    return ReadInventory(
+        criteria=tuple(criteria),
+        path=path,
+        offset=r.offset(element),
+        device_ids=tuple(device_ids),
+    )
 
 
 def _first(element: Element, name: str) -> Element | None:

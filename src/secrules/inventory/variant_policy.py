@@ -16,7 +16,7 @@ from types import MappingProxyType
 import attrs
 
 from secrules.core.clauses import ClauseRef
-from secrules.core.data import TableReader, load_table
+from secrules.core.data import TableReader, TableSource, load_table
 from secrules.core.findings import Outcome, Verdict
 from secrules.core.proposals import Assumption, read_assumptions
 from secrules.core.regimes import Regime
@@ -123,6 +123,8 @@ class Dp125Policy:
     proposed_grants: tuple[Grant, ...]
     default_era: str
     file: str
+    #: The table file and its SHA-256 (None for a policy built in code).
+    source: TableSource | None = attrs.field(default=None, eq=False)
 
     def assumption(self, ident: str) -> Assumption:
         """The assumption ``ident`` (``A125-4``)."""
@@ -192,6 +194,7 @@ def load_dp125_policy(source: str | os.PathLike[str] | None = None) -> Dp125Poli
         proposed_grants=_grants(table.table("proposed").tables("grant"), known),
         default_era=default_era,
         file=table.file,
+        source=table.source,
     )
 
 

@@ -19,8 +19,15 @@ from collections.abc import Iterator, Mapping
 from types import MappingProxyType
 from typing import ClassVar
 
+from secrules.core.data import TableSource
 from secrules.core.findings import Finding, Outcome
-from secrules.core.proposals import Assumption, ProposalModel, Scenario
+from secrules.core.proposals import (
+    Assumption,
+    ProposalModel,
+    Scenario,
+    derived_assumption,
+    restate,
+)
 from secrules.core.regimes import Regime, check_regime
 from secrules.core.rules import RuleSet
 from secrules.inventory.types import DeviceStatus, DeviceType, variant_catalogue
@@ -28,6 +35,7 @@ from secrules.inventory.variant_policy import (
     ACTOR_RULE,
     Actor,
     Dp125Policy,
+    Grant,
     VariantChange,
     dp125_policy,
     load_dp125_policy,
@@ -89,6 +97,11 @@ class Dp125Model(ProposalModel):
     def with_table(self, path: str | os.PathLike[str]) -> Dp125Model:
         """The same model on the user's copy of ``dp125_policy.toml`` at ``path``."""
         return Dp125Model(load_dp125_policy(path), era=self._era)
+
+    @property
+    def table_source(self) -> TableSource | None:
+        """The DP125 policy table in use (bundled or the user's) and its SHA-256."""
+        return self.policy.source
 
     @property
     def policy(self) -> Dp125Policy:
@@ -170,11 +183,16 @@ class Dp125Model(ProposalModel):
         )
 
     def assumptions(self) -> tuple[Assumption, ...]:
-        """A125-1..8 (all ``assumed``), then the inferred 2020 ESMEVariant set."""
+        """A125-1..8 (all ``assumed``), then the inferred 2020 ESMEVariant set.
+
+        The assumptions the grants cite (A125-4, A125-5) and A125-8 (the era) are stated from
+        the table's ``[[baseline.grant]]``, ``[[proposed.grant]]`` and ``default_era`` data, so a
+        user's table is reported with its own values.
+        """
         catalogue = variant_catalogue()
         era_set = catalogue.set(self.era)
         return (
-            *self.policy.assumptions,
+            *restate(self.policy.assumptions, self._derived()),
             Assumption(
                 id=f"ESMEVariant-{era_set.name}",
                 text=f"The {era_set.name!r} ESMEVariant set: {', '.join(era_set.codes)}.",
@@ -183,9 +201,82 @@ class Dp125Model(ProposalModel):
             ),
         )
 
+    def _derived(self) -> list[Assumption]:
+        policy = self.policy
+        rows = {a.id: a for a in policy.assumptions}
+        cited: dict[str, list[tuple[Regime, Grant]]] = {}
+        regimes: tuple[tuple[Regime, tuple[Grant, ...]], ...] = (
+            ("baseline", policy.baseline_grants),
+            ("proposed", policy.proposed_grants),
+        )
+        for regime, grants in regimes:
+            for grant in grants:
+                cited.setdefault(grant.assumption, []).append((regime, grant))
+        out = []
+        for ident, items in cited.items():
+            parts = []
+            for regime in ("baseline", "proposed"):
+                phrases = " or ".join(_grant_phrase(g) for r, g in items if r == regime)
+                if not phrases:
+                    continue
+                if regime == "baseline":
+                    parts.append(
+                        "Baseline: SR 8.4 UpdateDeviceDetails may change ESMEVariant only if "
+                        f"the sender is {phrases}"
+                    )
+                else:
+                    parts.append(f"Proposed: as the baseline, plus {phrases}")
+            keys = sorted({f"{r}.grant[]" for r, _ in items})
+            row = rows[ident]  # the loader checks that every cited assumption has a row
+            out.append(
+                derived_assumption(
+                    ident,
+                    "; ".join(parts),
+                    row.provenance,
+                    table=policy.source,
+                    key=", ".join(keys),
+                    source=row.source,
+                )
+            )
+        others = [name for name in variant_catalogue().sets if name != self.era]
+        era_text = (
+            f"The value must be in the era's set: {self.era} by default"
+            + (f", {', '.join(others)} on request" if others else "")
+            + ". The check is the same in both regimes"
+        )
+        row8 = rows["A125-8"]
+        if self._era is None:
+            out.append(
+                derived_assumption(
+                    "A125-8",
+                    era_text,
+                    row8.provenance,
+                    table=policy.source,
+                    key="default_era",
+                    source=row8.source,
+                )
+            )
+        else:
+            out.append(
+                Assumption(
+                    "A125-8",
+                    f"{era_text} (era {self._era} chosen by the caller; the table's default "
+                    f"is {policy.default_era}).",
+                    row8.provenance,
+                    row8.source,
+                )
+            )
+        return out
+
     def rulesets(self) -> Mapping[Regime, RuleSet]:
         """Baseline and the proposed set derived from it (A125-5 replaces the actor rule)."""
         return variant_rulesets(self.policy)
+
+
+def _grant_phrase(grant: Grant) -> str:
+    order = [s.value for s in DeviceStatus if s in grant.statuses]
+    listed = order[0] if len(order) == 1 else ", ".join(order[:-1]) + " or " + order[-1]
+    return f"the {grant.relation} {grant.role.title} while the status is {listed}"
 
 
 MODEL = Dp125Model()

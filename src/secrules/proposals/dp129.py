@@ -24,10 +24,18 @@ from typing import ClassVar
 
 import attrs
 
-from secrules.core.clauses import ClauseRef
-from secrules.core.data import TableReader, load_table
+from secrules.core.clauses import ClauseRef, Provenance
+from secrules.core.data import TableReader, TableSource, load_table
 from secrules.core.findings import Finding, Outcome, Verdict
-from secrules.core.proposals import Assumption, ProposalModel, Scenario, read_assumptions
+from secrules.core.proposals import (
+    Assumption,
+    ProposalModel,
+    Scenario,
+    derived_assumption,
+    read_assumptions,
+    restate,
+    weakest,
+)
 from secrules.core.regimes import REGIMES, Regime, check_regime
 from secrules.core.rules import Rule, RuleSet
 from secrules.errors import InvalidValueError
@@ -70,7 +78,7 @@ class SignerParty:
     kind: str
     role_code: str
     source: str
-    provenance: str
+    provenance: Provenance
 
     @property
     def is_remote_party(self) -> bool:
@@ -87,6 +95,10 @@ class Dp129Policy:
     clauses: Mapping[Regime, ClauseRef]
     assumptions: tuple[Assumption, ...]
     file: str
+    #: The ``source`` of each ``[regime.*]`` row.
+    regime_sources: Mapping[Regime, str] = attrs.field(factory=dict)
+    #: The table file and its SHA-256 (None for a policy built in code).
+    source: TableSource | None = attrs.field(default=None, eq=False)
 
 
 def _variant_names(table: TableReader, key: str) -> frozenset[str]:
@@ -110,7 +122,7 @@ def load_policy(path: str | os.PathLike[str] | None = None) -> Dp129Policy:
             kind=row.choice("kind", (REMOTE_PARTY, DEVICE)),
             role_code=str(row.raw("role_code")),
             source=row.text("source"),
-            provenance=row.provenance().value,
+            provenance=row.provenance(),
         )
         if party.id in seen:
             raise row.error(f"party id {party.id!r} appears twice", "id")
@@ -119,10 +131,11 @@ def load_policy(path: str | os.PathLike[str] | None = None) -> Dp129Policy:
     regimes = table.table("regime")
     permitted: dict[Regime, frozenset[str]] = {}
     clauses: dict[Regime, ClauseRef] = {}
+    sources: dict[Regime, str] = {}
     for regime in REGIMES:
         row = regimes.table(regime)
         permitted[regime] = _variant_names(row, "remote_party")
-        row.text("source")
+        sources[regime] = row.text("source")
         clauses[regime] = row.clause()
     assumptions = read_assumptions(table)
     return Dp129Policy(
@@ -131,6 +144,8 @@ def load_policy(path: str | os.PathLike[str] | None = None) -> Dp129Policy:
         clauses=clauses,
         assumptions=assumptions,
         file=table.file,
+        regime_sources=sources,
+        source=table.source,
     )
 
 
@@ -258,6 +273,11 @@ class Dp129Model(ProposalModel):
         """The model on the user's own policy table (same schema as dp129_policy.toml)."""
         return Dp129Model(load_policy(path))
 
+    @property
+    def table_source(self) -> TableSource | None:
+        """The policy table in use (bundled or the user's) and its SHA-256."""
+        return self.policy.source
+
     def rulesets(self) -> Mapping[Regime, RuleSet]:
         """The baseline set and the proposed set derived from it."""
         return dict(self._rulesets)
@@ -307,8 +327,60 @@ class Dp129Model(ProposalModel):
         return subject.party.is_remote_party and subject.variant == SigningVariant.CNSA.name
 
     def assumptions(self) -> tuple[Assumption, ...]:
-        """A129-1 to A129-8, from the policy table."""
-        return self.policy.assumptions
+        """A129-1 to A129-8, from the policy table.
+
+        A129-4 and A129-5 (the variants a Remote Party may use) and A129-7 (the signer parties)
+        are stated from the table's ``[regime.*]`` and ``[[party]]`` data, so a user's table is
+        reported with its own values.
+        """
+        return restate(self.policy.assumptions, self._derived())
+
+    def _derived(self) -> tuple[Assumption, ...]:
+        policy = self.policy
+        rows = {a.id: a for a in policy.assumptions}
+
+        def names(items: list[str], joiner: str = "and") -> str:
+            if len(items) <= 1:
+                return "".join(items) or "none"
+            return ", ".join(items[:-1]) + f" {joiner} " + items[-1]
+
+        def variants(regime: Regime) -> str:
+            chosen = [
+                f"the {v.name.upper()}"
+                for v in SigningVariant.regulatory_variants()
+                if v.name in policy.permitted[regime]
+            ]
+            only = " only" if len(chosen) == 1 else ""
+            return f"may sign with {names(chosen, 'or')} variant{only}"
+
+        def regime_assumption(ident: str, regime: Regime, label: str) -> Assumption:
+            row = rows.get(ident)
+            return derived_assumption(
+                ident,
+                f"{label}: every Remote Party signer {variants(regime)}",
+                policy.clauses[regime].provenance,
+                table=policy.source,
+                key=f"regime.{regime}.remote_party",
+                source=row.source if row is not None else policy.regime_sources[regime],
+            )
+
+        remote = [p.name for p in policy.parties if p.is_remote_party]
+        devices = [p.name for p in policy.parties if not p.is_remote_party]
+        row7 = rows.get("A129-7")
+        return (
+            regime_assumption("A129-4", "baseline", "Baseline (before MP129)"),
+            regime_assumption("A129-5", "proposed", "Proposed (MP129)"),
+            derived_assumption(
+                "A129-7",
+                f"Signer parties: {len(remote)} Remote Party signer{'s' * (len(remote) != 1)} "
+                f"({names(remote)}) and {len(devices)} Device signer"
+                f"{'s' * (len(devices) != 1)}{f' ({names(devices)})' if devices else ''}",
+                weakest(p.provenance for p in policy.parties),
+                table=policy.source,
+                key="party[]",
+                source=row7.source if row7 is not None else "the [[party]] rows",
+            ),
+        )
 
 
 MODEL = Dp129Model()

@@ -35,9 +35,15 @@ from typing import Any, ClassVar, Literal, TypeVar
 import attrs
 
 from secrules.core.clauses import ClauseRef, Provenance
-from secrules.core.data import TableReader, load_table
+from secrules.core.data import TableReader, TableSource, load_table
 from secrules.core.findings import Finding, Outcome, Verdict
-from secrules.core.proposals import Assumption, ProposalModel, Scenario
+from secrules.core.proposals import (
+    Assumption,
+    ProposalModel,
+    Scenario,
+    derived_assumption,
+    weakest,
+)
 from secrules.core.regimes import REGIMES, Regime, check_regime
 from secrules.core.rules import Rule, RuleSet
 from secrules.dlms.cosem import CosemDate, CosemTime, Obis
@@ -55,6 +61,7 @@ __all__ = [
     "FieldDefault",
     "ScheduleSubject",
     "Table28d",
+    "bundled_table_28d",
     "load_table_28d",
     "load_template",
     "rulesets",
@@ -342,6 +349,8 @@ class Table28d:
     document: str
     clause: str
     regimes: Mapping[Regime, RegimeDefaults]
+    #: The table file and its SHA-256 (None for a table built in code).
+    source: TableSource | None = attrs.field(default=None, eq=False)
 
     def __getitem__(self, regime: Regime) -> RegimeDefaults:
         return self.regimes[regime]
@@ -426,7 +435,14 @@ def load_table_28d(path: str | os.PathLike[str] | None = None) -> Table28d:
         document=table.text("document"),
         clause=table.text("clause"),
         regimes=MappingProxyType(regimes),
+        source=table.source,
     )
+
+
+@functools.cache
+def bundled_table_28d() -> Table28d:
+    """The bundled modelling Table 28d (read once)."""
+    return load_table_28d(None)
 
 
 # --- The subject rules see. ----------------------------------------------------------------
@@ -735,17 +751,23 @@ def _build_rulesets(tpl: Ecs37Template, table: Table28d) -> Mapping[Regime, Rule
 
 @functools.cache
 def _bundled_rulesets() -> Mapping[Regime, RuleSet]:
-    return _build_rulesets(template(), load_table_28d(None))
+    return _build_rulesets(template(), bundled_table_28d())
 
 
-def rulesets(table_28d: str | os.PathLike[str] | None = None) -> Mapping[Regime, RuleSet]:
+def rulesets(
+    table_28d: str | os.PathLike[str] | Table28d | None = None,
+) -> Mapping[Regime, RuleSet]:
     """The baseline rule set and the proposed set derived from it.
 
-    ``table_28d`` names a user's Table 28d file (same schema as ``data/table_28d.toml``);
-    by default the bundled modelling table is used.
+    ``table_28d`` is a user's Table 28d: the path of a file (same schema as
+    ``data/table_28d.toml``, read here, once per call) or a :class:`Table28d` already loaded
+    with :func:`load_table_28d` (not read again). By default the bundled modelling table is
+    used (read once per process).
     """
     if table_28d is None:
         return _bundled_rulesets()
+    if isinstance(table_28d, Table28d):
+        return _build_rulesets(template(), table_28d)
     return _build_rulesets(template(), load_table_28d(table_28d))
 
 
@@ -767,6 +789,15 @@ def worst(findings: Sequence[Finding]) -> Outcome:
     """The most severe outcome among ``findings`` (FAIL, INDETERMINATE, PASS, N/A)."""
     outcomes = {f.outcome for f in findings}
     return next((o for o in _SEVERITY if o in outcomes), Outcome.NOT_APPLICABLE)
+
+
+def _label(table: Table28d) -> str:
+    """``bundled table_28d.toml`` or the user's path."""
+    return table.file if table.source is None else table.source.label
+
+
+def _weakest(items: Sequence[FieldDefault]) -> Provenance:
+    return weakest(r.provenance for r in items)
 
 
 def _wildcard_hour(time: CosemTime) -> CosemTime:
@@ -800,30 +831,47 @@ class Dp131Model(ProposalModel):
 
     table_name: ClassVar[str] = "table_28d.toml"
 
-    def __init__(self, table_28d: str | os.PathLike[str] | None = None) -> None:
-        self._table_path = table_28d
+    def __init__(self, table_28d: str | os.PathLike[str] | Table28d | None = None) -> None:
+        self._table_arg = table_28d
 
     def with_table(self, path: str | os.PathLike[str]) -> Dp131Model:
-        """The model on the user's own Table 28d (same schema as ``table_28d.toml``)."""
-        model = Dp131Model(path)
-        _ = model.table  # load now, so a broken table fails here naming file and key
-        return model
+        """The model on the user's own Table 28d (same schema as ``table_28d.toml``).
+
+        The file is read once, here: a broken table fails naming file and key, and the rules,
+        scenarios and assumptions all come from that one reading.
+        """
+        return Dp131Model(load_table_28d(path))
 
     @functools.cached_property
     def table(self) -> Table28d:
-        """The Table 28d this model evaluates against."""
-        return load_table_28d(self._table_path)
+        """The Table 28d this model evaluates against (read at most once per model)."""
+        arg = self._table_arg
+        if arg is None:
+            return bundled_table_28d()
+        if isinstance(arg, Table28d):
+            return arg
+        return load_table_28d(arg)
+
+    @property
+    def table_source(self) -> TableSource | None:
+        """The Table 28d in use (bundled or the user's) and its SHA-256."""
+        return self.table.source
 
     @functools.cached_property
     def _rulesets(self) -> Mapping[Regime, RuleSet]:
-        return rulesets(self._table_path)
+        if self.table is bundled_table_28d():
+            return _bundled_rulesets()
+        return _build_rulesets(template(), self.table)
+
+    def _label(self) -> str:
+        return _label(self.table)
 
     def _examples(self) -> dict[str, tuple[object, str, Provenance]]:
         # Scenario values: the table's concrete values or illustrative examples, else the
         # bundled table's examples (a user's real Table 28d need not carry any).
         tables = [self.table]
-        if self._table_path is not None:
-            tables.append(load_table_28d(None))
+        if self.table is not bundled_table_28d():
+            tables.append(bundled_table_28d())
         out: dict[str, tuple[object, str, Provenance]] = {}
         for name in _SCENARIO_FIELDS:
             for table in tables:
@@ -832,7 +880,7 @@ class Dp131Model(ProposalModel):
                     candidates = (
                         (
                             row.value if row.kind == "value" else None,
-                            f"{regime} value of {table.file}",
+                            f"{regime} value of {_label(table)}",
                             row.provenance,
                         ),
                         (row.example, ILLUSTRATIVE, Provenance.ASSUMED),
@@ -842,7 +890,7 @@ class Dp131Model(ProposalModel):
                             out[name] = (candidate, note, provenance)
             if name not in out:
                 raise InvalidValueError(
-                    f"{self.table.file}: Table 28d row {name} needs an illustrative example "
+                    f"{self._label()}: Table 28d row {name} needs an illustrative example "
                     "value for the DP131 scenario space"
                 )
         return out
@@ -859,7 +907,7 @@ class Dp131Model(ProposalModel):
             "A131-6",
             "Scenario values other than the template: " + "; ".join(parts) + ".",
             provenance,
-            self.table.file,
+            self._label(),
         )
 
     def _variants(self) -> dict[str, list[tuple[str, Any]]]:
@@ -960,88 +1008,141 @@ class Dp131Model(ProposalModel):
         )
 
     def _table_assumptions(self) -> list[Assumption]:
-        base = self.table["baseline"]
-        file = self.table.file
+        table = self.table
+        base = table["baseline"]
+        source = table.source
+        label = self._label()
 
         def rows(regime: Regime, kind: ValueKind, fields: Sequence[str]) -> list[FieldDefault]:
-            table = self.table[regime].fields
-            return [table[f] for f in fields if table[f].kind == kind]
+            defaults = table[regime].fields
+            return [defaults[f] for f in fields if defaults[f].kind == kind]
 
-        def weakest(items: Sequence[FieldDefault]) -> Provenance:
-            order = (Provenance.ASSUMED, Provenance.INFERRED, Provenance.STATED)
-            return min((r.provenance for r in items), key=order.index)
+        def keys(regime: Regime, items: Sequence[FieldDefault]) -> str:
+            if len(items) == 1:
+                return f"{regime}.fields.{items[0].field}.value"
+            return f"{regime}.fields.<row>.value"
+
+        def names(items: Sequence[FieldDefault]) -> str:
+            return ", ".join(r.field for r in items)
 
         out: list[Assumption] = []
         unknown = rows("baseline", "unknown", TABLE_28D_FIELDS)
         if unknown:
             out.append(
-                Assumption(
+                derived_assumption(
                     "A131-1",
-                    "The pre-MP131 (GBCS v3.2) Table 28d values of "
-                    f"{', '.join(r.field for r in unknown)} are not public; the baseline holds "
-                    "them as 'unknown'. A user can load the real table (table_28d= argument).",
+                    f"The pre-MP131 ({base.version}) Table 28d values of {names(unknown)} are "
+                    "not public; the baseline holds them as 'unknown'. A user can load the real "
+                    "table (table_28d= argument)",
                     "assumed",
-                    file,
+                    table=source,
+                    key=keys("baseline", unknown),
+                    source=label,
                 )
             )
         valued = rows("baseline", "value", TABLE_28D_FIELDS)
         if valued:
+            shown = "; ".join(f"{r.field} {show(r.field, r.value)}" for r in valued)
             out.append(
-                Assumption(
+                derived_assumption(
                     "A131-1v",
-                    f"The pre-MP131 Table 28d values of {', '.join(r.field for r in valued)} "
-                    f"are read from {file} ({base.version}).",
-                    weakest(valued),
-                    file,
+                    f"The pre-MP131 ({base.version}) Table 28d values are {shown}",
+                    _weakest(valued),
+                    table=source,
+                    key=keys("baseline", valued),
+                    source="; ".join(dict.fromkeys(r.source for r in valued)),
                 )
             )
         held = rows("baseline", "template", CONSTANT_FIELDS)
         if held:
             out.append(
-                Assumption(
+                derived_assumption(
                     "A131-3",
-                    "The pre-MP131 Table 28d rows "
-                    f"{', '.join(r.field for r in held)} equal the ECS37 template.",
-                    weakest(held),
-                    file,
+                    f"The pre-MP131 Table 28d rows {names(held)} equal the ECS37 template",
+                    _weakest(held),
+                    table=source,
+                    key=keys("baseline", held),
+                    source=label,
                 )
             )
         times = rows("proposed", "unknown", ("start_time", "end_time"))
         if times:
             out.append(
-                Assumption(
+                derived_assumption(
                     "A131-5",
-                    "The default switch times (ENA-required default) are unknown; only "
-                    "'no wildcards' is checked. No window such as 16:00-19:00 is assumed.",
+                    f"The default {' and '.join(r.field for r in times)} (ENA-required "
+                    "default) are unknown; only 'no wildcards' is checked. No window such as "
+                    "16:00-19:00 is assumed",
                     "assumed",
-                    "spec dlms-cosem-and-max-demand.md section 6",
+                    table=source,
+                    key=keys("proposed", times),
+                    source="spec dlms-cosem-and-max-demand.md section 6",
                 )
             )
         return out
 
+    def _proposed_assumption(self) -> Assumption:
+        """A131-4: how the post-MP131 table reads, from its rows."""
+        table = self.table
+        fields = table["proposed"].fields
+        aligned = [fields[f] for f in CONSTANT_FIELDS if fields[f].kind == "template"]
+        other = [fields[f] for f in CONSTANT_FIELDS if fields[f].kind != "template"]
+        if not other:
+            text = (
+                "Post-MP131 Table 28d is aligned with the ECS37 template (MP131's solution): "
+                f"rows {', '.join(r.field for r in aligned)} equal the template"
+            )
+        else:
+            shown = "; ".join(
+                f"{r.field} {show(r.field, r.value) if r.kind == 'value' else r.kind}"
+                for r in other
+            )
+            text = (
+                "Post-MP131 Table 28d is not wholly the ECS37 template: "
+                + (f"rows {', '.join(r.field for r in aligned)} equal it; " if aligned else "")
+                + f"{shown}"
+            )
+        return derived_assumption(
+            "A131-4",
+            text,
+            _weakest([*aligned, *other]),
+            table=table.source,
+            key="proposed.fields.<row>.value",
+            source="SECCo MP131 modification page",
+        )
+
     def assumptions(self) -> tuple[Assumption, ...]:
         """What the model rests on, each with its provenance.
 
-        A131-1, A131-3 and A131-5 are read off the loaded Table 28d, so a user's table with real
-        values is reported as such rather than as "unknown".
+        A131-1 to A131-6 are read off the loaded Table 28d (and name it), so a user's table
+        with real values is reported as such rather than as "unknown".
         """
         base = self.table["baseline"]
         conflicting = [n for n, r in base.fields.items() if r.conflicts_with_template]
-        return (
-            *self._table_assumptions(),
-            Assumption(
+        a2 = (
+            derived_assumption(
                 "A131-2",
                 "MP131's 'week definition and date range' conflict maps to the Table 28d rows "
-                f"{', '.join(conflicting) or ', '.join(WEEK_AND_DATE_FIELDS)}.",
+                f"{', '.join(conflicting)}",
+                "inferred",
+                table=self.table.source,
+                key="baseline.fields.<row>.conflicts_with_template",
+                source="SECCo MP131 modification page",
+            )
+            if conflicting
+            else Assumption(
+                "A131-2",
+                "MP131's 'week definition and date range' conflict maps to the Table 28d rows "
+                f"{', '.join(WEEK_AND_DATE_FIELDS)}; "
+                f"{self._label()} marks no row as conflicting with the template.",
                 "inferred",
                 "SECCo MP131 modification page",
-            ),
-            Assumption(
-                "A131-4",
-                "Post-MP131 Table 28d is aligned with the ECS37 template (MP131's solution).",
-                "stated",
-                "SECCo MP131 modification page",
-            ),
+            )
+        )
+        return (
+            *self._table_assumptions(),
+            a2,
+            self._proposed_assumption(),
             self._scenario_values_assumption(),
             Assumption(
                 "A131-7",

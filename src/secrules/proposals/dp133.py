@@ -17,16 +17,25 @@ rule and the baseline rule set are untouched.
 
 from __future__ import annotations
 
+import functools
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from itertools import combinations
 from typing import ClassVar
 
 import attrs
 
 from secrules.core.clauses import Provenance
+from secrules.core.data import TableSource
 from secrules.core.findings import Finding, Outcome, Verdict
-from secrules.core.proposals import Assumption, ProposalModel, Scenario
+from secrules.core.proposals import (
+    Assumption,
+    ProposalModel,
+    Scenario,
+    derived_assumption,
+    restate,
+    weakest,
+)
 from secrules.core.regimes import Regime, check_regime
 from secrules.core.rules import Rule, RuleSet
 from secrules.sec.roles import UserRole
@@ -52,17 +61,29 @@ def _verdict(applies: bool, why: str) -> Verdict:  # noqa: FBT001 - a verdict fr
     return Verdict(Outcome.NOT_APPLICABLE, why, label=DOES_NOT_APPLY)
 
 
+@functools.lru_cache(maxsize=256)
 def _codes(roles: frozenset[UserRole]) -> str:
     return ", ".join(sorted(r.code for r in roles)) or "no role"
 
 
+def _listing(ids: Iterable[str], limit: int = 12) -> str:
+    """``G3, G5, G6 and G8``; a long list is cut after ``limit`` ids (its length is stated)."""
+    items = list(ids)
+    if not items:
+        return "no part"
+    if len(items) > limit:
+        return f"{len(items)} parts ({', '.join(items[:limit])}, ...)"
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
 def base_rule(section_g: SectionG) -> Rule:
     """``sec.g.user-parts``: Section G binds a User by every part that binds User Roles."""
+    user_parts = section_g.user_parts  # computed once per table, not per scenario
 
     def fn(subject: Subject) -> Verdict:
         if not subject.roles:
             return _verdict(False, "no User Role: not a User (A133-6)")  # noqa: FBT003
-        binds = subject.part in section_g.user_parts
+        binds = subject.part in user_parts
         return _verdict(
             binds,
             f"{subject.part} {'binds' if binds else 'does not bind'} User Roles"
@@ -85,6 +106,7 @@ def g1_7_rule(section_g: SectionG, regime: Regime) -> Rule:
     note = section_g.g1_7_source[regime]
     version = section_g.g1_7_version[regime]
     clause = "G1.7" if regime == "baseline" else "G1.7 as amended by MP133"
+    shown = _listing(p for p in section_g.part_ids if p in listed)
 
     def fn(subject: Subject) -> Verdict:
         if not subject.roles or not subject.roles <= ES_RSA:
@@ -96,7 +118,7 @@ def g1_7_rule(section_g: SectionG, regime: Regime) -> Rule:
         return _verdict(
             inside,
             f"a User acting only as {_codes(subject.roles)} is bound by {subject.part}"
-            f" only if G1.7 lists it; G1.7 ({regime}) lists {', '.join(sorted(listed))}",
+            f" only if G1.7 lists it; G1.7 ({regime}) lists {shown}",
         )
 
     return Rule(
@@ -146,10 +168,16 @@ class Dp133Model(ProposalModel):
             replace=[g1_7_rule(self.section_g, "proposed")],
         )
         self._rulesets: dict[Regime, RuleSet] = {"baseline": baseline, "proposed": proposed}
+        self._added = self.section_g.g1_7_added
 
     def with_table(self, path: str | os.PathLike[str]) -> Dp133Model:
         """The model on the user's own Section G table (same schema as section_g.toml)."""
         return Dp133Model(load_section_g(path))
+
+    @property
+    def table_source(self) -> TableSource | None:
+        """The Section G table in use (bundled or the user's) and its SHA-256."""
+        return self.section_g.source
 
     def rulesets(self) -> Mapping[Regime, RuleSet]:
         """The baseline set and the proposed set derived from it."""
@@ -185,12 +213,72 @@ class Dp133Model(ProposalModel):
     def in_scope(self, scenario: Scenario) -> bool:
         """ES/RSA-only role sets, for parts MP133 adds to the G1.7 list."""
         subject = self._subject(scenario)
-        added = self.section_g.g1_7["proposed"] - self.section_g.g1_7["baseline"]
-        return bool(subject.roles) and subject.roles <= ES_RSA and subject.part in added
+        return bool(subject.roles) and subject.roles <= ES_RSA and subject.part in self._added
 
     def assumptions(self) -> tuple[Assumption, ...]:
-        """A133-1 to A133-7, from the Section G table."""
-        return self.section_g.assumptions
+        """A133-1 to A133-7, from the Section G table.
+
+        A133-2 (the user parts), A133-3 (the baseline G1.7 list) and A133-4 (what MP133 adds)
+        are stated from the table's ``[[part]]`` and ``[g1_7]`` data, so a user's table is
+        reported with its own values; its ``[[assumption]]`` rows give the rest.
+        """
+        return restate(self.section_g.assumptions, self._derived())
+
+    def _derived(self) -> tuple[Assumption, ...]:
+        sg = self.section_g
+        table = sg.source
+        rows = {a.id: a for a in sg.assumptions}
+
+        def ordered(ids: frozenset[str]) -> list[str]:
+            return [p for p in sg.part_ids if p in ids]
+
+        def row_source(ident: str, default: str) -> str:
+            row = rows.get(ident)
+            return row.source if row is not None else default
+
+        others = "; ".join(
+            f"{p.id} binds {', '.join(sorted(p.binds)) or 'no one'}"
+            for p in sg.parts
+            if not p.binds_all_users
+        )
+        user = ordered(sg.user_parts)
+        a2 = f"The parts that bind all seven User Roles are {_listing(user, len(user))}" + (
+            f"; the others: {others}" if others else ""
+        )
+        base = sg.g1_7["baseline"]
+        a3 = f"The baseline G1.7 list is {_listing(ordered(base), len(base))}"
+        outside = ordered(base - sg.user_parts)
+        if outside:
+            shown = _listing(outside, len(outside))
+            a3 += f"; {shown} bind no User Role, so listing them has no effect"
+        added = ordered(self._added)
+        a4 = f"The proposed G1.7 list is the baseline list plus {_listing(added, len(added))}"
+        return (
+            derived_assumption(
+                "A133-2",
+                a2,
+                weakest(p.provenance for p in sg.parts),
+                table=table,
+                key="part[].binds",
+                source=row_source("A133-2", "the binds of each [[part]]"),
+            ),
+            derived_assumption(
+                "A133-3",
+                a3,
+                sg.g1_7_provenance["baseline"],
+                table=table,
+                key="g1_7.baseline.parts",
+                source=row_source("A133-3", sg.g1_7_source["baseline"]),
+            ),
+            derived_assumption(
+                "A133-4",
+                a4,
+                sg.g1_7_provenance["proposed"],
+                table=table,
+                key="g1_7.proposed.add",
+                source=row_source("A133-4", sg.g1_7_source["proposed"]),
+            ),
+        )
 
 
 MODEL = Dp133Model()

@@ -61,6 +61,13 @@ def _summary(report: ImpactReport) -> str:
     return f"{line} (all inside the declared scope)" if report.changed_count else line
 
 
+def _table_line(report: ImpactReport) -> str:
+    """Which parameter table the report was computed from, and its SHA-256."""
+    if report.table is None:
+        return "no parameter table"
+    return report.table.describe()
+
+
 def _assumption_line(a: Assumption) -> str:
     return f"{a.id} [{a.provenance}] {a.text}" + (f" (source: {a.source})" if a.source else "")
 
@@ -73,6 +80,7 @@ def _text(
         model = report.model
         out.append(f"{report.id}  {report.title}")
         out.append(f"  status:   {report.proposal.status}")
+        out.append(f"  table:    {_table_line(report)}")
         out.append(f"  scope:    {model.scope}")
         for regime, text in model.regimes.items():
             out.append(f"  {regime + ':':9} {text}")
@@ -121,6 +129,7 @@ def _markdown(
         out.append("")
         out.append(f"- **Status:** {_md_cell(report.proposal.status)}")
         out.append(f"- **Raised by:** {_md_cell(report.proposal.raised_by)}")
+        out.append(f"- **Parameter table:** {_md_cell(_table_line(report))}")
         out.append(f"- **Scope:** {_md_cell(model.scope)}")
         for regime, text in model.regimes.items():
             out.append(f"- **{regime.capitalize()}:** {_md_cell(text)}")
@@ -224,6 +233,7 @@ def _html(
         out.append(f'<section id="{e(report.id)}"><h2>{e(report.id)}: {e(report.title)}</h2>')
         out.append("<dl>")
         out.append(f"<dt>Status</dt><dd>{e(report.proposal.status)}</dd>")
+        out.append(f"<dt>Parameter table</dt><dd>{e(_table_line(report))}</dd>")
         out.append(f"<dt>Scope</dt><dd>{e(model.scope)}</dd>")
         for regime, text in model.regimes.items():
             out.append(f"<dt>{e(regime.capitalize())}</dt><dd>{e(text)}</dd>")

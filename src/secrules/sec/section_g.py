@@ -19,7 +19,7 @@ from collections.abc import Iterable, Mapping
 import attrs
 
 from secrules.core.clauses import ClauseRef, Provenance
-from secrules.core.data import TableReader, load_table
+from secrules.core.data import TableReader, TableSource, load_table
 from secrules.core.proposals import Assumption, read_assumptions
 from secrules.core.regimes import Regime, check_regime
 from secrules.errors import InvalidValueError
@@ -58,7 +58,11 @@ class Part:
 
 @attrs.frozen
 class SectionG:
-    """Section G as loaded from a table: its parts and the G1.7 list per regime."""
+    """Section G as loaded from a table: its parts and the G1.7 list per regime.
+
+    The parts are indexed by id once, when the table is built, so every query is linear in
+    the table at most once per table (never per scenario).
+    """
 
     document: str
     sec_version: str
@@ -69,23 +73,41 @@ class SectionG:
     g1_7_version: Mapping[Regime, str]
     source_file: str
     assumptions: tuple[Assumption, ...] = ()
+    #: The table file and its SHA-256 (None for a SectionG built in code).
+    source: TableSource | None = attrs.field(default=None, eq=False)
+    _by_id: Mapping[str, Part] = attrs.field(init=False, eq=False, repr=False)
+    _part_ids: tuple[str, ...] = attrs.field(init=False, eq=False, repr=False)
+    _user_parts: frozenset[str] = attrs.field(init=False, eq=False, repr=False)
+
+    def __attrs_post_init__(self) -> None:
+        object.__setattr__(self, "_by_id", {p.id: p for p in self.parts})
+        object.__setattr__(self, "_part_ids", tuple(p.id for p in self.parts))
+        object.__setattr__(
+            self, "_user_parts", frozenset(p.id for p in self.parts if p.binds_all_users)
+        )
 
     @property
     def part_ids(self) -> tuple[str, ...]:
         """Every part id, in table order."""
-        return tuple(p.id for p in self.parts)
+        return self._part_ids
 
     @property
     def user_parts(self) -> frozenset[str]:
         """The parts that bind all seven User Roles (A133-2: G3, G4, G5, G6, G8, G10)."""
-        return frozenset(p.id for p in self.parts if p.binds_all_users)
+        return self._user_parts
+
+    @property
+    def g1_7_added(self) -> frozenset[str]:
+        """The parts the proposed G1.7 list adds to the baseline list (A133-4: G10)."""
+        return self.g1_7["proposed"] - self.g1_7["baseline"]
 
     def part(self, part_id: str) -> Part:
         """The part ``part_id``; InvalidValueError if the table has no such part."""
-        for part in self.parts:
-            if part.id == part_id:
-                return part
-        raise InvalidValueError(f"Section G has no part {part_id!r}; parts are {self.part_ids}")
+        found = self._by_id.get(part_id)
+        if found is None:
+            shown = ", ".join(self._part_ids[:20]) + (", ..." if len(self._part_ids) > 20 else "")
+            raise InvalidValueError(f"Section G has no part {part_id!r}; parts are {shown}")
+        return found
 
     def clause(
         self, clause: str, provenance: Provenance, *, version: str | None = None, note: str = ""
@@ -99,10 +121,10 @@ class SectionG:
         Used to show that DP133's impact does not depend on the A133-3 placeholder.
         """
         baseline = frozenset(parts)
-        unknown = baseline - set(self.part_ids)
+        unknown = baseline - self._by_id.keys()
         if unknown:
             raise InvalidValueError(f"unknown Section G parts {sorted(unknown)}")
-        added = self.g1_7["proposed"] - self.g1_7["baseline"]
+        added = self.g1_7_added
         return attrs.evolve(self, g1_7={"baseline": baseline, "proposed": baseline | added})
 
     def applicable_parts(
@@ -173,6 +195,7 @@ def _load(table: TableReader) -> SectionG:
         },
         source_file=table.file,
         assumptions=read_assumptions(table, allow_empty=True),
+        source=table.source,
     )
 
 

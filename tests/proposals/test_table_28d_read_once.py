@@ -1,0 +1,120 @@
+"""A user's Table 28d is read once per check, however many schedules a payload carries.
+
+Before the fix every SET spec of an ACCESS request re-read the ``--table-28d`` file (a 220 KB
+payload took 26 s). The loader is counted, not timed; payloads are built at test time.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+import secrules
+from secrules.cli import main
+from secrules.core import Outcome
+from secrules.dlms.access import AccessKind, AccessRequest, RequestSpec
+from secrules.dlms.cosem import CosemTime
+from secrules.dlms.schedule import entries_to_data
+from secrules.payloads import check_payload
+from secrules.proposals import dp131
+
+FIX = Path(__file__).resolve().parent.parent.parent / "fixtures" / "dp131"
+TABLE = FIX / "table_28d_made_up_values.toml"
+
+
+def ecs37_request(sets: int) -> bytes:
+    """An ACCESS.request with ``sets`` SETs of Schedule 0-0:12.0.0.255 attribute 2."""
+    tpl = dp131.template()
+    entries = entries_to_data(dp131.template_entries(CosemTime(7, 0, 0, 0), CosemTime(9, 30, 0, 0)))
+    spec = RequestSpec(AccessKind.SET, tpl.class_id, tpl.logical_name, tpl.attribute)
+    return AccessRequest(0x131000, (spec,) * sets, (entries,) * sets).encode()
+
+
+@pytest.fixture
+def loads(monkeypatch: pytest.MonkeyPatch) -> list[object]:
+    """Every call of the Table 28d loader with a user's file."""
+    calls: list[object] = []
+    real = dp131.load_table_28d
+
+    def counting(path=None):
+        if path is not None:
+            calls.append(path)
+        return real(path)
+
+    monkeypatch.setattr(dp131, "load_table_28d", counting)
+    return calls
+
+
+@pytest.mark.parametrize("sets", [1, 2, 40])
+def test_check_payload_reads_the_table_once(loads: list[object], sets: int):
+    findings = check_payload(ecs37_request(sets), table_28d=TABLE, default_configuration=True)
+    assert loads == [TABLE]
+    table_rules = [f for f in findings if f.rule_id.startswith("dp131.table28d.")]
+    assert table_rules
+    assert len(table_rules) % sets == 0  # every SET is still checked
+
+
+def test_check_reads_the_table_once(loads: list[object]):
+    data = ecs37_request(25).hex()
+    findings = secrules.check(data, table_28d=TABLE, default_configuration=True)
+    assert loads == [TABLE]
+    assert any(f.outcome is Outcome.PASS for f in findings)
+
+
+def test_a_loaded_table_is_not_read_again(loads: list[object]):
+    table = dp131.load_table_28d(TABLE)
+    loads.clear()
+    check_payload(ecs37_request(10), table_28d=table, default_configuration=True)
+    assert loads == []
+
+
+def test_cli_reads_the_table_once_per_run(
+    tmp_path: Path, loads: list[object], capsys: pytest.CaptureFixture[str]
+):
+    files = []
+    for i in range(3):
+        path = tmp_path / f"set{i}.hex"
+        path.write_text(ecs37_request(5).hex(), encoding="ascii")
+        files.append(str(path))
+    status = main(["check", *files, "--table-28d", str(TABLE), "--default-configuration"])
+    out, err = capsys.readouterr()
+    assert status in (0, 1), err
+    assert len(loads) == 1
+    assert all(name in out for name in files)
+
+
+def test_a_220_kb_payload(loads: list[object]):
+    one = len(ecs37_request(1))
+    each = len(ecs37_request(2)) - one
+    sets = 1 + -(-(220_000 - one) // each)
+    data = ecs37_request(sets)
+    assert 220_000 <= len(data) < 220_000 + each
+    start = time.perf_counter()
+    findings = check_payload(data, table_28d=TABLE, default_configuration=True)
+    elapsed = time.perf_counter() - start
+    assert loads == [TABLE]
+    assert len([f for f in findings if f.rule_id == "dp131.ecs37.entries"]) == sets
+    assert elapsed < 120, "safety net only"
+
+
+def test_a_changed_table_is_read_afresh(tmp_path: Path):
+    """No stale cache: a second call after the file changed sees the new file."""
+    path = tmp_path / "t.toml"
+    text = TABLE.read_text(encoding="utf-8")
+    path.write_text(text, encoding="utf-8")
+    first = check_payload(
+        ecs37_request(1), table_28d=path, default_configuration=True, regime="baseline"
+    )
+    old = 'exec_weekdays = { value = "1111100"'
+    assert text.count(old) == 1
+    path.write_text(text.replace(old, 'exec_weekdays = { value = "1111111"'), encoding="utf-8")
+    second = check_payload(
+        ecs37_request(1), table_28d=path, default_configuration=True, regime="baseline"
+    )
+
+    def weekdays(findings: list[secrules.Finding]) -> list[str]:
+        return [f.message for f in findings if f.rule_id == "dp131.table28d.exec_weekdays"]
+
+    assert weekdays(first) != weekdays(second)
