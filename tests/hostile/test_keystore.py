@@ -348,6 +348,19 @@ def test_cli_verify_with_a_hostile_certificate_never_exits_3(
         assert "internal error" not in err
 
 
+def test_bad_certificate_version_is_an_unsupported_key_error(tmp_path):
+    # Found by fuzzing: pyca raises InvalidVersion (not a ValueError) for version 91.
+    good = certificate_der(_key(1), GOOD_EUI, "ds", serial=1)
+    assert bytes.fromhex("a003020102") in good
+    bad = good.replace(bytes.fromhex("a003020102"), bytes.fromhex("a00302015b"), 1)
+    for loader in (ecdsa.load_certificate, ecdsa.load_public_key):
+        with pytest.raises(UnsupportedKeyError, match="InvalidVersion"):
+            loader(bad)
+    store = DirectoryKeyStore(_write_store(tmp_path / "ks", {f"{GOOD_EUI}-ds.pem": bad}))
+    assert len(store) == 0
+    assert "InvalidVersion" in store.findings[0].message
+
+
 def test_every_load_failure_is_a_warning_naming_the_file(tmp_path):
     p384 = ec.generate_private_key(ec.SECP384R1())
     p384_cert = (

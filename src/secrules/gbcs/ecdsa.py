@@ -74,6 +74,28 @@ _PEM_BLOCK = re.compile(rb"-----BEGIN ([A-Z0-9 ]+)-----")
 PublicKey = ec.EllipticCurvePublicKey
 PrivateKey = ec.EllipticCurvePrivateKey
 
+#: What pyca/cryptography raises for a certificate or key it cannot load or interpret. Parts
+#: of a certificate are parsed lazily (``cert.extensions`` raises DuplicateExtension or
+#: UnsupportedGeneralNameType on first access; a bad version InvalidVersion), so callers catch
+#: this whole tuple around every pyca call on untrusted input.
+_PYCA_ERRORS: Final = (
+    ValueError,  # includes UnicodeError and every SecrulesError raised on a bad key
+    TypeError,
+    OverflowError,
+    UnsupportedAlgorithm,
+    x509.DuplicateExtension,
+    x509.UnsupportedGeneralNameType,
+    x509.ExtensionNotFound,
+    x509.AttributeNotFound,
+    x509.InvalidVersion,
+)
+
+
+def _why(exc: BaseException) -> str:
+    """The text of a pyca exception, with its class name unless it is a plain ValueError."""
+    text = " ".join(str(exc).split()) or "no detail given"
+    return text if type(exc) is ValueError else f"{type(exc).__name__}: {text}"
+
 
 def _check_p256(
     key: ec.EllipticCurvePublicKey | ec.EllipticCurvePrivateKey, what: str = "key"
@@ -371,8 +393,8 @@ def load_certificate(source: bytes | str | os.PathLike[str]) -> x509.Certificate
             if b"-----BEGIN" in data:
                 return x509.load_pem_x509_certificate(data)
             return x509.load_der_x509_certificate(data)
-    except (ValueError, UnsupportedAlgorithm) as exc:
-        raise UnsupportedKeyError(f"not an X.509 certificate: {exc}") from None
+    except _PYCA_ERRORS as exc:
+        raise UnsupportedKeyError(f"not an X.509 certificate: {_why(exc)}") from None
 
 
 def load_public_key(
@@ -399,13 +421,13 @@ def load_public_key(
         if label == b"PUBLIC KEY":
             try:
                 key = serialization.load_pem_public_key(data)
-            except (ValueError, UnsupportedAlgorithm) as exc:
-                raise UnsupportedKeyError(f"not a public key: {exc}") from None
+            except _PYCA_ERRORS as exc:
+                raise UnsupportedKeyError(f"not a public key: {_why(exc)}") from None
             return _ec_public(key)
         raise UnsupportedKeyError(f"PEM block {label.decode()!r} holds no public key")
     try:
         return _ec_public(serialization.load_der_public_key(data))
-    except (ValueError, UnsupportedAlgorithm):
+    except _PYCA_ERRORS:
         pass
     return _cert_key(load_certificate(data))
 
@@ -413,8 +435,8 @@ def load_public_key(
 def _cert_key(cert: x509.Certificate) -> ec.EllipticCurvePublicKey:
     try:
         key = cert.public_key()
-    except (ValueError, UnsupportedAlgorithm) as exc:
-        raise UnsupportedKeyError(f"certificate key cannot be read: {exc}") from None
+    except _PYCA_ERRORS as exc:
+        raise UnsupportedKeyError(f"certificate key cannot be read: {_why(exc)}") from None
     return _ec_public(key)
 
 
@@ -449,8 +471,8 @@ def load_private_key(
             key = serialization.load_der_private_key(data, password=None)
     except TypeError as exc:  # pyca raises TypeError for an encrypted key without password
         raise UnsupportedKeyError(f"encrypted private keys are not supported: {exc}") from None
-    except (ValueError, UnsupportedAlgorithm) as exc:
-        raise UnsupportedKeyError(f"not a private key: {exc}") from None
+    except _PYCA_ERRORS as exc:
+        raise UnsupportedKeyError(f"not a private key: {_why(exc)}") from None
     if not isinstance(key, ec.EllipticCurvePrivateKey):
         raise UnsupportedKeyError(f"not an EC private key ({type(key).__name__})")
     _check_p256(key)

@@ -57,7 +57,6 @@ from typing import Final
 
 import attrs
 from cryptography import x509
-from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
@@ -72,6 +71,7 @@ from secrules.errors import (
     UnsupportedKeyError,
 )
 from secrules.gbcs.ecdsa import (
+    _PYCA_ERRORS,
     _path_argument,
     _read_bounded,
     load_private_key,
@@ -121,21 +121,9 @@ _MAX_FILE: Final = 1 << 20
 _MAX_JSON: Final = 32 << 20
 _MAX_REASON: Final = 300
 
-#: What pyca/cryptography raises for a certificate or key it cannot load or interpret. Parts of
-#: a certificate are parsed lazily (``cert.extensions`` raises DuplicateExtension or
-#: UnsupportedGeneralNameType on first access), so every part a store needs is read inside one
-#: guarded call per file or entry (:func:`_read_certificate`).
-_LOAD_ERRORS: Final = (
-    ValueError,  # includes UnicodeError and every SecrulesError raised on a bad key
-    TypeError,
-    OverflowError,
-    UnsupportedAlgorithm,
-    x509.DuplicateExtension,
-    x509.UnsupportedGeneralNameType,
-    x509.ExtensionNotFound,
-    x509.AttributeNotFound,
-    x509.InvalidVersion,
-)
+#: Every exception pyca raises for a certificate or key it cannot load or interpret (see
+#: ecdsa._PYCA_ERRORS): caught once per file or entry, in :func:`_read_certificate`.
+_LOAD_ERRORS: Final = _PYCA_ERRORS
 
 _STORE_CLAUSE = ClauseRef(
     "GBCS",
