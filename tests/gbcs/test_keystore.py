@@ -11,6 +11,8 @@ import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from secrules.core.findings import Outcome
 from secrules.errors import DataFileError, InvalidValueError, KeyNotFoundError
@@ -95,9 +97,14 @@ def test_rtds_name_mismatch_is_a_warning(rtds_store):
 
 
 def test_rtds_bare_spki_and_private_keys(rtds_store):
+    # GBCS 18.4's Device A KA key is a bare SPKI: kept for key agreement, with a warning.
     spki = rtds_store.public_keys("FFFFFFFFFFFFFFFE", "ka")
     assert spki[0].certificate is None
     assert spki[0].role is None
+    warned = {f.path: f.message for f in rtds_store.findings}
+    assert "key agreement" in warned["fffffffffffffffe-ka.pem"]
+    with pytest.raises(KeyNotFoundError):
+        rtds_store.signing_keys("FFFFFFFFFFFFFFFE")
     private = rtds_store.private_key(SUPPLIER)
     assert public_key_to_raw(private.public_key()) == public_key_to_raw(
         rtds_store.public_key(SUPPLIER)
@@ -124,12 +131,23 @@ def test_lookup_forms_and_missing_keys(rtds_store):
 
 
 def test_keystore_lookup_never_returns_ka_for_signing(rtds_store):
+    signers = 0
     for eui in rtds_store.euis():
         try:
             keys = rtds_store.signing_keys(eui)
         except KeyNotFoundError:
             continue
         assert all(k.usage is KeyUsage.DIGITAL_SIGNATURE for k in keys)
+        # Every RTDS signing key comes from a certificate whose KeyUsage is digitalSignature.
+        for k in keys:
+            assert k.certificate is not None
+            usage = k.certificate.extensions.get_extension_for_class(x509.KeyUsage).value
+            assert usage.digital_signature
+            assert not usage.key_agreement
+        signers += len(keys)
+    assert signers > 0
+    # Three warnings: the copied KA certificate and key file, and the bare 18.4 SPKI.
+    assert len(rtds_store.findings) == 3
 
 
 # --- directory store built in the test --------------------------------------------------------
@@ -406,3 +424,53 @@ def test_memory_store():
         store.public_keys(SUPPLIER, "ka")
     with pytest.raises(InvalidValueError):
         normalise_eui(b"\x01")
+
+
+# --- key usage decides what a certificate is for ---------------------------------------------
+
+
+@st.composite
+def key_usages(draw: st.DrawFn) -> x509.KeyUsage:
+    """Any KeyUsage pyca can encode (encipher/decipher-only need keyAgreement)."""
+    flags = [draw(st.booleans()) for _ in range(7)]
+    key_agreement = flags[4]
+    only = (draw(st.booleans()), draw(st.booleans())) if key_agreement else (False, False)
+    return x509.KeyUsage(*flags, *only)
+
+
+def _certificate_with_usage(usage: x509.KeyUsage | None, eui: str, key) -> x509.Certificate:
+    cert = gbcs_test_certificate(key.public_key(), bytes.fromhex(eui), issuer_key=CA, serial=77)
+    builder = (
+        x509.CertificateBuilder()
+        .subject_name(cert.subject)
+        .issuer_name(cert.issuer)
+        .public_key(key.public_key())
+        .serial_number(77)
+        .not_valid_before(cert.not_valid_before_utc)
+        .not_valid_after(cert.not_valid_after_utc)
+    )
+    if usage is not None:
+        builder = builder.add_extension(usage, critical=True)
+    return builder.sign(CA, hashes.SHA256())
+
+
+@settings(max_examples=60)
+@given(st.one_of(st.none(), key_usages()), st.sampled_from(["ds", "ka"]))
+def test_only_a_single_usage_certificate_is_used(tmp_path_factory, usage, suffix):
+    folder = tmp_path_factory.mktemp("ks")
+    key = _key(61)
+    _write_cert(folder / f"{SUPPLIER}-{suffix}.pem", _certificate_with_usage(usage, SUPPLIER, key))
+    store = DirectoryKeyStore(folder)
+    ds = usage is not None and usage.digital_signature and not usage.key_agreement
+    ka = usage is not None and usage.key_agreement and not usage.digital_signature
+    assert bool(store.entries()) == (ds or ka)
+    if ds:
+        assert store.signing_keys(SUPPLIER)[0].name == f"{SUPPLIER}-{suffix}.pem"
+    else:
+        with pytest.raises(KeyNotFoundError):
+            store.signing_keys(SUPPLIER)
+    if ka:
+        assert store.public_keys(SUPPLIER, "ka")
+    # A warning unless the certificate is used exactly as its file name says.
+    used_as_named = (ds and suffix == "ds") or (ka and suffix == "ka")
+    assert bool(store.findings) != used_as_named

@@ -21,6 +21,7 @@ from secrules.gbcs.keystore import DirectoryKeyStore, KeyUsage, MemoryKeyStore
 from secrules.gbcs.variants import SigningVariant
 from secrules.gbcs.verification import SIGNATURE_RULE, _span_from_input, sign_precommand
 from secrules.strategies.ecdsa import (
+    gbcs_test_certificate,
     p256_private_keys,
     signed_gbcs_messages,
     unsigned_gbcs_messages,
@@ -193,16 +194,27 @@ def test_misuse(store):
 
 def test_gbcs_18_4_vector(fixtures_dir, tmp_path):
     raw = bytes.fromhex((fixtures_dir / "gbcs" / "gbcs-18.4-ecs04b.hex").read_text())
-    # Supplier A's DS public key, written at test time as a bare SubjectPublicKeyInfo PEM in
-    # the key-store layout (this also exercises the bare-SPKI case).
     keys = tomllib.loads((fixtures_dir / "gbcs" / "gbcs-18.4-keys.toml").read_text())
     public = ec.EllipticCurvePublicKey.from_encoded_point(
         ec.SECP256R1(), b"\x04" + bytes.fromhex(keys["supplier_a"]["ds_public"])
     )
+    # As a bare SubjectPublicKeyInfo in a -ds file the key has no KeyUsage: a warning, not used.
     pem = public.public_bytes(
         serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
     )
     (tmp_path / "123456789abcdef0-ds.pem").write_bytes(pem)
+    bare = DirectoryKeyStore(tmp_path)
+    assert [f.path for f in bare.findings] == ["123456789abcdef0-ds.pem"]
+    assert verify_message(raw, bare).outcome is Outcome.INDETERMINATE
+    # In a test certificate with KeyUsage digitalSignature it verifies the 18.4 vector.
+    cert = gbcs_test_certificate(
+        public,
+        bytes.fromhex(keys["supplier_a"]["eui"]),
+        issuer_key=ec.derive_private_key(7, ec.SECP256R1()),
+    )
+    (tmp_path / "123456789abcdef0-ds.pem").write_bytes(
+        cert.public_bytes(serialization.Encoding.PEM)
+    )
     store = DirectoryKeyStore(tmp_path)
     assert store.findings == ()
     finding = verify_message(raw, store)

@@ -17,13 +17,18 @@ Rules implemented here (numbering from the project's GBCS spec, section 7):
 
 Key loading accepts PEM or DER certificates, SubjectPublicKeyInfo, PKCS#8 (and SEC 1) private
 keys, raw ``X || Y`` (64 octets) or ``04 || X || Y`` (65 octets) public keys and raw 32-octet
-private scalars. Every failure is a :class:`secrules.errors.SecrulesError`.
+private scalars. An ``os.PathLike`` source always means "read this file"; a ``str`` is PEM text,
+hex, or else a file path. Files are read with a bounded read (at most 1 MiB, whatever the file
+is: regular file, pipe or device). Every failure is a :class:`secrules.errors.SecrulesError`:
+an argument of the wrong type is an :class:`InvalidValueError` naming the parameter.
 """
 
 from __future__ import annotations
 
+import errno
 import os
 import re
+import stat
 import warnings
 from typing import Final
 
@@ -69,8 +74,34 @@ _PEM_BLOCK = re.compile(rb"-----BEGIN ([A-Z0-9 ]+)-----")
 PublicKey = ec.EllipticCurvePublicKey
 PrivateKey = ec.EllipticCurvePrivateKey
 
+#: What pyca/cryptography raises for a certificate or key it cannot load or interpret. Parts
+#: of a certificate are parsed lazily (``cert.extensions`` raises DuplicateExtension or
+#: UnsupportedGeneralNameType on first access; a bad version InvalidVersion), so callers catch
+#: this whole tuple around every pyca call on untrusted input.
+_PYCA_ERRORS: Final = (
+    ValueError,  # includes UnicodeError and every SecrulesError raised on a bad key
+    TypeError,
+    OverflowError,
+    UnsupportedAlgorithm,
+    x509.DuplicateExtension,
+    x509.UnsupportedGeneralNameType,
+    x509.ExtensionNotFound,
+    x509.AttributeNotFound,
+    x509.InvalidVersion,
+)
 
-def _check_p256(key: ec.EllipticCurvePublicKey | ec.EllipticCurvePrivateKey) -> None:
+
+def _why(exc: BaseException) -> str:
+    """The text of a pyca exception, with its class name unless it is a plain ValueError."""
+    text = " ".join(str(exc).split()) or "no detail given"
+    return text if type(exc) is ValueError else f"{type(exc).__name__}: {text}"
+
+
+def _check_p256(
+    key: ec.EllipticCurvePublicKey | ec.EllipticCurvePrivateKey, what: str = "key"
+) -> None:
+    if not isinstance(key, ec.EllipticCurvePublicKey | ec.EllipticCurvePrivateKey):
+        raise UnsupportedKeyError(f"{what} must be an EC P-256 key, not {type(key).__name__}")
     if not isinstance(key.curve, ec.SECP256R1):
         raise UnsupportedKeyError(f"GBCS keys are P-256 (E1); this key is on {key.curve.name}")
 
@@ -92,6 +123,7 @@ def signature_problem(signature: bytes) -> str | None:
 
     Checks only the form (E2, E4): exactly 64 octets, ``1 <= r < n`` and ``1 <= s < n``.
     """
+    signature = _as_bytes(signature, "signature")
     if len(signature) != SIGNATURE_LENGTH:
         return f"signature is {len(signature)} octets, not {SIGNATURE_LENGTH} (plain r||s, E2)"
     r = int.from_bytes(signature[:_HALF], "big")
@@ -151,10 +183,14 @@ def sign(
     fixtures. s is never normalised to low-S (E3).
     """
     if not isinstance(private_key, ec.EllipticCurvePrivateKey):
-        raise UnsupportedKeyError(f"expected an EC private key, not {type(private_key).__name__}")
+        raise UnsupportedKeyError(
+            f"private_key must be an EC private key, not {type(private_key).__name__}"
+        )
     _check_p256(private_key)
     if not isinstance(variant, SigningVariant):
         raise InvalidValueError(f"variant must be a SigningVariant, not {variant!r}")
+    if not isinstance(deterministic, bool):
+        raise InvalidValueError(f"deterministic must be a bool, not {type(deterministic).__name__}")
     data = _as_bytes(data, "data")
     rfc6979 = deterministic or variant.nonce_method is NonceMethod.RFC6979
     der = private_key.sign(data, _RFC6979_K if rfc6979 else _RANDOM_K)
@@ -171,7 +207,9 @@ def verify(public_key: ec.EllipticCurvePublicKey, data: bytes, signature: bytes)
     :class:`UnsupportedKeyError`.
     """
     if not isinstance(public_key, ec.EllipticCurvePublicKey):
-        raise UnsupportedKeyError(f"expected an EC public key, not {type(public_key).__name__}")
+        raise UnsupportedKeyError(
+            f"public_key must be an EC public key, not {type(public_key).__name__}"
+        )
     if not isinstance(public_key.curve, ec.SECP256R1):
         raise UnsupportedKeyError(
             f"GBCS keys are P-256 (E1); this key is on {public_key.curve.name}"
@@ -202,6 +240,10 @@ def generate_private_key() -> ec.EllipticCurvePrivateKey:
 
 def public_key_to_raw(public_key: ec.EllipticCurvePublicKey) -> bytes:
     """The 64-octet raw ``X || Y`` form of a P-256 public key (as GBCS §18.4 prints keys)."""
+    if not isinstance(public_key, ec.EllipticCurvePublicKey):
+        raise UnsupportedKeyError(
+            f"public_key must be an EC public key, not {type(public_key).__name__}"
+        )
     _check_p256(public_key)
     point = public_key.public_bytes(
         serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint
@@ -227,12 +269,82 @@ def public_key_from_raw(raw: bytes) -> ec.EllipticCurvePublicKey:
         raise UnsupportedKeyError(f"not a P-256 point: {exc}") from None
 
 
-def _read_source(source: bytes | str | os.PathLike[str]) -> bytes:
-    """Bytes of a key: bytes as is; a path-like or an existing path string is read."""
+def _path_argument(value: object, name: str) -> str:
+    """``value`` as a file-system path string; InvalidValueError naming ``name`` otherwise.
+
+    Accepts ``str`` and ``os.PathLike``; refuses other types, the empty path, a NUL character
+    and text that cannot be encoded for the file system.
+    """
+    path: str
+    if isinstance(value, os.PathLike):
+        try:
+            fspath: object = os.fspath(value)
+        except TypeError as exc:
+            raise InvalidValueError(f"{name}: not a usable path ({exc})") from None
+        path = os.fsdecode(fspath) if isinstance(fspath, bytes) else str(fspath)
+    elif isinstance(value, str):
+        path = value
+    else:
+        raise InvalidValueError(
+            f"{name} must be a path (str or os.PathLike), not {type(value).__name__}"
+        )
+    if not path:
+        raise InvalidValueError(f"{name} is an empty path")
+    if "\0" in path:
+        raise InvalidValueError(f"{name} contains a NUL character")
+    try:
+        os.fsencode(path)
+    except UnicodeError:
+        raise InvalidValueError(f"{name} cannot be encoded as a file name") from None
+    return path
+
+
+def _read_bounded(path: str, limit: int, *, regular_only: bool = False) -> bytes:
+    """At most ``limit`` bytes of the file at ``path``, read with a bounded read.
+
+    Works for regular files, pipes and devices alike (the size ``stat`` reports is not
+    trusted): reads ``limit + 1`` bytes at most and raises ``OSError`` (EFBIG) if there are
+    more. The file is opened without blocking, so a FIFO with no writer gives no data rather
+    than a hang. ``regular_only`` refuses anything but a regular file (``OSError`` EINVAL)
+    before reading a byte. A directory is ``OSError`` (EISDIR).
+    """
+    flags = os.O_RDONLY
+    for extra in ("O_NONBLOCK", "O_NOCTTY", "O_CLOEXEC", "O_BINARY"):
+        flags |= getattr(os, extra, 0)
+    fd = os.open(path, flags)
+    try:
+        info = os.fstat(fd)
+        mode = info.st_mode
+        if stat.S_ISDIR(mode):
+            raise OSError(errno.EISDIR, "is a directory")
+        regular = stat.S_ISREG(mode)
+        if regular_only and not regular:
+            raise OSError(errno.EINVAL, "not a regular file (a device, FIFO or socket)")
+        if regular and info.st_size > limit:
+            raise OSError(errno.EFBIG, f"larger than {limit} bytes")
+        if not regular:
+            os.set_blocking(fd, True)
+        chunks: list[bytes] = []
+        total = 0
+        while total <= limit:
+            chunk = os.read(fd, min(1 << 20, limit + 1 - total))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            total += len(chunk)
+        if total > limit:
+            raise OSError(errno.EFBIG, f"larger than {limit} bytes")
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
+
+
+def _read_source(source: object, what: str) -> bytes:
+    """Bytes of a key: bytes as is; an ``os.PathLike`` is read; a str is PEM, hex or a path."""
     if isinstance(source, bytes | bytearray | memoryview):
         return bytes(source)
     if isinstance(source, os.PathLike):
-        return _read_file(os.fspath(source))
+        return _read_file(_path_argument(source, what))
     if isinstance(source, str):
         text = source.strip()
         if "-----BEGIN" in text:
@@ -240,18 +352,17 @@ def _read_source(source: bytes | str | os.PathLike[str]) -> bytes:
         compact = re.sub(r"\s+", "", text)
         if compact and re.fullmatch(r"(?:[0-9A-Fa-f]{2})+", compact):
             return bytes.fromhex(compact)
-        return _read_file(source)
-    raise InvalidValueError(f"a key is bytes, PEM text, hex or a path, not {type(source).__name__}")
+        return _read_file(_path_argument(source, what))
+    raise InvalidValueError(
+        f"{what} must be bytes, PEM text, hex or a path, not {type(source).__name__}"
+    )
 
 
 def _read_file(path: str) -> bytes:
     try:
-        with open(path, "rb") as handle:  # noqa: PTH123 - plain read of a caller-named path
-            data = handle.read(_MAX_KEY_FILE + 1)
+        data = _read_bounded(path, _MAX_KEY_FILE)
     except OSError as exc:
         raise UnsupportedKeyError(f"cannot read key file {path}: {exc.strerror or exc}") from None
-    if len(data) > _MAX_KEY_FILE:
-        raise UnsupportedKeyError(f"key file {path} is larger than {_MAX_KEY_FILE} bytes")
     stripped = data.strip()
     if b"-----BEGIN" not in stripped:
         compact = re.sub(rb"\s+", b"", stripped)
@@ -275,15 +386,15 @@ def load_certificate(source: bytes | str | os.PathLike[str]) -> x509.Certificate
     Deprecation warnings pyca raises for odd encodings are suppressed here; key stores that
     want to report them load certificates themselves. Raises :class:`UnsupportedKeyError`.
     """
-    data = _read_source(source)
+    data = _read_source(source, "source")
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             if b"-----BEGIN" in data:
                 return x509.load_pem_x509_certificate(data)
             return x509.load_der_x509_certificate(data)
-    except (ValueError, UnsupportedAlgorithm) as exc:
-        raise UnsupportedKeyError(f"not an X.509 certificate: {exc}") from None
+    except _PYCA_ERRORS as exc:
+        raise UnsupportedKeyError(f"not an X.509 certificate: {_why(exc)}") from None
 
 
 def load_public_key(
@@ -299,7 +410,7 @@ def load_public_key(
         return source
     if isinstance(source, x509.Certificate):
         return _cert_key(source)
-    data = _read_source(source)
+    data = _read_source(source, "source")
     if len(data) in (64, 65) and b"-----" not in data:
         return public_key_from_raw(data)
     match = _PEM_BLOCK.search(data)
@@ -310,13 +421,13 @@ def load_public_key(
         if label == b"PUBLIC KEY":
             try:
                 key = serialization.load_pem_public_key(data)
-            except (ValueError, UnsupportedAlgorithm) as exc:
-                raise UnsupportedKeyError(f"not a public key: {exc}") from None
+            except _PYCA_ERRORS as exc:
+                raise UnsupportedKeyError(f"not a public key: {_why(exc)}") from None
             return _ec_public(key)
         raise UnsupportedKeyError(f"PEM block {label.decode()!r} holds no public key")
     try:
         return _ec_public(serialization.load_der_public_key(data))
-    except (ValueError, UnsupportedAlgorithm):
+    except _PYCA_ERRORS:
         pass
     return _cert_key(load_certificate(data))
 
@@ -324,8 +435,8 @@ def load_public_key(
 def _cert_key(cert: x509.Certificate) -> ec.EllipticCurvePublicKey:
     try:
         key = cert.public_key()
-    except (ValueError, UnsupportedAlgorithm) as exc:
-        raise UnsupportedKeyError(f"certificate key cannot be read: {exc}") from None
+    except _PYCA_ERRORS as exc:
+        raise UnsupportedKeyError(f"certificate key cannot be read: {_why(exc)}") from None
     return _ec_public(key)
 
 
@@ -347,7 +458,7 @@ def load_private_key(
     if isinstance(source, ec.EllipticCurvePrivateKey):
         _check_p256(source)
         return source
-    data = _read_source(source)
+    data = _read_source(source, "source")
     if len(data) == 32 and b"-----" not in data:
         scalar = int.from_bytes(data, "big")
         if not 0 < scalar < P256_ORDER:
@@ -360,8 +471,8 @@ def load_private_key(
             key = serialization.load_der_private_key(data, password=None)
     except TypeError as exc:  # pyca raises TypeError for an encrypted key without password
         raise UnsupportedKeyError(f"encrypted private keys are not supported: {exc}") from None
-    except (ValueError, UnsupportedAlgorithm) as exc:
-        raise UnsupportedKeyError(f"not a private key: {exc}") from None
+    except _PYCA_ERRORS as exc:
+        raise UnsupportedKeyError(f"not a private key: {_why(exc)}") from None
     if not isinstance(key, ec.EllipticCurvePrivateKey):
         raise UnsupportedKeyError(f"not an EC private key ({type(key).__name__})")
     _check_p256(key)

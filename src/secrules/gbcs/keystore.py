@@ -9,14 +9,31 @@ certificate *content*:
   subject's OU.
 * Device certificates have an empty subject; the EUI is the serial number of a
   ``hardwareModuleName`` otherName (RFC 4108) in subjectAltName.
-* The key usage comes from the certificate's KeyUsage extension (digitalSignature or
-  keyAgreement).
+* The key usage comes from the certificate's KeyUsage extension, and only from it: a
+  certificate whose KeyUsage is digitalSignature (and not keyAgreement) verifies signatures, one
+  whose KeyUsage is keyAgreement (and not digitalSignature) serves key agreement. A certificate
+  with no KeyUsage, with both or with neither is a warning finding and is not used. A bare
+  public key (SubjectPublicKeyInfo, no certificate) never verifies signatures: in a ``-ds`` file
+  it is a warning and is not used; in a ``-ka`` file it is indexed for key agreement only, with
+  a warning (GBCS 18.4's Device A key is published that way).
 
-Two stores are provided: :class:`DirectoryKeyStore` (the ``<eui16hex>[-pp]-{ds|ka}.{pem|key}``
-layout of the RTDS test key store) and :class:`DccBoxedKeyStore` (the DCC Boxed
-``keystore.json`` schema). :func:`open_keystore` picks one by path. Problems in individual files
-(a name that disagrees with its certificate, a file that does not load) become warning findings
-in ``store.findings``; they never stop the rest of the store loading.
+One EUI may have several Digital Signature certificates (certificate generations, as the DCC
+Boxed store's Z1 and Z1b): all are kept, any one verifying suffices, and the verification
+finding names the one that verified (file or entry name, and its serial).
+
+Two stores are read from files: :class:`DirectoryKeyStore` (the
+``<eui16hex>[-pp]-{ds|ka}.{pem|key}`` layout of the RTDS test key store) and
+:class:`DccBoxedKeyStore` (the DCC Boxed ``keystore.json`` schema). :func:`open_keystore` picks
+one by path. A path is a ``str`` or an ``os.PathLike``. Any file or entry that cannot be used,
+for whatever reason pyca/cryptography gives (a malformed or duplicated extension, an unsupported
+name type, another curve...), becomes a warning finding in ``store.findings`` naming the file or
+JSON entry and the reason; the rest of the store loads.
+Every read is bounded (1 MiB per key file, 32 MiB for ``keystore.json``) whatever the file is;
+in a key-store directory anything but a regular file (a FIFO, a device) is skipped with a
+warning without being read.
+
+Stores are safe to share between threads: loading happens in the constructor, and the lookups
+(and :meth:`MemoryKeyStore.add_key`) take a lock around the index and its signer cache.
 
 The published RTDS and DCC Boxed private keys are test-only keys. Nothing here ships or defaults
 to any key: stores read only the path the caller names.
@@ -26,9 +43,12 @@ from __future__ import annotations
 
 import enum
 import functools
+import hashlib
 import json
 import os
 import re
+import stat
+import threading
 import warnings
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -37,7 +57,6 @@ from typing import Final
 
 import attrs
 from cryptography import x509
-from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
@@ -48,9 +67,16 @@ from secrules.errors import (
     DataFileError,
     InvalidValueError,
     KeyNotFoundError,
+    SecrulesError,
     UnsupportedKeyError,
 )
-from secrules.gbcs.ecdsa import load_private_key, public_key_to_raw
+from secrules.gbcs.ecdsa import (
+    _PYCA_ERRORS,
+    _path_argument,
+    _read_bounded,
+    load_private_key,
+    public_key_to_raw,
+)
 from secrules.gbcs.types import Eui64
 
 __all__ = [
@@ -93,6 +119,11 @@ _HARDWARE_MODULE_NAME: Final = x509.ObjectIdentifier("1.3.6.1.5.5.7.8.4")
 _FILE_NAME = re.compile(r"^([0-9a-fA-F]{16})(-pp)?-(ds|ka)\.(pem|key)$")
 _MAX_FILE: Final = 1 << 20
 _MAX_JSON: Final = 32 << 20
+_MAX_REASON: Final = 300
+
+#: Every exception pyca raises for a certificate or key it cannot load or interpret (see
+#: ecdsa._PYCA_ERRORS): caught once per file or entry, in :func:`_read_certificate`.
+_LOAD_ERRORS: Final = _PYCA_ERRORS
 
 _STORE_CLAUSE = ClauseRef(
     "GBCS",
@@ -119,11 +150,15 @@ class KeyUsage(enum.StrEnum):
         """``digitalSignature``/``ds`` or ``keyAgreement``/``ka``."""
         if isinstance(text, KeyUsage):
             return text
+        if not isinstance(text, str):
+            raise InvalidValueError(
+                f"usage must be a KeyUsage or text (ds/ka), not {type(text).__name__}"
+            )
         value = text.strip()
         for usage in cls:
             if value in (usage.value, usage.suffix):
                 return usage
-        raise InvalidValueError(f"unknown key usage {text!r}; expected ds/ka")
+        raise InvalidValueError(f"unknown key usage {text[:40]!r}; expected ds/ka")
 
 
 def normalise_eui(eui: Eui64 | bytes | str) -> str:
@@ -136,7 +171,17 @@ def normalise_eui(eui: Eui64 | bytes | str) -> str:
         return bytes(eui).hex()
     if isinstance(eui, str):
         return Eui64.parse(eui).octets.hex()
-    raise InvalidValueError(f"an EUI-64 is Eui64, bytes or text, not {type(eui).__name__}")
+    raise InvalidValueError(f"eui must be an Eui64, bytes or text, not {type(eui).__name__}")
+
+
+def _role_argument(role: object) -> int | None:
+    if role is None:
+        return None
+    if not isinstance(role, int) or isinstance(role, bool):
+        raise InvalidValueError(f"role must be an int or None, not {type(role).__name__}")
+    if not 0 <= role <= 0xFF:
+        raise InvalidValueError(f"role must be a one-octet code 0-255, not {role}")
+    return role
 
 
 @attrs.frozen
@@ -176,14 +221,22 @@ class KeyEntry:
         return self.role not in XML_SIGNING_ROLES
 
     def describe(self) -> str:
-        """``90b3d51f30010000-ds.pem (Supplier, serial 0x4FBC...)``."""
+        """``90b3d51f30010000-ds.pem (Supplier, serial 0x4FBC...)``.
+
+        Without a certificate serial, the first 8 hex digits of the SHA-256 of the raw key
+        (``key 1a2b3c4d``) tell apart several keys of one EUI.
+        """
         return self.description
 
     @functools.cached_property
     def description(self) -> str:
         """What :meth:`describe` returns, computed once (verification names the key it used)."""
-        serial = "" if self.serial is None else f", serial 0x{self.serial:X}"
-        return f"{self.name} ({self.role_name}{serial})"
+        if self.serial is not None:
+            which = f"serial 0x{self.serial:X}"
+        else:
+            digest = hashlib.sha256(public_key_to_raw(self.public_key)).hexdigest()
+            which = f"key {digest[:8]}"
+        return f"{self.name} ({self.role_name}, {which})"
 
 
 def _warning(message: str, source: str) -> Finding:
@@ -197,17 +250,28 @@ def _warning(message: str, source: str) -> Finding:
     )
 
 
+def _reason(exc: BaseException) -> str:
+    """One line saying why pyca (or secrules) refused a certificate or key."""
+    text = " ".join(str(exc).split()) or "no detail given"
+    if not isinstance(exc, SecrulesError) and type(exc) is not ValueError:
+        text = f"{type(exc).__name__}: {text}"
+    return text if len(text) <= _MAX_REASON else text[: _MAX_REASON - 3] + "..."
+
+
 class KeyStore:
     """A read-only index of keys by (EUI, key usage); subclasses fill it when constructed.
 
     Lookups raise :class:`KeyNotFoundError` when nothing matches. ``findings`` holds the
-    warnings met while loading (rule id ``gbcs.keystore``, label ``warning``).
+    warnings met while loading (rule id ``gbcs.keystore``, label ``warning``). Lookups are
+    thread-safe: the index and the signer cache change only under the store's lock.
     """
 
     def __init__(self, label: str) -> None:
         self.label = label
+        self._lock = threading.RLock()
         self._index: dict[tuple[str, KeyUsage], list[KeyEntry]] = {}
-        # signing_keys() results by EUI: verify_message asks once per message.
+        # signing_keys() results by EUI: verify_message asks once per message. Filled and
+        # cleared only under the lock, so a fill can never outlive the _add that cleared it.
         self._signers: dict[str, tuple[KeyEntry, ...]] = {}
         self._private: dict[tuple[str, KeyUsage], list[tuple[str, ec.EllipticCurvePrivateKey]]]
         self._private = {}
@@ -217,39 +281,48 @@ class KeyStore:
         return f"{type(self).__name__}({self.label!r}, {len(self)} keys)"
 
     def __len__(self) -> int:
-        return sum(len(v) for v in self._index.values())
+        with self._lock:
+            return sum(len(v) for v in self._index.values())
 
     @property
     def findings(self) -> tuple[Finding, ...]:
         """Warnings met while loading (bad files, names that disagree with certificates)."""
-        return tuple(self._findings)
+        with self._lock:
+            return tuple(self._findings)
 
     def entries(self) -> tuple[KeyEntry, ...]:
         """Every public-key entry, in load order per (EUI, usage)."""
-        return tuple(e for group in self._index.values() for e in group)
+        with self._lock:
+            return tuple(e for group in self._index.values() for e in group)
 
     def _add(self, entry: KeyEntry) -> None:
-        self._signers.clear()
-        group = self._index.setdefault((entry.eui, entry.usage), [])
         raw = public_key_to_raw(entry.public_key)
-        for i, existing in enumerate(group):
-            if public_key_to_raw(existing.public_key) == raw and existing.serial == entry.serial:
-                # The same certificate under two names: index it once, preferring the name
-                # that agrees with its content.
-                if entry.name.lower().startswith(
-                    entry.eui
-                ) and not existing.name.lower().startswith(existing.eui):
-                    group[i] = entry
-                return
-        group.append(entry)
+        with self._lock:
+            self._signers.clear()
+            group = self._index.setdefault((entry.eui, entry.usage), [])
+            for i, existing in enumerate(group):
+                if (
+                    public_key_to_raw(existing.public_key) == raw
+                    and existing.serial == entry.serial
+                ):
+                    # The same certificate under two names: index it once, preferring the name
+                    # that agrees with its content.
+                    if entry.name.lower().startswith(
+                        entry.eui
+                    ) and not existing.name.lower().startswith(existing.eui):
+                        group[i] = entry
+                    return
+            group.append(entry)
 
     def _add_private(
         self, eui: str, usage: KeyUsage, name: str, key: ec.EllipticCurvePrivateKey
     ) -> None:
-        self._private.setdefault((eui, usage), []).append((name, key))
+        with self._lock:
+            self._private.setdefault((eui, usage), []).append((name, key))
 
     def _warn(self, message: str, source: str) -> None:
-        self._findings.append(_warning(message, source))
+        with self._lock:
+            self._findings.append(_warning(message, source))
 
     def public_keys(
         self,
@@ -263,7 +336,9 @@ class KeyStore:
         Raises KeyNotFoundError if none.
         """
         key = (normalise_eui(eui), KeyUsage.parse(usage))
-        found = tuple(e for e in self._index.get(key, ()) if role is None or e.role == role)
+        role = _role_argument(role)
+        with self._lock:
+            found = tuple(e for e in self._index.get(key, ()) if role is None or e.role == role)
         if not found:
             role_text = "" if role is None else f" with role 0x{role:02X}"
             raise KeyNotFoundError(
@@ -281,50 +356,98 @@ class KeyStore:
         """The Digital Signature keys that may sign GBCS messages for ``eui`` (E6).
 
         Key Agreement keys are never returned, nor DUIS XML-signing keys (roles 0x87, 0x89).
-        Raises KeyNotFoundError if none.
+        Several keys (certificate generations) come in load order. Raises KeyNotFoundError if
+        none. The result is cached per EUI; adding a key clears the cache under the same lock
+        that fills it, so concurrent callers always see every key added before they asked.
         """
         hexeui = normalise_eui(eui)
         cached = self._signers.get(hexeui)
         if cached is not None:
             return cached
-        found = tuple(e for e in self.public_keys(hexeui) if e.is_gbcs_signer)
-        if found:
-            self._signers[hexeui] = found
-        else:
+        with self._lock:
+            every = self._index.get((hexeui, KeyUsage.DIGITAL_SIGNATURE), ())
+            found = tuple(e for e in every if e.is_gbcs_signer)
+            if found:
+                self._signers[hexeui] = found
+                return found
+        if not every:
             raise KeyNotFoundError(
-                f"{self.label}: EUI {normalise_eui(eui).upper()} has only XML-signing DS keys"
+                f"{self.label}: no {KeyUsage.DIGITAL_SIGNATURE.value} key for EUI {hexeui.upper()}"
             )
-        return found
+        raise KeyNotFoundError(f"{self.label}: EUI {hexeui.upper()} has only XML-signing DS keys")
 
     def private_key(
         self, eui: Eui64 | bytes | str, usage: KeyUsage | str = KeyUsage.DIGITAL_SIGNATURE
     ) -> ec.EllipticCurvePrivateKey:
         """The (test) private key for ``eui`` and ``usage``; KeyNotFoundError if none."""
         key = (normalise_eui(eui), KeyUsage.parse(usage))
-        found = self._private.get(key)
-        if not found:
+        with self._lock:
+            found = self._private.get(key)
+            first = found[0][1] if found else None
+        if first is None:
             raise KeyNotFoundError(
                 f"{self.label}: no {key[1].value} private key for EUI {key[0].upper()}"
             )
-        return found[0][1]
+        return first
 
     def euis(self) -> tuple[str, ...]:
         """Every EUI with at least one public key, sorted."""
-        return tuple(sorted({eui for eui, _ in self._index}))
+        with self._lock:
+            return tuple(sorted({eui for eui, _ in self._index}))
 
 
 class MemoryKeyStore(KeyStore):
     """A key store built in memory from (EUI, usage, key) triples or :class:`KeyEntry` records.
 
-    Useful in tests and for sample signing (DP129's device-acceptance check).
+    Useful in tests and for sample signing (DP129's device-acceptance check). A bare key takes
+    the usage its caller states; a :class:`KeyEntry` that carries a certificate is kept only if
+    the certificate's KeyUsage is that usage (else a warning finding). Safe to use from several
+    threads, :meth:`add_key` included.
     """
 
     def __init__(self, entries: Iterable[KeyEntry] = (), *, label: str = "memory") -> None:
+        if not isinstance(label, str):
+            raise InvalidValueError(f"label must be text, not {type(label).__name__}")
+        items: object = entries
+        if isinstance(items, str | bytes | bytearray) or not isinstance(items, Iterable):
+            raise InvalidValueError(
+                f"entries must be an iterable of KeyEntry, not {type(entries).__name__}"
+            )
         super().__init__(label)
         for entry in entries:
-            self._add(entry)
-            if entry.private_key is not None:
-                self._add_private(entry.eui, entry.usage, entry.name, entry.private_key)
+            if not isinstance(entry, KeyEntry):
+                raise InvalidValueError(
+                    f"entries must hold KeyEntry records, not {type(entry).__name__}"
+                )
+            self._add_entry(entry)
+
+    def _add_entry(self, entry: KeyEntry) -> None:
+        if not isinstance(entry.public_key, ec.EllipticCurvePublicKey):
+            raise InvalidValueError(
+                f"{entry.name}: public_key must be an EC public key, not "
+                f"{type(entry.public_key).__name__}"
+            )
+        entry = attrs.evolve(entry, eui=normalise_eui(entry.eui), usage=KeyUsage.parse(entry.usage))
+        if entry.certificate is not None:
+            try:
+                facts = _read_certificate(entry.certificate)
+            except UnsupportedKeyError as exc:
+                self._warn(f"{entry.name}: certificate does not load ({exc}); not used", entry.name)
+                return
+            if facts.usage is not entry.usage:
+                said = facts.usage_problem or f"has KeyUsage {facts.usage}"
+                self._warn(
+                    f"{entry.name}: entry says {entry.usage.value} but the certificate {said}; "
+                    "not used",
+                    entry.name,
+                )
+                return
+            if public_key_to_raw(facts.public_key) != public_key_to_raw(entry.public_key):
+                self._warn(f"{entry.name}: key is not the certificate's; not used", entry.name)
+                return
+        self._add(entry)
+        if entry.private_key is not None:
+            self._add_private(entry.eui, entry.usage, entry.name, entry.private_key)
 
     def add_key(
         self,
@@ -336,15 +459,29 @@ class MemoryKeyStore(KeyStore):
         device: bool = False,
         name: str = "",
     ) -> KeyEntry:
-        """Add a key (a private key adds its public half too) and return its entry."""
-        private = key if isinstance(key, ec.EllipticCurvePrivateKey) else None
-        public = key.public_key() if isinstance(key, ec.EllipticCurvePrivateKey) else key
-        if not isinstance(public, ec.EllipticCurvePublicKey) or not isinstance(
-            public.curve, ec.SECP256R1
-        ):
+        """Add a key (a private key adds its public half too) and return its entry.
+
+        Safe to call while other threads look keys up: a lookup that starts after this returns
+        sees the new key.
+        """
+        if isinstance(key, ec.EllipticCurvePrivateKey):
+            private: ec.EllipticCurvePrivateKey | None = key
+            public = key.public_key()
+        elif isinstance(key, ec.EllipticCurvePublicKey):
+            private, public = None, key
+        else:
+            raise InvalidValueError(
+                f"key must be an EC P-256 public or private key, not {type(key).__name__}"
+            )
+        if not isinstance(public.curve, ec.SECP256R1):
             raise UnsupportedKeyError("key stores hold P-256 keys only")
         usage = KeyUsage.parse(usage)
         text = normalise_eui(eui)
+        role = _role_argument(role)
+        if not isinstance(device, bool):
+            raise InvalidValueError(f"device must be a bool, not {type(device).__name__}")
+        if not isinstance(name, str):
+            raise InvalidValueError(f"name must be text, not {type(name).__name__}")
         entry = KeyEntry(
             eui=text,
             usage=usage,
@@ -367,12 +504,15 @@ class MemoryKeyStore(KeyStore):
 
 @attrs.frozen
 class _CertFacts:
+    certificate: x509.Certificate
     eui: str | None
     role: int | None
     device: bool
     usage: KeyUsage | None
+    usage_problem: str | None
     public_key: ec.EllipticCurvePublicKey
     serial: int
+    notes: tuple[str, ...]
 
 
 def _der_tlv(data: bytes, pos: int) -> tuple[int, bytes, int]:
@@ -412,12 +552,24 @@ def _hardware_serial(other_name_value: bytes) -> bytes | None:
     return serial if tag == 0x04 else None
 
 
-def _cert_facts(cert: x509.Certificate) -> _CertFacts:
-    """EUI, role, usage and key of a GBCS certificate; UnsupportedKeyError if unusable."""
+def _key_usage(extensions: x509.Extensions) -> tuple[KeyUsage | None, str | None]:
+    """The one usage a certificate's KeyUsage allows, or None and why not."""
     try:
-        key = cert.public_key()
-    except (ValueError, UnsupportedAlgorithm) as exc:
-        raise UnsupportedKeyError(f"certificate key cannot be read: {exc}") from None
+        ku = extensions.get_extension_for_class(x509.KeyUsage).value
+    except x509.ExtensionNotFound:
+        return None, "has no KeyUsage extension"
+    if ku.digital_signature and ku.key_agreement:
+        return None, "has KeyUsage with both digitalSignature and keyAgreement"
+    if ku.digital_signature:
+        return KeyUsage.DIGITAL_SIGNATURE, None
+    if ku.key_agreement:
+        return KeyUsage.KEY_AGREEMENT, None
+    return None, "has KeyUsage with neither digitalSignature nor keyAgreement"
+
+
+def _cert_facts(cert: x509.Certificate, notes: tuple[str, ...]) -> _CertFacts:
+    """EUI, role, usage and key of a GBCS certificate; reads every lazily parsed part."""
+    key = cert.public_key()
     if not isinstance(key, ec.EllipticCurvePublicKey) or not isinstance(key.curve, ec.SECP256R1):
         raise UnsupportedKeyError("certificate key is not EC P-256")
     eui: str | None = None
@@ -434,10 +586,11 @@ def _cert_facts(cert: x509.Certificate) -> _CertFacts:
             text = str(attribute.value)
             if re.fullmatch(r"[0-9A-Fa-f]{2}", text):
                 role = int(text, 16)
+    extensions = cert.extensions  # parsed here: DuplicateExtension etc. surface now
     if eui is None:
         try:
-            san = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
-        except (x509.ExtensionNotFound, ValueError):
+            san = extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+        except x509.ExtensionNotFound:
             san = None
         if san is not None:
             for general in san:
@@ -446,30 +599,50 @@ def _cert_facts(cert: x509.Certificate) -> _CertFacts:
                     if serial is not None and len(serial) == 8:
                         eui, device = serial.hex(), True
                         break
-    usage: KeyUsage | None = None
-    try:
-        ku = cert.extensions.get_extension_for_class(x509.KeyUsage).value
-    except (x509.ExtensionNotFound, ValueError):
-        ku = None
-    if ku is not None:
-        if ku.digital_signature and not ku.key_agreement:
-            usage = KeyUsage.DIGITAL_SIGNATURE
-        elif ku.key_agreement and not ku.digital_signature:
-            usage = KeyUsage.KEY_AGREEMENT
+    usage, problem = _key_usage(extensions)
     return _CertFacts(
-        eui=eui, role=role, device=device, usage=usage, public_key=key, serial=cert.serial_number
+        certificate=cert,
+        eui=eui,
+        role=role,
+        device=device,
+        usage=usage,
+        usage_problem=problem,
+        public_key=key,
+        serial=cert.serial_number,
+        notes=notes,
     )
 
 
-def _load_cert(data: bytes) -> tuple[x509.Certificate, list[str]]:
-    """Load a PEM or DER certificate; return it and the text of any pyca warnings."""
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        if b"-----BEGIN" in data:
-            cert = x509.load_pem_x509_certificate(data)
-        else:
-            cert = x509.load_der_x509_certificate(data)
-    return cert, list(dict.fromkeys(str(w.message) for w in caught))
+def _read_certificate(data: bytes | x509.Certificate) -> _CertFacts:
+    """Load (PEM or DER) and read a certificate; UnsupportedKeyError saying why not.
+
+    Every exception pyca raises for a certificate it cannot load or interpret
+    (:data:`_LOAD_ERRORS`) is caught here, at the per-file / per-entry boundary; the text of any
+    pyca warning (a deprecated encoding) comes back in ``notes``.
+    """
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            if isinstance(data, x509.Certificate):
+                cert = data
+            elif b"-----BEGIN" in data:
+                cert = x509.load_pem_x509_certificate(data)
+            else:
+                cert = x509.load_der_x509_certificate(data)
+            notes = tuple(dict.fromkeys(str(w.message) for w in caught))
+            return _cert_facts(cert, notes)
+    except _LOAD_ERRORS as exc:
+        raise UnsupportedKeyError(_reason(exc)) from None
+
+
+def _read_private_key(data: bytes) -> ec.EllipticCurvePrivateKey:
+    """A P-256 private key; UnsupportedKeyError saying why not, whatever pyca raised."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return load_private_key(data)
+    except _LOAD_ERRORS as exc:
+        raise UnsupportedKeyError(_reason(exc)) from None
 
 
 # --------------------------------------------------------------------------------------------
@@ -479,16 +652,23 @@ def _load_cert(data: bytes) -> tuple[x509.Certificate, list[str]]:
 class DirectoryKeyStore(KeyStore):
     """The RTDS test key store layout: ``<eui16hex>[-pp]-{ds|ka}.{pem|key}`` in one directory.
 
-    ``.pem`` is an X.509 certificate (or a bare SubjectPublicKeyInfo, then indexed by file
-    name), ``.key`` an unencrypted PKCS#8 private key. Certificates are indexed by their content
-    (EUI, role, key usage); a file name that disagrees becomes a warning finding. Private keys
-    are indexed under the EUI of the certificate with the same public key, else their file name.
+    ``.pem`` is an X.509 certificate (or a bare SubjectPublicKeyInfo: in a ``-ka`` file it is
+    indexed for key agreement by file name, with a warning; in a ``-ds`` file it is a warning
+    and is not used), ``.key`` an unencrypted PKCS#8 private key. Certificates are indexed by
+    their content (EUI, role, key usage); a file name that disagrees becomes a warning finding.
+    Private keys are indexed under the EUI of the certificate with the same public key, else
+    their file name. ``.pem``/``.key`` names that are not regular files (FIFOs, devices,
+    broken links) are warnings and are never opened; files over 1 MiB are warnings.
     """
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
-        root = Path(path)
+        root = Path(_path_argument(path, "path"))
         super().__init__(str(root))
-        if not root.is_dir():
+        try:
+            is_dir = stat.S_ISDIR(root.stat().st_mode)
+        except OSError:
+            is_dir = False
+        if not is_dir:
             raise DataFileError("key store directory not found", file=str(root))
         try:
             names = sorted(p.name for p in root.iterdir())
@@ -496,24 +676,21 @@ class DirectoryKeyStore(KeyStore):
             raise DataFileError(f"cannot list key store: {exc.strerror}", file=str(root)) from None
         keys: list[tuple[str, str, KeyUsage, str, ec.EllipticCurvePrivateKey]] = []
         for name in names:
-            file = root / name
-            if file.suffix not in (".pem", ".key") or not file.is_file():
+            if Path(name).suffix not in (".pem", ".key"):
                 continue
             match = _FILE_NAME.match(name)
             if match is None:
                 self._warn(f"{name}: name is not <eui16hex>[-pp]-{{ds|ka}}.{{pem|key}}", name)
                 continue
+            data = self._read(root / name, name)
+            if data is None:
+                continue
             name_eui = match.group(1).lower()
             tag = "pp" if match.group(2) else ""
             name_usage = KeyUsage.parse(match.group(3))
-            try:
-                data = self._read(file)
-            except OSError as exc:
-                self._warn(f"{name}: cannot read ({exc.strerror or exc})", name)
-                continue
             if match.group(4) == "key":
                 try:
-                    private = load_private_key(data)
+                    private = _read_private_key(data)
                 except UnsupportedKeyError as exc:
                     self._warn(f"{name}: not a usable P-256 private key ({exc})", name)
                     continue
@@ -532,65 +709,54 @@ class DirectoryKeyStore(KeyStore):
                 self._add_private(owner, usage, name, private)
             self._add_private(name_eui, usage, name, private)
 
-    @staticmethod
-    def _read(file: Path) -> bytes:
-        with file.open("rb") as handle:
-            data = handle.read(_MAX_FILE + 1)
-        if len(data) > _MAX_FILE:
-            raise OSError(f"larger than {_MAX_FILE} bytes")
-        return data
+    def _read(self, file: Path, name: str) -> bytes | None:
+        """The file's bytes, or None after a warning (not a regular file, too big, unreadable).
+
+        ``stat`` first, so a FIFO or device is never opened; the bounded read checks again on
+        the open descriptor (the entry may have changed in between).
+        """
+        try:
+            mode = file.stat().st_mode
+            if not stat.S_ISREG(mode):
+                self._warn(f"{name}: not a regular file (a FIFO, device or folder); skipped", name)
+                return None
+            return _read_bounded(str(file), _MAX_FILE, regular_only=True)
+        except OSError as exc:
+            self._warn(f"{name}: cannot read ({exc.strerror or exc}); skipped", name)
+            return None
 
     def _load_pem(
         self, name: str, data: bytes, name_eui: str, name_usage: KeyUsage, tag: str
     ) -> None:
+        source = str(Path(self.label) / name)
         if b"-----BEGIN PUBLIC KEY-----" in data:
-            try:
-                key = serialization.load_pem_public_key(data)
-            except (ValueError, UnsupportedAlgorithm) as exc:
-                self._warn(f"{name}: not a public key ({exc})", name)
-                return
-            if not isinstance(key, ec.EllipticCurvePublicKey) or not isinstance(
-                key.curve, ec.SECP256R1
-            ):
-                self._warn(f"{name}: public key is not EC P-256", name)
-                return
-            self._add(
-                KeyEntry(
-                    eui=name_eui,
-                    usage=name_usage,
-                    public_key=key,
-                    name=name,
-                    source=str(Path(self.label) / name),
-                    tag=tag,
-                )
-            )
+            self._load_bare_key(name, data, eui=name_eui, usage=name_usage, tag=tag)
             return
         try:
-            cert, notes = _load_cert(data)
-            facts = _cert_facts(cert)
-        except (ValueError, UnsupportedAlgorithm, UnsupportedKeyError) as exc:
-            self._warn(f"{name}: not a usable certificate ({exc})", name)
+            facts = _read_certificate(data)
+        except UnsupportedKeyError as exc:
+            self._warn(f"{name}: not a usable certificate ({exc}); skipped", name)
             return
-        for note in notes:
+        for note in facts.notes:
             self._warn(f"{name}: {note}", name)
+        usage = facts.usage
+        if usage is None:
+            self._warn(f"{name}: certificate {facts.usage_problem}; not used", name)
+            return
+        if usage is not name_usage:
+            self._warn(
+                f"{name}: file name says {name_usage.suffix} but the certificate's KeyUsage is "
+                f"{usage.value}; indexed by the certificate",
+                name,
+            )
         eui = facts.eui
         if eui is None:
             self._warn(f"{name}: certificate names no EUI; indexed by file name", name)
-            eui = facts.eui or name_eui
+            eui = name_eui
         elif eui != name_eui:
             self._warn(
                 f"{name}: file name says EUI {name_eui.upper()} but the certificate is for "
                 f"{eui.upper()}; indexed by the certificate",
-                name,
-            )
-        usage = facts.usage
-        if usage is None:
-            self._warn(f"{name}: no single KeyUsage in the certificate; using the file name", name)
-            usage = name_usage
-        elif usage is not name_usage:
-            self._warn(
-                f"{name}: file name says {name_usage.suffix} but the certificate's KeyUsage is "
-                f"{usage.value}; indexed by the certificate",
                 name,
             )
         self._add(
@@ -599,12 +765,50 @@ class DirectoryKeyStore(KeyStore):
                 usage=usage,
                 public_key=facts.public_key,
                 name=name,
-                source=str(Path(self.label) / name),
+                source=source,
                 serial=facts.serial,
                 role=facts.role,
                 device=facts.device,
                 tag=tag,
-                certificate=cert,
+                certificate=facts.certificate,
+            )
+        )
+
+    def _load_bare_key(
+        self, name: str, data: bytes, *, eui: str, usage: KeyUsage, tag: str
+    ) -> None:
+        if usage is KeyUsage.DIGITAL_SIGNATURE:
+            self._warn(
+                f"{name}: a bare public key has no certificate, so no KeyUsage says it may "
+                "verify signatures; not used",
+                name,
+            )
+            return
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                key = serialization.load_pem_public_key(data)
+        except _LOAD_ERRORS as exc:
+            self._warn(f"{name}: not a public key ({_reason(exc)}); skipped", name)
+            return
+        if not isinstance(key, ec.EllipticCurvePublicKey) or not isinstance(
+            key.curve, ec.SECP256R1
+        ):
+            self._warn(f"{name}: public key is not EC P-256; skipped", name)
+            return
+        self._warn(
+            f"{name}: a bare public key has no certificate to check its KeyUsage; indexed for "
+            "key agreement by its file name only",
+            name,
+        )
+        self._add(
+            KeyEntry(
+                eui=eui,
+                usage=KeyUsage.KEY_AGREEMENT,
+                public_key=key,
+                name=name,
+                source=str(Path(self.label) / name),
+                tag=tag,
             )
         )
 
@@ -619,18 +823,18 @@ class DccBoxedKeyStore(KeyStore):
     Schema: EUI (16 hex digits) -> usage (``digitalSignature`` | ``keyAgreement``) -> decimal
     certificate serial -> ``{"certificate": PEM, "privateKey": PKCS#8 PEM (optional),
     "role": int (optional), "name": str (optional)}``. A broken schema raises
-    :class:`DataFileError` naming the key; an entry whose certificate does not load becomes a
-    warning finding naming the entry.
+    :class:`DataFileError` naming the key; an entry whose certificate or private key does not
+    load, or whose certificate's KeyUsage is not exactly one of the two usages, becomes a
+    warning finding naming the entry. The file is read with a bounded read (32 MiB), so a
+    device or pipe is read like a file.
     """
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
-        file = Path(path)
+        file = Path(_path_argument(path, "path"))
         super().__init__(str(file))
         label = str(file)
         try:
-            if file.stat().st_size > _MAX_JSON:
-                raise DataFileError(f"larger than {_MAX_JSON} bytes", file=label)
-            raw = file.read_bytes()
+            raw = _read_bounded(label, _MAX_JSON)
         except OSError as exc:
             raise DataFileError(
                 f"cannot read key store: {exc.strerror or exc}", file=label
@@ -680,13 +884,22 @@ class DccBoxedKeyStore(KeyStore):
                 "privateKey must be PEM text", file=label, key=f"{where}.privateKey"
             )
         try:
-            cert, notes = _load_cert(pem.encode("utf-8", "replace"))
-            facts = _cert_facts(cert)
-        except (ValueError, UnsupportedAlgorithm, UnsupportedKeyError) as exc:
-            self._warn(f"{name}: certificate does not load ({exc})", where)
+            facts = _read_certificate(pem.encode("utf-8", "replace"))
+        except UnsupportedKeyError as exc:
+            self._warn(f"{name}: certificate does not load ({exc}); skipped", where)
             return
-        for note in notes:
+        for note in facts.notes:
             self._warn(f"{name}: {note}", where)
+        usage = facts.usage
+        if usage is None:
+            self._warn(f"{name}: certificate {facts.usage_problem}; not used", where)
+            return
+        if usage is not usage_key:
+            self._warn(
+                f"{name}: filed under {usage_key.value} but the certificate's KeyUsage is "
+                f"{usage.value}; indexed by the certificate",
+                where,
+            )
         eui = facts.eui or eui_key
         if facts.eui is not None and facts.eui != eui_key:
             self._warn(
@@ -694,13 +907,6 @@ class DccBoxedKeyStore(KeyStore):
                 f"{facts.eui.upper()}; indexed by the certificate",
                 where,
             )
-        if facts.usage is not None and facts.usage is not usage_key:
-            self._warn(
-                f"{name}: filed under {usage_key.value} but the certificate's KeyUsage is "
-                f"{facts.usage.value}; indexed by the certificate",
-                where,
-            )
-        usage = facts.usage or usage_key
         if int(serial_key) != facts.serial:
             self._warn(
                 f"{name}: filed under serial {serial_key}, certificate has {facts.serial}", where
@@ -710,7 +916,7 @@ class DccBoxedKeyStore(KeyStore):
         private: ec.EllipticCurvePrivateKey | None = None
         if private_pem is not None:
             try:
-                private = load_private_key(private_pem.encode("utf-8", "replace"))
+                private = _read_private_key(private_pem.encode("utf-8", "replace"))
             except UnsupportedKeyError as exc:
                 self._warn(f"{name}: private key does not load ({exc})", where)
             else:
@@ -727,7 +933,7 @@ class DccBoxedKeyStore(KeyStore):
             role=role if role is not None else facts.role,
             device=facts.device,
             tag="pp" if "PP" in name else "",
-            certificate=cert,
+            certificate=facts.certificate,
             private_key=private,
         )
         self._add(key_entry)
@@ -736,16 +942,21 @@ class DccBoxedKeyStore(KeyStore):
 
 
 def open_keystore(path: str | os.PathLike[str]) -> KeyStore:
-    """Open the key store at ``path``.
+    """Open the key store at ``path`` (a ``str`` or ``os.PathLike``).
 
     A :class:`DirectoryKeyStore` for a directory, a :class:`DccBoxedKeyStore` for a ``.json``
-    file; :class:`DataFileError` for anything else.
+    file; :class:`DataFileError` for anything else, :class:`InvalidValueError` for a ``path``
+    that is not a path (another type, empty, a NUL character).
     """
-    target = Path(path)
-    if target.is_dir():
+    target = Path(_path_argument(path, "path"))
+    try:
+        mode: int | None = target.stat().st_mode
+    except OSError:
+        mode = None
+    if mode is not None and stat.S_ISDIR(mode):
         return DirectoryKeyStore(target)
     if target.suffix.lower() == ".json":
         return DccBoxedKeyStore(target)
-    if not target.exists():
+    if mode is None:
         raise DataFileError("key store not found", file=str(target))
     raise DataFileError("a key store is a directory or a keystore.json file", file=str(target))

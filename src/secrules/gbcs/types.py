@@ -15,8 +15,10 @@ _EUI_TEXT = re.compile(r"^[0-9A-Fa-f]{2}(?:[-:\s]?[0-9A-Fa-f]{2}){7}$")
 
 
 def _eight_octets(_inst: object, _attribute: attrs.Attribute[bytes], value: bytes) -> None:
-    if not isinstance(value, bytes) or len(value) != 8:
-        raise InvalidValueError("an EUI-64 is exactly 8 octets")
+    if not isinstance(value, bytes):
+        raise InvalidValueError(f"octets must be bytes, not {type(value).__name__}")
+    if len(value) != 8:
+        raise InvalidValueError(f"an EUI-64 is exactly 8 octets, not {len(value)}")
 
 
 @attrs.frozen(order=True)
@@ -31,10 +33,15 @@ class Eui64:
 
     @classmethod
     def parse(cls, text: str) -> Eui64:
-        """Read ``90B3D51F30020000``, ``90-B3-D5-1F-30-02-00-00`` or ``90:b3:...`` forms."""
+        """Read ``90B3D51F30020000``, ``90-B3-D5-1F-30-02-00-00`` or ``90:b3:...`` forms.
+
+        InvalidValueError for anything else, ``text`` of another type included.
+        """
+        if not isinstance(text, str):
+            raise InvalidValueError(f"text must be a str, not {type(text).__name__}")
         value = text.strip()
         if not _EUI_TEXT.match(value):
-            raise InvalidValueError(f"not an EUI-64: {text!r}")
+            raise InvalidValueError(f"not an EUI-64: {text[:40]!r}")
         return cls(bytes.fromhex(re.sub(r"[-:\s]", "", value)))
 
     @property
