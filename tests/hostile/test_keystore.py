@@ -31,6 +31,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from secrules import cli
+from secrules.core.files import read_at_most
 from secrules.core.findings import Outcome
 from secrules.errors import (
     DataFileError,
@@ -653,12 +654,12 @@ def test_key_loaders_read_files_within_the_cap(tmp_path, loader):
 def test_bounded_read_refuses_more_than_the_cap(tmp_path):
     file = tmp_path / "f"
     file.write_bytes(b"x" * 10)
-    assert ecdsa._read_bounded(str(file), 10) == b"x" * 10
+    assert read_at_most(str(file), 10) == b"x" * 10
     with pytest.raises(OSError, match="larger than 9") as info:
-        ecdsa._read_bounded(str(file), 9)
+        read_at_most(str(file), 9)
     assert info.value.errno == errno.EFBIG
     with pytest.raises(OSError, match="directory"):
-        ecdsa._read_bounded(str(tmp_path), 9)
+        read_at_most(str(tmp_path), 9)
 
 
 # --- item 10: argument types are checked first -------------------------------------------------

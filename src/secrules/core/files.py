@@ -11,6 +11,7 @@ make names and messages safe to print whatever bytes a file name holds.
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import os
 import re
@@ -27,6 +28,7 @@ __all__ = [
     "display_name",
     "json_text",
     "printable",
+    "read_at_most",
     "read_bounded",
     "same_file",
     "write_output",
@@ -89,6 +91,42 @@ def _read_stream(read: Callable[[int], bytes | None], cap: int) -> bytes | None:
     return None
 
 
+def read_at_most(
+    path: PathArg, limit: int, *, regular_only: bool = False, wait_for_writer: bool = True
+) -> bytes:
+    """At most ``limit`` bytes of the file at ``path``; ``OSError`` for anything else.
+
+    Works for regular files, pipes and devices alike (the size ``stat`` reports is not
+    trusted): reads ``limit + 1`` bytes at most and raises ``OSError`` (EFBIG) if there are
+    more. A FIFO is read like a pipe: its open waits for a writer, as ``cat`` does, unless
+    ``wait_for_writer`` is false (then a FIFO with no writer reads as empty, never a hang).
+    ``regular_only`` refuses anything but a regular file (``OSError`` EINVAL) before reading a
+    byte. A directory is ``OSError`` (EISDIR).
+    """
+    nonblocking = regular_only or not wait_for_writer
+    flags = os.O_RDONLY
+    for extra in ("O_NOCTTY", "O_CLOEXEC", "O_BINARY", *(("O_NONBLOCK",) if nonblocking else ())):
+        flags |= getattr(os, extra, 0)
+    fd = os.open(path, flags)
+    try:
+        info = os.fstat(fd)
+        if stat.S_ISDIR(info.st_mode):
+            raise OSError(errno.EISDIR, "is a directory")
+        regular = stat.S_ISREG(info.st_mode)
+        if regular_only and not regular:
+            raise OSError(errno.EINVAL, "not a regular file (a device, FIFO or socket)")
+        if regular and info.st_size > limit:
+            raise OSError(errno.EFBIG, f"larger than {limit} bytes")
+        if nonblocking and not regular:
+            os.set_blocking(fd, True)  # opened without waiting; now read what writers send
+        data = _read_stream(lambda size: os.read(fd, size), limit)
+    finally:
+        os.close(fd)
+    if data is None:
+        raise OSError(errno.EFBIG, f"larger than {limit} bytes")
+    return data
+
+
 def read_bounded(
     source: PathArg, cap: int, *, what: str = "input", allow_stdin: bool = False
 ) -> bytes:
@@ -104,13 +142,10 @@ def read_bounded(
     if stdin and stream is None:
         raise DataFileError(f"cannot read {what}: no standard input", file=label)
     try:
-        if stream is not None:
-            data = _read_stream(stream.read, cap)
-        else:
-            # Unbuffered: each read is one system call of at most the chunk size asked for.
-            with open(source, "rb", buffering=0) as handle:  # noqa: PTH123 - a caller's path
-                data = _read_stream(handle.read, cap)
+        data = _read_stream(stream.read, cap) if stream is not None else read_at_most(source, cap)
     except OSError as exc:
+        if exc.errno == errno.EFBIG:
+            raise DataFileError(f"{what} is larger than {cap} bytes", file=label) from None
         raise DataFileError(f"cannot read {what}: {exc.strerror or exc}", file=label) from None
     except ValueError as exc:  # an embedded NUL character in the path
         raise DataFileError(f"cannot read {what}: {exc}", file=label) from None

@@ -15,6 +15,7 @@ from secrules.errors import InvalidValueError
 
 __all__ = [
     "BYTES_LIKE",
+    "path_text",
     "require_bool",
     "require_int",
     "require_path",
@@ -38,17 +39,31 @@ def require_type(value: object, name: str, types: tuple[type, ...], expected: st
 
 
 def require_path(value: Any, name: str) -> str | os.PathLike[str]:  # noqa: ANN401 - checked here
-    """``value`` if it is a usable path: a ``str`` or a ``str`` :class:`os.PathLike`."""
+    """``value`` if it is a usable path: a ``str`` or a ``str`` :class:`os.PathLike`.
+
+    Refuses other types, the empty path, a NUL character and text that cannot be encoded for
+    the file system, with :class:`InvalidValueError` naming ``name``.
+    """
+    path_text(value, name)
+    return value  # type: ignore[no-any-return]
+
+
+def path_text(value: object, name: str) -> str:
+    """``value`` (a ``str`` or ``str`` :class:`os.PathLike`) as a path string; see require_path."""
     require_type(value, name, (str, os.PathLike), "a path (str or os.PathLike)")
     try:
-        text = os.fspath(value)
+        text = os.fspath(value)  # type: ignore[call-overload]
     except TypeError:
         raise InvalidValueError(f"{name} must be a path (str or os.PathLike)") from None
     if not isinstance(text, str):
         raise InvalidValueError(f"{name} must be a str path, not {_got(text)}")
     if not text or "\0" in text:
         raise InvalidValueError(f"{name} must be a non-empty path without NUL characters")
-    return value  # type: ignore[no-any-return]
+    try:
+        os.fsencode(text)
+    except UnicodeError:
+        raise InvalidValueError(f"{name} cannot be encoded as a file name") from None
+    return text
 
 
 def require_text(value: object, name: str, *, optional: bool = False) -> None:

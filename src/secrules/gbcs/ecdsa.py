@@ -25,10 +25,8 @@ an argument of the wrong type is an :class:`InvalidValueError` naming the parame
 
 from __future__ import annotations
 
-import errno
 import os
 import re
-import stat
 import warnings
 from typing import Final
 
@@ -41,6 +39,8 @@ from cryptography.hazmat.primitives.asymmetric.utils import (
     encode_dss_signature,
 )
 
+from secrules.core.files import read_at_most
+from secrules.core.validation import path_text
 from secrules.errors import DecodeError, InvalidValueError, UnsupportedKeyError
 from secrules.gbcs.variants import NonceMethod, SigningVariant
 
@@ -269,82 +269,12 @@ def public_key_from_raw(raw: bytes) -> ec.EllipticCurvePublicKey:
         raise UnsupportedKeyError(f"not a P-256 point: {exc}") from None
 
 
-def _path_argument(value: object, name: str) -> str:
-    """``value`` as a file-system path string; InvalidValueError naming ``name`` otherwise.
-
-    Accepts ``str`` and ``os.PathLike``; refuses other types, the empty path, a NUL character
-    and text that cannot be encoded for the file system.
-    """
-    path: str
-    if isinstance(value, os.PathLike):
-        try:
-            fspath: object = os.fspath(value)
-        except TypeError as exc:
-            raise InvalidValueError(f"{name}: not a usable path ({exc})") from None
-        path = os.fsdecode(fspath) if isinstance(fspath, bytes) else str(fspath)
-    elif isinstance(value, str):
-        path = value
-    else:
-        raise InvalidValueError(
-            f"{name} must be a path (str or os.PathLike), not {type(value).__name__}"
-        )
-    if not path:
-        raise InvalidValueError(f"{name} is an empty path")
-    if "\0" in path:
-        raise InvalidValueError(f"{name} contains a NUL character")
-    try:
-        os.fsencode(path)
-    except UnicodeError:
-        raise InvalidValueError(f"{name} cannot be encoded as a file name") from None
-    return path
-
-
-def _read_bounded(path: str, limit: int, *, regular_only: bool = False) -> bytes:
-    """At most ``limit`` bytes of the file at ``path``, read with a bounded read.
-
-    Works for regular files, pipes and devices alike (the size ``stat`` reports is not
-    trusted): reads ``limit + 1`` bytes at most and raises ``OSError`` (EFBIG) if there are
-    more. The file is opened without blocking, so a FIFO with no writer gives no data rather
-    than a hang. ``regular_only`` refuses anything but a regular file (``OSError`` EINVAL)
-    before reading a byte. A directory is ``OSError`` (EISDIR).
-    """
-    flags = os.O_RDONLY
-    for extra in ("O_NONBLOCK", "O_NOCTTY", "O_CLOEXEC", "O_BINARY"):
-        flags |= getattr(os, extra, 0)
-    fd = os.open(path, flags)
-    try:
-        info = os.fstat(fd)
-        mode = info.st_mode
-        if stat.S_ISDIR(mode):
-            raise OSError(errno.EISDIR, "is a directory")
-        regular = stat.S_ISREG(mode)
-        if regular_only and not regular:
-            raise OSError(errno.EINVAL, "not a regular file (a device, FIFO or socket)")
-        if regular and info.st_size > limit:
-            raise OSError(errno.EFBIG, f"larger than {limit} bytes")
-        if not regular:
-            os.set_blocking(fd, True)
-        chunks: list[bytes] = []
-        total = 0
-        while total <= limit:
-            chunk = os.read(fd, min(1 << 20, limit + 1 - total))
-            if not chunk:
-                break
-            chunks.append(chunk)
-            total += len(chunk)
-        if total > limit:
-            raise OSError(errno.EFBIG, f"larger than {limit} bytes")
-        return b"".join(chunks)
-    finally:
-        os.close(fd)
-
-
 def _read_source(source: object, what: str) -> bytes:
     """Bytes of a key: bytes as is; an ``os.PathLike`` is read; a str is PEM, hex or a path."""
     if isinstance(source, bytes | bytearray | memoryview):
         return bytes(source)
     if isinstance(source, os.PathLike):
-        return _read_file(_path_argument(source, what))
+        return _read_file(path_text(source, what))
     if isinstance(source, str):
         text = source.strip()
         if "-----BEGIN" in text:
@@ -352,7 +282,7 @@ def _read_source(source: object, what: str) -> bytes:
         compact = re.sub(r"\s+", "", text)
         if compact and re.fullmatch(r"(?:[0-9A-Fa-f]{2})+", compact):
             return bytes.fromhex(compact)
-        return _read_file(_path_argument(source, what))
+        return _read_file(path_text(source, what))
     raise InvalidValueError(
         f"{what} must be bytes, PEM text, hex or a path, not {type(source).__name__}"
     )
@@ -360,7 +290,7 @@ def _read_source(source: object, what: str) -> bytes:
 
 def _read_file(path: str) -> bytes:
     try:
-        data = _read_bounded(path, _MAX_KEY_FILE)
+        data = read_at_most(path, _MAX_KEY_FILE, wait_for_writer=False)
     except OSError as exc:
         raise UnsupportedKeyError(f"cannot read key file {path}: {exc.strerror or exc}") from None
     stripped = data.strip()

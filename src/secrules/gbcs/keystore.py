@@ -62,7 +62,9 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
 from secrules.core.clauses import ClauseRef
+from secrules.core.files import read_at_most
 from secrules.core.findings import Finding, Outcome
+from secrules.core.validation import path_text
 from secrules.errors import (
     DataFileError,
     InvalidValueError,
@@ -72,8 +74,6 @@ from secrules.errors import (
 )
 from secrules.gbcs.ecdsa import (
     _PYCA_ERRORS,
-    _path_argument,
-    _read_bounded,
     load_private_key,
     public_key_to_raw,
 )
@@ -662,7 +662,7 @@ class DirectoryKeyStore(KeyStore):
     """
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
-        root = Path(_path_argument(path, "path"))
+        root = Path(path_text(path, "path"))
         super().__init__(str(root))
         try:
             is_dir = stat.S_ISDIR(root.stat().st_mode)
@@ -720,7 +720,7 @@ class DirectoryKeyStore(KeyStore):
             if not stat.S_ISREG(mode):
                 self._warn(f"{name}: not a regular file (a FIFO, device or folder); skipped", name)
                 return None
-            return _read_bounded(str(file), _MAX_FILE, regular_only=True)
+            return read_at_most(str(file), _MAX_FILE, regular_only=True)
         except OSError as exc:
             self._warn(f"{name}: cannot read ({exc.strerror or exc}); skipped", name)
             return None
@@ -830,11 +830,11 @@ class DccBoxedKeyStore(KeyStore):
     """
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
-        file = Path(_path_argument(path, "path"))
+        file = Path(path_text(path, "path"))
         super().__init__(str(file))
         label = str(file)
         try:
-            raw = _read_bounded(label, _MAX_JSON)
+            raw = read_at_most(label, _MAX_JSON, wait_for_writer=False)
         except OSError as exc:
             raise DataFileError(
                 f"cannot read key store: {exc.strerror or exc}", file=label
@@ -948,7 +948,7 @@ def open_keystore(path: str | os.PathLike[str]) -> KeyStore:
     file; :class:`DataFileError` for anything else, :class:`InvalidValueError` for a ``path``
     that is not a path (another type, empty, a NUL character).
     """
-    target = Path(_path_argument(path, "path"))
+    target = Path(path_text(path, "path"))
     try:
         mode: int | None = target.stat().st_mode
     except OSError:
