@@ -714,11 +714,12 @@ def _encode_untagged(desc: TypeDescription, value: Data, out: bytearray) -> None
 # --------------------------------------------------------------------------------------------
 # Decoding
 #
-# Every decode spends a DecodeBudget of node units: one per Data node it builds (compact-array
-# items and zero-size values included) and one per type-description node. A container pays for
-# its elements before building them: a tagged array or structure when it reads their count, a
-# compact-array before each element (its node count is known from the description). Nothing is
-# built that was not paid for, so the work and memory of a decode are bounded by its budget.
+# Every decode spends a DecodeBudget of units: one per Data node it builds (compact-array items
+# and zero-size values included), one more per array, structure or compact-array (its tuple)
+# and one per type-description node. A container pays for its elements before building them: a
+# tagged array or structure when it reads their count, a compact-array before each element
+# (what one element costs is known from the description). Nothing is built that was not paid
+# for, so the work and memory of a decode are bounded by its budget.
 
 #: Node units a decode may spend per octet of its input (see :class:`DecodeBudget`).
 BUDGET_PER_OCTET = 1
@@ -728,12 +729,13 @@ _HUGE = 1 << 62  # node counts and sizes computed from descriptions are capped h
 
 
 class DecodeBudget:
-    """The node units a decode may still spend (docs/dlms.md, "Decode budget").
+    """The units a decode may still spend (docs/dlms.md, "Decode budget").
 
     :meth:`for_length` gives ``BUDGET_PER_OCTET * length + BUDGET_BASE`` units. Every Data node
-    built costs one unit (zero-size ones too), every compact-array type-description node one.
-    Tagged input can never exceed it (each tagged node takes at least its tag octet); a
-    compact-array whose description expands to more nodes than are left is refused with a
+    built costs one unit (zero-size ones too), an array, structure or compact-array one more
+    (its tuple), every compact-array type-description node one. Tagged input never exceeds it
+    (a tagged leaf takes at least its tag octet, a container its tag and count); a
+    compact-array whose description expands to more than is left is refused with a
     :class:`DecodeError` at the element that would not fit. Pass one budget to several decodes
     of the same input (as :func:`secrules.dlms.decode_access` does) so that they share it.
     """
@@ -769,7 +771,7 @@ class DecodeBudget:
     def exceeded(self, units: int, *, offset: int | None, path: str, what: str) -> DecodeError:
         """The error for ``what`` needing ``units`` more than are left."""
         return DecodeError(
-            f"decode budget exceeded: {what} needs {units} node(s) but {self.left} of "
+            f"decode budget exceeded: {what} needs {units} unit(s) but {self.left} of "
             f"{self.limit} are left",
             offset=offset,
             path=path,
@@ -883,9 +885,11 @@ def _make_seq_decoder(cls: type[_Sequence]) -> _Decoder:
             raise DecodeError(
                 f"{name} count {count} exceeds the {n - pos} octets left", offset=start, path=""
             )
-        left = budget.left - count
+        left = budget.left - count - 1  # the elements, and this node's tuple of them
         if left < 0:
-            raise budget.exceeded(count, offset=start, path="", what=f"{name} of {count} elements")
+            raise budget.exceeded(
+                count + 1, offset=start, path="", what=f"{name} of {count} elements"
+            )
         budget.left = left
         node = _new(cls)
         if not count:
@@ -1066,8 +1070,9 @@ def _read_description(
 ) -> tuple[TypeDescription, int, int, int]:
     """Read a type description at ``pos``.
 
-    Returns the description, the offset after it, the number of Data nodes one value of it
-    makes and the fewest octets one value takes (both capped at ``2**62``).
+    Returns the description, the offset after it, the budget units one value of it costs
+    (one per node, two for an array or structure: the node and its tuple) and the fewest
+    octets one value takes (both capped at ``2**62``).
     """
     if depth >= MAX_DEPTH:
         raise DecodeError(f"type description nested deeper than {MAX_DEPTH}", offset=pos, path="")
@@ -1081,7 +1086,7 @@ def _read_description(
         count = (data[pos + 1] << 8) | data[pos + 2]
         element, end, nodes, size = _read_description(data, pos + 3, n, depth + 1, budget)
         desc = TypeDescription(1, count, (element,))
-        return desc, end, min(1 + count * nodes, _HUGE), min(count * size, _HUGE)
+        return desc, end, min(2 + count * nodes, _HUGE), min(count * size, _HUGE)
     if tag == 2:
         count, p = decode_length(data, pos + 1, path="")
         if count > n - p:
@@ -1089,7 +1094,7 @@ def _read_description(
                 f"structure description count {count} exceeds the data", offset=pos, path=""
             )
         members = []
-        nodes, size = 1, 0
+        nodes, size = 2, 0
         for _ in range(count):
             member, p, member_nodes, member_size = _read_description(data, p, n, depth + 1, budget)
             members.append(member)
@@ -1221,6 +1226,7 @@ def _dec_compact_array(
         raise DecodeError(
             "compact-array of zero-size elements with non-empty contents", offset=start, path=""
         )
+    budget.charge(1, offset=start, what="a compact-array")  # its tuple of items
     if desc.tag in _FIXED_COMPACT:
         items = _compact_fixed(desc, data, pos, end, budget)
     else:
