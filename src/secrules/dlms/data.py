@@ -945,7 +945,11 @@ _set_bit_data = _setter(BitString, "data")
 def _dec_bit_string(
     data: bytes, pos: int, n: int, start: int, budget: DecodeBudget
 ) -> tuple[Data, int]:
-    bits, pos = decode_length(data, pos, path="")
+    if pos < n and data[pos] < 0x80:
+        bits = data[pos]
+        pos += 1
+    else:
+        bits, pos = decode_length(data, pos, path="")
     end = pos + ((bits + 7) >> 3)
     if end > n:
         raise _truncated(f"bit-string of {bits} bits", start)
@@ -1038,6 +1042,42 @@ def _make_fixed_decoder(
     return dec
 
 
+# COSEM dates and times filled slot by slot, like the nodes: the same values as
+# CosemDate/CosemTime/CosemDateTime.from_bytes (any octet pattern is kept as sent).
+_DATE_PARTS = struct.Struct(">HBBB")
+_DATETIME_PARTS = struct.Struct(">HBBBBBBBhB")
+_DATE_SETTERS = tuple(
+    _setter(CosemDate, f) for f in ("year", "month", "day_of_month", "day_of_week")
+)
+_TIME_SETTERS = tuple(_setter(CosemTime, f) for f in ("hour", "minute", "second", "hundredths"))
+_DATETIME_SETTERS = tuple(
+    _setter(CosemDateTime, f) for f in ("date", "time", "deviation", "clock_status")
+)
+
+
+def _fill(
+    obj: object, setters: tuple[Callable[[object, object], None], ...], values: Iterable[object]
+) -> object:
+    for setter, value in zip(setters, values, strict=True):
+        setter(obj, value)
+    return obj
+
+
+def _date(raw: bytes) -> object:
+    return _fill(_new(CosemDate), _DATE_SETTERS, _DATE_PARTS.unpack(raw))
+
+
+def _time(raw: bytes) -> object:
+    return _fill(_new(CosemTime), _TIME_SETTERS, raw)
+
+
+def _datetime(raw: bytes) -> object:
+    y, mo, dom, dow, h, mi, sec, hs, dev, cs = _DATETIME_PARTS.unpack(raw)
+    date = _fill(_new(CosemDate), _DATE_SETTERS, (y, mo, dom, dow))
+    time = _fill(_new(CosemTime), _TIME_SETTERS, (h, mi, sec, hs))
+    return _fill(_new(CosemDateTime), _DATETIME_SETTERS, (date, time, dev, cs))
+
+
 #: Octets a value of each simple type takes at least inside a compact-array.
 _MIN_SIZE = {
     0: 0,
@@ -1063,6 +1103,7 @@ _MIN_SIZE = {
     27: 4,
 }
 _SIMPLE_DESCRIPTIONS = {tag: TypeDescription(tag) for tag in _SIMPLE_TAGS}
+_SIMPLE_BY_TAG = [_SIMPLE_DESCRIPTIONS.get(tag) for tag in range(256)]
 
 
 def _read_description(
@@ -1074,12 +1115,15 @@ def _read_description(
     (one per node, two for an array or structure: the node and its tuple) and the fewest
     octets one value takes (both capped at ``2**62``).
     """
-    if depth >= MAX_DEPTH:
-        raise DecodeError(f"type description nested deeper than {MAX_DEPTH}", offset=pos, path="")
     if pos >= n:
         raise DecodeError("truncated compact-array type description", offset=pos, path="")
-    budget.charge(1, offset=pos, what="a type description")
     tag = data[pos]
+    simple = _SIMPLE_DESCRIPTIONS.get(tag)
+    if simple is not None:  # interned: a simple description builds nothing
+        return simple, pos + 1, 1, _MIN_SIZE[tag]
+    if depth >= MAX_DEPTH:
+        raise DecodeError(f"type description nested deeper than {MAX_DEPTH}", offset=pos, path="")
+    budget.charge(1, offset=pos, what="a type description")
     if tag == 1:
         if pos + 3 > n:
             raise DecodeError("truncated compact-array array description", offset=pos, path="")
@@ -1101,11 +1145,9 @@ def _read_description(
             nodes = min(nodes + member_nodes, _HUGE)
             size = min(size + member_size, _HUGE)
         return TypeDescription(2, None, tuple(members)), p, nodes, size
-    if tag not in _SIMPLE_TAGS:
-        raise DecodeError(
-            f"type 0x{tag:02X} not allowed in a compact-array description", offset=pos, path=""
-        )
-    return _SIMPLE_DESCRIPTIONS[tag], pos + 1, 1, _MIN_SIZE[tag]
+    raise DecodeError(
+        f"type 0x{tag:02X} not allowed in a compact-array description", offset=pos, path=""
+    )
 
 
 def _dec_untagged(
@@ -1116,6 +1158,20 @@ def _dec_untagged(
     Recurses as deep as the description nests, which :func:`_read_description` bounded.
     """
     tag = desc.tag
+    if tag == 1:
+        fixed = _FIXED_COMPACT.get(desc.elements[0].tag)
+        if fixed is not None:  # an array of one number type: in one pass
+            size = fixed[2]
+            count = desc.count or 0
+            if pos + count * size > n:
+                i = (n - pos) // size
+                raise DecodeError(
+                    f"truncated {fixed[0].type_name}", offset=pos + i * size, path=f"[{i}]"
+                )
+            node = _new(Array)
+            _set_items(node, _fixed_run(fixed, data, pos, count))
+            _set_offset(node, pos)
+            return node, pos + count * size
     if tag == 1 or tag == 2:  # noqa: PLR1714 - two ints, faster than a set lookup here
         node = _new(Array if tag == 1 else Structure)
         members = desc.elements if tag == 2 else (desc.elements[0],) * (desc.count or 0)
@@ -1184,16 +1240,18 @@ def _fixed_values(
 
 
 def _compact_fixed(
-    desc: TypeDescription, data: bytes, pos: int, end: int, budget: DecodeBudget
+    fixed: tuple[type[Data], str, int, Callable[[object, object], None]],
+    data: bytes,
+    pos: int,
+    end: int,
+    budget: DecodeBudget,
 ) -> tuple[Data, ...]:
     """The values of a compact-array of one fixed-size number type, in one pass.
 
     Same result, errors and budget as the element-by-element loop: an element is paid for
     before it is read, and a short last element is "truncated" at its own offset and path.
     """
-    cls = DATA_CLASSES[desc.tag]
-    fmt, set_value = _FIXED_COMPACT[desc.tag]
-    size = struct.calcsize(fmt)
+    cls, _, size, _ = fixed
     count, rest = divmod(end - pos, size)
     wanted = count + (1 if rest else 0)
     if wanted > budget.left:
@@ -1206,8 +1264,31 @@ def _compact_fixed(
         raise DecodeError(
             f"truncated {cls.type_name}", offset=pos + count * size, path=f"[{count}]"
         )
-    values = data[pos:end] if fmt == ">B" else struct.unpack_from(f">{count}{fmt[1]}", data, pos)
-    return tuple(_fixed_values(cls, set_value, values, pos, size))
+    return _fixed_run(fixed, data, pos, count)
+
+
+def _fixed_run(
+    fixed: tuple[type[Data], str, int, Callable[[object, object], None]],
+    data: bytes,
+    pos: int,
+    count: int,
+) -> tuple[Data, ...]:
+    """``count`` untagged values of one fixed-size type from ``pos`` (already checked and paid)."""
+    cls, code, size, set_value = fixed
+    if code == "B":
+        values: bytes | tuple[int, ...] = data[pos : pos + count]
+    else:
+        values = struct.unpack_from(f">{count}{code}", data, pos)
+    if count > _SMALL:
+        return tuple(_fixed_values(cls, set_value, values, pos, size))
+    items = []
+    for value in values:
+        node = _new(cls)
+        set_value(node, value)
+        _set_offset(node, pos)
+        items.append(node)
+        pos += size
+    return tuple(items)
 
 
 _set_description = _setter(CompactArray, "description")
@@ -1217,8 +1298,18 @@ _set_compact_items = _setter(CompactArray, "items")
 def _dec_compact_array(
     data: bytes, pos: int, n: int, start: int, budget: DecodeBudget
 ) -> tuple[Data, int]:
-    desc, pos, per_item, min_size = _read_description(data, pos, n, budget.depth, budget)
-    size, pos = decode_length(data, pos, path="")
+    desc = _SIMPLE_BY_TAG[data[pos] if pos < n else 0x13]
+    if desc is not None:  # the common case, inline
+        min_size = _MIN_SIZE[desc.tag]
+        per_item = 1
+        pos += 1
+    else:
+        desc, pos, per_item, min_size = _read_description(data, pos, n, budget.depth, budget)
+    if pos < n and data[pos] < 0x80:
+        size = data[pos]
+        pos += 1
+    else:
+        size, pos = decode_length(data, pos, path="")
     end = pos + size
     if end > n:
         raise _truncated(f"compact-array contents of {size} octets", start)
@@ -1226,9 +1317,16 @@ def _dec_compact_array(
         raise DecodeError(
             "compact-array of zero-size elements with non-empty contents", offset=start, path=""
         )
-    budget.charge(1, offset=start, what="a compact-array")  # its tuple of items
-    if desc.tag in _FIXED_COMPACT:
-        items = _compact_fixed(desc, data, pos, end, budget)
+    left = budget.left - 1  # its tuple of items
+    if left < 0:
+        raise budget.exceeded(1, offset=start, path="", what="a compact-array")
+    budget.left = left
+    items: tuple[Data, ...]
+    fixed = _FIXED_COMPACT.get(desc.tag)
+    if not size:
+        items = ()
+    elif fixed is not None:
+        items = _compact_fixed(fixed, data, pos, end, budget)
     else:
         cell = [pos]
         items = tuple(_compact_items(desc, data, cell, end, budget, per_item))
@@ -1263,13 +1361,13 @@ for _icls in (
 _DECODERS[19] = _dec_compact_array
 _DECODERS[23] = _make_fixed_decoder(Float32, "raw", 4, bytes)
 _DECODERS[24] = _make_fixed_decoder(Float64, "raw", 8, bytes)
-_DECODERS[25] = _make_fixed_decoder(DateTimeData, "value", 12, CosemDateTime.from_bytes)
-_DECODERS[26] = _make_fixed_decoder(DateData, "value", 5, CosemDate.from_bytes)
-_DECODERS[27] = _make_fixed_decoder(TimeData, "value", 4, CosemTime.from_bytes)
+_DECODERS[25] = _make_fixed_decoder(DateTimeData, "value", 12, _datetime)
+_DECODERS[26] = _make_fixed_decoder(DateData, "value", 5, _date)
+_DECODERS[27] = _make_fixed_decoder(TimeData, "value", 4, _time)
 
 #: Compact-arrays of these types are read in one pass: tag -> (struct format, value setter).
-_FIXED_COMPACT: dict[int, tuple[str, Callable[[object, object], None]]] = {
-    cls.tag: (cls._packer.format, _set_int)
+_FIXED_COMPACT: dict[int, tuple[type[Data], str, int, Callable[[object, object], None]]] = {
+    cls.tag: (cls, cls._packer.format[1:], cls._packer.size, _set_int)
     for cls in (
         DoubleLong,
         DoubleLongUnsigned,
@@ -1283,7 +1381,7 @@ _FIXED_COMPACT: dict[int, tuple[str, Callable[[object, object], None]]] = {
         Enum,
     )
 }
-_FIXED_COMPACT[Boolean.tag] = (">B", _set_raw)
+_FIXED_COMPACT[Boolean.tag] = (Boolean, "B", 1, _set_raw)
 
 #: Tag number -> value class, for every Data type.
 DATA_CLASSES: dict[int, type[Data]] = {

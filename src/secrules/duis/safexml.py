@@ -6,8 +6,9 @@ external or skipped entity references; parameter-entity parsing is set to "never
 predefined entities and numeric character references are read. Nothing here opens a file or a
 socket. The input is capped (1 MiB by default, an assumption) before Expat sees it, and the
 element depth, the element count and the attributes per element are capped, so neither billion
-laughs, quadratic blowup, XXE nor large or wide documents get anywhere. This does not rely on Expat's own defaults (the Python documentation warns that
-Expat older than 2.7.2 may be vulnerable; this machine links 2.5.0).
+laughs, quadratic blowup, XXE nor large or wide documents get anywhere. This does not rely on
+Expat's own defaults (the Python documentation warns that Expat older than 2.7.2 may be
+vulnerable; this machine links 2.5.0).
 
 Every refusal is a :class:`~secrules.errors.DecodeError` with a one-line message, the byte
 ``offset`` of the construct and the XML ``path`` (``/`` for the prolog).
