@@ -1168,10 +1168,10 @@ def _dec_untagged(
                 raise DecodeError(
                     f"truncated {fixed[0].type_name}", offset=pos + i * size, path=f"[{i}]"
                 )
-            node = _new(Array)
-            _set_items(node, _fixed_run(fixed, data, pos, count))
-            _set_offset(node, pos)
-            return node, pos + count * size
+            array = _new(Array)
+            _set_items(array, _fixed_run(fixed, data, pos, count))
+            _set_offset(array, pos)
+            return array, pos + count * size
     if tag == 1 or tag == 2:  # noqa: PLR1714 - two ints, faster than a set lookup here
         node = _new(Array if tag == 1 else Structure)
         members = desc.elements if tag == 2 else (desc.elements[0],) * (desc.count or 0)
