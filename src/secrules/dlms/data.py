@@ -8,11 +8,14 @@ the project's DLMS spec apply:
 * :class:`Boolean` keeps its raw octet; :class:`BitString` keeps its bit count and rejects
   non-zero padding; floats keep their raw octets; strings are kept as bytes;
 * every decoded node records the byte ``offset`` of its tag in the input (``eq=False``), and
-  every :class:`~secrules.errors.DecodeError` carries an offset and a path such as ``[0][3]``.
+  every :class:`~secrules.errors.DecodeError` carries an offset and a path such as ``[0][3]``;
+* every decode works within a :class:`DecodeBudget` proportional to its input, so a
+  compact-array cannot expand a few octets into millions of nodes (docs/dlms.md).
 
 Decoding is a hand-written tag-dispatch loop over precompiled :mod:`struct` formats (measured
-faster than construct's compiled parsers; see docs/performance.md). Nesting deeper than
-:data:`MAX_DEPTH` is rejected rather than overflowing the Python stack.
+faster than construct's compiled parsers; see docs/performance.md); nodes are filled slot by
+slot rather than through ``__init__``. Nesting deeper than :data:`MAX_DEPTH` is rejected rather
+than overflowing the Python stack.
 """
 
 from __future__ import annotations
@@ -716,14 +719,15 @@ def _encode_untagged(desc: TypeDescription, value: Data, out: bytearray) -> None
 #
 # Every decode spends a DecodeBudget of units: one per Data node it builds (compact-array items
 # and zero-size values included), one more per array, structure or compact-array (its tuple)
-# and one per type-description node. A container pays for its elements before building them: a
-# tagged array or structure when it reads their count, a compact-array before each element
-# (what one element costs is known from the description). Nothing is built that was not paid
-# for, so the work and memory of a decode are bounded by its budget.
+# and one per array or structure type-description node (simple descriptions are shared). A
+# container pays for its elements before building them: a tagged array or structure when it
+# reads their count, a compact-array before each element (what one element costs is known from
+# the description). Nothing is built that was not paid for, so the work and memory of a decode
+# are bounded by its budget.
 
-#: Node units a decode may spend per octet of its input (see :class:`DecodeBudget`).
+#: Units a decode may spend per octet of its input (see :class:`DecodeBudget`).
 BUDGET_PER_OCTET = 1
-#: Node units every decode may spend whatever its length (small inputs, dense compact-arrays).
+#: Units every decode may spend whatever its length (small inputs, dense compact-arrays).
 BUDGET_BASE = 4096
 _HUGE = 1 << 62  # node counts and sizes computed from descriptions are capped here
 
@@ -733,7 +737,7 @@ class DecodeBudget:
 
     :meth:`for_length` gives ``BUDGET_PER_OCTET * length + BUDGET_BASE`` units. Every Data node
     built costs one unit (zero-size ones too), an array, structure or compact-array one more
-    (its tuple), every compact-array type-description node one. Tagged input never exceeds it
+    (its tuple), an array or structure type-description node one. Tagged input never exceeds it
     (a tagged leaf takes at least its tag octet, a container its tag and count); a
     compact-array whose description expands to more than is left is refused with a
     :class:`DecodeError` at the element that would not fit. Pass one budget to several decodes
@@ -867,10 +871,12 @@ def _tagged_items(  # noqa: PLR0917 - the decoder's hot loop, positional on purp
     cell[0] = pos
 
 
-def _make_seq_decoder(cls: type[_Sequence]) -> _Decoder:
+def _make_seq_decoder(cls: type[_Sequence]) -> _Decoder:  # noqa: PLR0915 - see dec
     name = cls.type_name
 
-    def dec(data: bytes, pos: int, n: int, start: int, budget: DecodeBudget) -> tuple[Data, int]:
+    def dec(  # noqa: PLR0915 - the hottest decoder, inlined on purpose (measured)
+        data: bytes, pos: int, n: int, start: int, budget: DecodeBudget
+    ) -> tuple[Data, int]:
         depth = budget.depth
         if depth >= MAX_DEPTH:
             raise DecodeError(f"{name} nested deeper than {MAX_DEPTH}", offset=start, path="")
@@ -897,7 +903,20 @@ def _make_seq_decoder(cls: type[_Sequence]) -> _Decoder:
             _set_offset(node, start)
             return node, pos
         budget.depth = depth + 1
-        if count <= _SMALL:
+        if count == 1:  # common, and the costliest per octet: no list, null-data inline
+            tag = data[pos]  # there is an octet: count <= n - pos
+            if tag:
+                try:
+                    item, pos = _DECODERS[tag](data, pos + 1, n, pos, budget)
+                except DecodeError as exc:
+                    _prefix(exc, "[0]")
+                    raise
+            else:
+                item = _new(NullData)
+                _set_offset(item, pos)
+                pos += 1
+            _set_items(node, (item,))
+        elif count <= _SMALL:
             items: list[Data] = []
             append = items.append
             decoders = _DECODERS
@@ -906,11 +925,17 @@ def _make_seq_decoder(cls: type[_Sequence]) -> _Decoder:
                     raise DecodeError(
                         f"truncated {name}: element {i} missing", offset=pos, path=f"[{i}]"
                     )
-                try:
-                    item, pos = decoders[data[pos]](data, pos + 1, n, pos, budget)
-                except DecodeError as exc:
-                    _prefix(exc, f"[{i}]")
-                    raise
+                tag = data[pos]
+                if tag:
+                    try:
+                        item, pos = decoders[tag](data, pos + 1, n, pos, budget)
+                    except DecodeError as exc:
+                        _prefix(exc, f"[{i}]")
+                        raise
+                else:
+                    item = _new(NullData)
+                    _set_offset(item, pos)
+                    pos += 1
                 append(item)
             _set_items(node, tuple(items))
         else:
