@@ -31,11 +31,24 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import secrules
-from secrules.dlms import decode_access, decode_data, encode_length
+from secrules.dlms import (
+    Array,
+    BitString,
+    CosemTime,
+    NullData,
+    OctetString,
+    Structure,
+    VisibleString,
+    decode_access,
+    decode_data,
+    encode_data,
+    encode_length,
+)
 from secrules.duis import parse_request
 from secrules.errors import DecodeError
 from secrules.gbcs import GbcsMessage, encode_message, parse_message
 from secrules.gbcs.types import CraFlag, Eui64, MessageShape
+from secrules.proposals.dp131 import template_entries
 
 MIB = 1024 * 1024
 Gen = Callable[[random.Random, int], bytes]
@@ -198,7 +211,31 @@ def access_response_data(rng: random.Random, size: int) -> bytes:
     return head + _data_item(rng, size - len(head) - 3) + b"\x01\x01\x00"
 
 
+def access_schedule_fields(rng: random.Random, size: int) -> bytes:
+    """An ECS37 SET of two schedule entries, one field of each swapped for a huge value."""
+    entries = [
+        e.to_data() for e in template_entries(CosemTime(17, 0, 0, 0), CosemTime(22, 0, 0, 0))
+    ]
+    room = (size - 200) // 2
+    big = rng.choice(
+        [
+            BitString(8 * room, bytes(room)),
+            OctetString(rng.randbytes(room)),
+            VisibleString(b"x" * room),
+            Array((NullData(),) * room),
+        ]
+    )
+    swapped = []
+    for entry in entries:
+        items = list(entry.items)
+        items[rng.randrange(len(items))] = big
+        swapped.append(Structure(tuple(items)))
+    head = bytes.fromhex("D900000001000102000A00000C0000FF0201")
+    return head + encode_data(Array(tuple(swapped)))
+
+
 ACCESS_FAMILIES: dict[str, Gen] = {
+    "request, schedule with huge fields": access_schedule_fields,
     "request, one data item": access_one_item,
     "request, many items": access_many_items,
     "request, many specs": access_specs,

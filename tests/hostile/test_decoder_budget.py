@@ -26,6 +26,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import secrules
+from secrules import payloads
 from secrules.cli import main
 from secrules.dlms import (
     AccessRequest,
@@ -475,6 +476,32 @@ def test_long_schedule_fails_its_entries_rule_and_the_rest_is_not_checked() -> N
     entries = encode_data(entries_to_data([start, end] * (MAX_SCHEDULE_ENTRIES // 2)))
     findings = check_payload(access_request(entries))
     assert secrules.Outcome.INDETERMINATE not in {f.outcome for f in findings}
+
+
+def test_many_schedules_read_back_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[Data] = []
+    real = payloads.entries_from_data
+
+    def counting(value: Data, **kwargs: Any) -> object:
+        calls.append(value)
+        return real(value, **kwargs)
+
+    monkeypatch.setattr(payloads, "entries_from_data", counting)
+    start, end = template_entries(CosemTime(17, 0, 0, 0), CosemTime(22, 0, 0, 0))
+    schedule = encode_data(entries_to_data([start, end] * (MAX_SCHEDULE_ENTRIES // 2)))
+    count = 200
+    data = (
+        bytes.fromhex("DA 00000001 00 00")
+        + encode_length(count)
+        + schedule * count
+        + encode_length(count)
+        + b"\x01\x00" * count
+    )
+    findings = check_payload(data)
+    assert len(calls) <= 2 * MAX_SCHEDULES  # shape test, then the rules, per checked schedule
+    limits = [f for f in findings if f.rule_id == "check.limits"]
+    assert len(limits) == 1
+    assert f"{count - MAX_SCHEDULES} further" in limits[0].message
 
 
 XML_ROOT = b'<Request xmlns="http://www.dccinterface.co.uk/ServiceUserGateway" schemaVersion="5.4">'

@@ -276,14 +276,17 @@ class BitString(Data):
     @property
     def bits(self) -> tuple[bool, ...]:
         """The bits, bit 0 (MSB of the first octet) first."""
-        data = self.data
-        return tuple(bool(data[i >> 3] & (0x80 >> (i & 7))) for i in range(self.length_bits))
+        return tuple(map("1".__eq__, str(self)))  # C loops: a decoded string can be long
 
     def __len__(self) -> int:
         return self.length_bits
 
     def __str__(self) -> str:
-        return "".join("1" if b else "0" for b in self.bits)
+        """The bits as ``0``/``1`` characters, bit 0 first."""
+        if not self.length_bits:
+            return ""
+        text = format(int.from_bytes(self.data, "big"), f"0{len(self.data) * 8}b")
+        return text[: self.length_bits]
 
     def _encode_content(self, out: bytearray) -> None:
         out += encode_length(self.length_bits)
