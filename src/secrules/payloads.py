@@ -19,12 +19,14 @@ informative PASS finding saying what was read. Undecodable input raises
 
 from __future__ import annotations
 
+import itertools
 import os
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING
 
 import attrs
 
+from secrules._version import __version__
 from secrules.core.clauses import ClauseRef
 from secrules.core.findings import Finding, Outcome, Verdict
 from secrules.core.regimes import Regime, check_regime
@@ -45,7 +47,14 @@ from secrules.proposals import dp131
 if TYPE_CHECKING:
     from secrules.gbcs.keystore import KeyStore
 
-__all__ = ["check_payload", "sniff"]
+__all__ = ["MAX_LISTED", "MAX_SCHEDULES", "MAX_SCHEDULE_ENTRIES", "check_payload", "sniff"]
+
+#: Most schedules (SETs of attribute 2, or schedule arrays read back) checked per payload.
+MAX_SCHEDULES = 16
+#: Most entries a schedule may have for its entries to be checked one by one (ECS37 writes 2).
+MAX_SCHEDULE_ENTRIES = 16
+#: Most specifications or results named in a decode finding's message.
+MAX_LISTED = 8
 
 #: GBCS message codes whose payload carries the MD configurable period schedule.
 ECS37_CODE = 0x004A
@@ -57,6 +66,13 @@ _GBCS_CLAUSE = ClauseRef(
     "edition not stated by the cited sources (gbcs-parser, HenryGiraldo/gbcs); RTDS 4.5.0 era",
     "stated",
     note="framing per spec gbcs-messages-and-ecdsa.md section 3",
+)
+_LIMIT_CLAUSE = ClauseRef(
+    "secrules",
+    "decode budget and check limits (docs/dlms.md)",
+    __version__,
+    "assumed",
+    note=f"at most {MAX_SCHEDULES} schedules are checked per payload",
 )
 _DLMS_CLAUSE = ClauseRef(
     "DLMS UA Green Book (via gbcs-parser src/dlms.ts)",
@@ -91,19 +107,84 @@ def _info(rule_id: str, message: str, clause: ClauseRef, offset: int = 0) -> Fin
     )
 
 
-def _is_schedule_array(value: Data) -> bool:
-    """True for a non-empty array of structures that read as schedule entries."""
-    if not (
+def _has_schedule_shape(value: Data) -> bool:
+    """True for a non-empty array of ten-member structures (cheap: reads no entry)."""
+    return (
         isinstance(value, Array)
         and len(value.items) > 0
         and all(isinstance(item, Structure) and len(item.items) == 10 for item in value.items)
-    ):
+    )
+
+
+def _is_schedule_array(value: Data) -> bool:
+    """True for a non-empty array of structures that read as schedule entries.
+
+    An array of more than :data:`MAX_SCHEDULE_ENTRIES` ten-member structures counts without
+    reading its entries (its rules are then reported as not checked).
+    """
+    if not isinstance(value, Array) or not _has_schedule_shape(value):
         return False
+    if len(value.items) > MAX_SCHEDULE_ENTRIES:
+        return True
     try:
         entries_from_data(value)
     except DecodeError:
         return False
     return True
+
+
+def _too_many_entries(
+    value: Data, ruleset: RuleSet, *, base: int, where: str, default_configuration: bool
+) -> list[Finding] | None:
+    """Findings for a schedule too long to check entry by entry, or None if it is not one.
+
+    ECS37 writes exactly two entries, so the entries rule fails whatever they hold; every other
+    rule is reported INDETERMINATE (not checked), never PASS.
+    """
+    if not isinstance(value, Array) or len(value.items) <= MAX_SCHEDULE_ENTRIES:
+        return None
+    count = len(value.items)
+    offset = None if value.offset is None else base + value.offset
+    findings = []
+    for rule in ruleset:
+        if rule.id.startswith("dp131.table28d.") and not default_configuration:
+            continue
+        if rule.id == "dp131.ecs37.entries":
+            verdict = Verdict(
+                Outcome.FAIL,
+                f"{where}: {count} entries; ECS37 writes exactly two (selectors 1 and 2)",
+                path="entries",
+                offset=offset,
+                label=dp131.LABELS[Outcome.FAIL],
+            )
+        else:
+            verdict = Verdict(
+                Outcome.INDETERMINATE,
+                f"{where}: not checked: the schedule has {count} entries and entries are "
+                f"checked one by one only up to {MAX_SCHEDULE_ENTRIES}",
+                path="entries",
+                offset=offset,
+                label=dp131.LABELS[Outcome.INDETERMINATE],
+            )
+        findings.append(rule.finding(verdict))
+    return findings
+
+
+def _not_checked(skipped: list[str], *, what: str, offset: int | None) -> Finding:
+    """One INDETERMINATE finding for the schedules beyond :data:`MAX_SCHEDULES`."""
+    shown = ", ".join(skipped[:MAX_LISTED]) + (", ..." if len(skipped) > MAX_LISTED else "")
+    return Finding(
+        rule_id="check.limits",
+        outcome=Outcome.INDETERMINATE,
+        message=(
+            f"{what}: {len(skipped)} further schedule(s) not checked ({shown}): at most "
+            f"{MAX_SCHEDULES} are checked per payload"
+        ),
+        clauses=(_LIMIT_CLAUSE,),
+        path=None,
+        offset=offset,
+        label="not checked",
+    )
 
 
 def _schedule_findings(
@@ -116,6 +197,11 @@ def _schedule_findings(
     default_configuration: bool,
 ) -> list[Finding]:
     ruleset = rulesets[check_regime(regime)]
+    long_schedule = _too_many_entries(
+        value, ruleset, base=base, where=where, default_configuration=default_configuration
+    )
+    if long_schedule is not None:
+        return long_schedule
     try:
         entries = entries_from_data(value)
     except DecodeError as exc:
@@ -153,45 +239,58 @@ def _access_findings(
 ) -> list[Finding]:
     tpl = dp131.template()
     out: list[Finding] = []
+    schedules: list[tuple[int, Data, str]] = []
     if isinstance(apdu, AccessRequest):
-        for i, (spec, item) in enumerate(apdu.pairs()):
+        for i, spec in enumerate(apdu.specs):
             if (
                 spec.kind is AccessKind.SET
                 and spec.class_id == tpl.class_id
                 and spec.instance == tpl.logical_name
                 and spec.attribute == tpl.attribute
-                and item is not None
+                and i < len(apdu.data)
             ):
-                out += _schedule_findings(
-                    item,
-                    base=base,
-                    where=f"{what}, SET of {tpl.logical_name} attribute {tpl.attribute} "
-                    f"(data[{i}])",
-                    regime=regime,
-                    rulesets=rulesets,
-                    default_configuration=default_configuration,
-                )
+                where = f"{what}, SET of {tpl.logical_name} attribute {tpl.attribute} (data[{i}])"
+                schedules.append((i, apdu.data[i], where))
     else:
         for i, item in enumerate(apdu.data):
-            if _is_schedule_array(item):
-                out += _schedule_findings(
-                    item,
-                    base=base,
-                    where=f"{what}, schedule entries read back (data[{i}])",
-                    regime=regime,
-                    rulesets=rulesets,
-                    default_configuration=default_configuration,
-                )
+            # Past the limit, the cheap shape test decides what is reported as not checked.
+            full = len(schedules) >= MAX_SCHEDULES
+            if _has_schedule_shape(item) if full else _is_schedule_array(item):
+                schedules.append((i, item, f"{what}, schedule entries read back (data[{i}])"))
+    for _i, item, where in schedules[:MAX_SCHEDULES]:
+        out += _schedule_findings(
+            item,
+            base=base,
+            where=where,
+            regime=regime,
+            rulesets=rulesets,
+            default_configuration=default_configuration,
+        )
+    if len(schedules) > MAX_SCHEDULES:
+        first = schedules[MAX_SCHEDULES][1].offset
+        out.append(
+            _not_checked(
+                [f"data[{i}]" for i, _, _ in schedules[MAX_SCHEDULES:]],
+                what=what,
+                offset=None if first is None else base + first,
+            )
+        )
     return out
+
+
+def _listed(names: Iterable[str], count: int) -> str:
+    shown = ", ".join(itertools.islice(names, MAX_LISTED))
+    return shown + (f", ... ({count - MAX_LISTED} more)" if count > MAX_LISTED else "")
 
 
 def _describe_access(apdu: AccessRequest | AccessResponse) -> str:
     if isinstance(apdu, AccessRequest):
-        kinds = ", ".join(
-            f"{s.kind.name} {s.class_id}/{s.instance}/{s.attribute}" for s in apdu.specs
+        kinds = _listed(
+            (f"{s.kind.name} {s.class_id}/{s.instance}/{s.attribute}" for s in apdu.specs),
+            len(apdu.specs),
         )
         return f"DLMS ACCESS.request ({len(apdu.specs)} specification(s): {kinds})"
-    results = ", ".join(r.result_name for r in apdu.results)
+    results = _listed((r.result_name for r in apdu.results), len(apdu.results))
     return f"DLMS ACCESS.response ({len(apdu.results)} result(s): {results})"
 
 

@@ -17,8 +17,9 @@ Every record keeps the offset (into the ACCESS bytes) where it starts; Data valu
 
 from __future__ import annotations
 
+import gc
 import struct
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from enum import IntEnum
 from typing import Any
 
@@ -26,7 +27,15 @@ import attrs
 from construct import Bytes, Int8ub, Int16ub, Int32ub, Struct
 
 from secrules.dlms.cosem import CosemDateTime, Obis
-from secrules.dlms.data import Data, _as_bytes, decode_data_at
+from secrules.dlms.data import (
+    Data,
+    DecodeBudget,
+    _as_bytes,
+    _check_budget,
+    _decode_items,
+    decode_data_at,
+    pause_gc,
+)
 from secrules.dlms.lengths import decode_length, encode_length
 from secrules.errors import DecodeError, InvalidValueError
 
@@ -311,52 +320,133 @@ def _read_header(data: bytes, tag: int) -> tuple[int, bytes, int]:
     return invoke_id, data[pos : pos + size], pos + size
 
 
-def _read_specs(data: bytes, pos: int, name: str) -> tuple[tuple[RequestSpec, ...], int]:
+# Records are filled slot by slot (object.__new__ and the slots' own setters), skipping
+# __init__: every value below is range-checked by the reader (octets, a 16-bit class id, a
+# choice number looked up in _KINDS); tests compare decoded records with __init__-built ones.
+_new = object.__new__
+
+
+def _setters(cls: type, *names: str) -> tuple[Callable[[object, object], None], ...]:
+    return tuple(getattr(cls, name).__set__ for name in names)
+
+
+_KINDS = {int(kind): kind for kind in AccessKind}
+_RESULT_KINDS = {
+    int(kind): kind for kind in AccessKind if kind is not AccessKind.GET_WITH_SELECTION
+}
+_OBIS_SETTERS = _setters(Obis, "a", "b", "c", "d", "e", "f")
+_SPEC_SETTERS = _setters(
+    RequestSpec, "kind", "class_id", "instance", "attribute", "selector", "parameters", "offset"
+)
+_RESULT_SETTERS = _setters(ResponseSpec, "kind", "result", "offset")
+
+
+def _obis(octets: bytes, cache: dict[bytes, Obis]) -> Obis:
+    # Obis is immutable and compared by value, so one decode shares equal codes.
+    obis = cache.get(octets)
+    if obis is None:
+        obis = cache[octets] = _new(Obis)
+        set_a, set_b, set_c, set_d, set_e, set_f = _OBIS_SETTERS
+        a, b, c, d, e, f = octets
+        set_a(obis, a)
+        set_b(obis, b)
+        set_c(obis, c)
+        set_d(obis, d)
+        set_e(obis, e)
+        set_f(obis, f)
+    return obis
+
+
+def _read_specs(
+    data: bytes, pos: int, name: str, budget: DecodeBudget
+) -> tuple[tuple[RequestSpec, ...], int]:
     count, pos = decode_length(data, pos, path=name)
     if count > len(data) - pos:
         raise DecodeError(f"{name} count {count} exceeds the data", offset=pos, path=name)
+    budget.charge(count, offset=pos, path=name, what=f"{count} request specifications")
+    set_kind, set_class, set_instance, set_attribute, set_selector, set_parameters, set_offset = (
+        _SPEC_SETTERS
+    )
+    new, unpack, kinds = _new, _DESCRIPTOR.unpack_from, _KINDS
+    obis_cache: dict[bytes, Obis] = {}
     specs = []
     for i in range(count):
-        path = f"{name}[{i}]"
         start = pos
-        _need(data, pos, 10, "request specification", path)
+        if pos + 10 > len(data):
+            raise DecodeError("truncated request specification", offset=pos, path=f"{name}[{i}]")
         kind = data[pos]
         if not 1 <= kind <= 4:
             raise DecodeError(
-                f"unknown request specification choice 0x{kind:02X}", offset=pos, path=path
+                f"unknown request specification choice 0x{kind:02X}",
+                offset=pos,
+                path=f"{name}[{i}]",
             )
-        class_id, instance, attribute = _DESCRIPTOR.unpack_from(data, pos + 1)
+        class_id, instance, attribute = unpack(data, pos + 1)
         pos += 10
-        obis = Obis(*instance)
+        selector: int | None = None
+        parameters: Data | None = None
         if kind == 4:
+            path = f"{name}[{i}]"
             _need(data, pos, 1, "access selector", path + ".selector")
             selector = data[pos]
             try:
-                parameters, pos = decode_data_at(data, pos + 1)
+                parameters, pos = decode_data_at(data, pos + 1, budget=budget)
             except DecodeError as exc:
                 exc.path = f"{path}.parameters{exc.path or ''}"
                 raise
-            specs.append(
-                RequestSpec(kind, class_id, obis, attribute, selector, parameters, offset=start)
-            )
-        else:
-            specs.append(RequestSpec(kind, class_id, obis, attribute, offset=start))
+        spec = new(RequestSpec)
+        set_kind(spec, kinds[kind])
+        set_class(spec, class_id)
+        set_instance(spec, _obis(instance, obis_cache))
+        set_attribute(spec, attribute)
+        set_selector(spec, selector)
+        set_parameters(spec, parameters)
+        set_offset(spec, start)
+        specs.append(spec)
     return tuple(specs), pos
 
 
-def _read_data_list(data: bytes, pos: int) -> tuple[tuple[Data, ...], int]:
+def _read_data_list(data: bytes, pos: int, budget: DecodeBudget) -> tuple[tuple[Data, ...], int]:
     count, pos = decode_length(data, pos, path="data")
     if count > len(data) - pos:
         raise DecodeError(f"data count {count} exceeds the data", offset=pos, path="data")
-    items = []
-    for i in range(count):
-        try:
-            item, pos = decode_data_at(data, pos)
-        except DecodeError as exc:
-            exc.path = f"data[{i}]{exc.path or ''}"
-            raise
-        items.append(item)
-    return tuple(items), pos
+    try:
+        return _decode_items(data, pos, count, budget)
+    except DecodeError as exc:
+        exc.path = f"data{exc.path or ''}"
+        raise
+
+
+def _read_results(
+    data: bytes, pos: int, budget: DecodeBudget
+) -> tuple[tuple[ResponseSpec, ...], int]:
+    count, pos = decode_length(data, pos, path="results")
+    if count > len(data) - pos:
+        raise DecodeError(f"results count {count} exceeds the data", offset=pos, path="results")
+    budget.charge(count, offset=pos, path="results", what=f"{count} response specifications")
+    set_kind, set_result, set_offset = _RESULT_SETTERS
+    kinds = _RESULT_KINDS
+    new = _new
+    results: list[ResponseSpec] = []
+    append = results.append
+    whole = min(count, (len(data) - pos) // 2)  # specifications not cut short by the end
+    for i in range(whole):
+        kind = kinds.get(data[pos])
+        if kind is None:
+            raise DecodeError(
+                f"unknown response specification choice 0x{data[pos]:02X}",
+                offset=pos,
+                path=f"results[{i}]",
+            )
+        result = new(ResponseSpec)
+        set_kind(result, kind)
+        set_result(result, data[pos + 1])
+        set_offset(result, pos)
+        append(result)
+        pos += 2
+    if whole < count:
+        raise DecodeError("truncated response specification", offset=pos, path=f"results[{whole}]")
+    return tuple(results), pos
 
 
 def _check_end(data: bytes, pos: int) -> None:
@@ -364,61 +454,79 @@ def _check_end(data: bytes, pos: int) -> None:
         raise DecodeError(f"{len(data) - pos} trailing octets after ACCESS", offset=pos, path="")
 
 
-def decode_access_request(data: bytes) -> AccessRequest:
-    """Decode a complete ACCESS.request (``D9``); DecodeError with offset and path otherwise."""
+def _budget_for(data: bytes, budget: DecodeBudget | None) -> DecodeBudget:
+    if budget is None:
+        return DecodeBudget.for_length(len(data))
+    _check_budget(budget)
+    return budget
+
+
+def decode_access_request(data: bytes, *, budget: DecodeBudget | None = None) -> AccessRequest:
+    """Decode a complete ACCESS.request (``D9``); DecodeError with offset and path otherwise.
+
+    Every specification and Data node is paid from ``budget`` (default: for the length of
+    ``data``; see :class:`~secrules.dlms.data.DecodeBudget`).
+    """
     data = _as_bytes(data)
-    invoke_id, date_time, pos = _read_header(data, ACCESS_REQUEST_TAG)
-    specs, pos = _read_specs(data, pos, "specs")
-    items, pos = _read_data_list(data, pos)
+    budget = _budget_for(data, budget)
+    paused = pause_gc(len(data))
+    try:
+        invoke_id, date_time, pos = _read_header(data, ACCESS_REQUEST_TAG)
+        specs, pos = _read_specs(data, pos, "specs", budget)
+        items, pos = _read_data_list(data, pos, budget)
+    finally:
+        if paused:
+            gc.enable()
     _check_end(data, pos)
     return AccessRequest(invoke_id, specs, items, date_time, offset=0)
 
 
-def decode_access_response(data: bytes) -> AccessResponse:
-    """Decode a complete ACCESS.response (``DA``); DecodeError with offset and path otherwise."""
+def decode_access_response(data: bytes, *, budget: DecodeBudget | None = None) -> AccessResponse:
+    """Decode a complete ACCESS.response (``DA``); DecodeError with offset and path otherwise.
+
+    ``budget`` as for :func:`decode_access_request`.
+    """
     data = _as_bytes(data)
-    invoke_id, date_time, pos = _read_header(data, ACCESS_RESPONSE_TAG)
-    _need(data, pos, 1, "echoed request specification flag", "request_specs")
-    flag = data[pos]
-    request_specs: tuple[RequestSpec, ...] | None
-    if flag == 0:
-        request_specs, pos = None, pos + 1
-    elif flag == 1:
-        request_specs, pos = _read_specs(data, pos + 1, "request_specs")
-    else:
-        raise DecodeError(
-            f"invalid OPTIONAL flag 0x{flag:02X} for the echoed request specification",
-            offset=pos,
-            path="request_specs",
-        )
-    items, pos = _read_data_list(data, pos)
-    count, pos = decode_length(data, pos, path="results")
-    if count > len(data) - pos:
-        raise DecodeError(f"results count {count} exceeds the data", offset=pos, path="results")
-    results = []
-    for i in range(count):
-        path = f"results[{i}]"
-        _need(data, pos, 2, "response specification", path)
-        kind = data[pos]
-        if not 1 <= kind <= 3:
+    budget = _budget_for(data, budget)
+    paused = pause_gc(len(data))
+    try:
+        invoke_id, date_time, pos = _read_header(data, ACCESS_RESPONSE_TAG)
+        _need(data, pos, 1, "echoed request specification flag", "request_specs")
+        flag = data[pos]
+        request_specs: tuple[RequestSpec, ...] | None
+        if flag == 0:
+            request_specs, pos = None, pos + 1
+        elif flag == 1:
+            request_specs, pos = _read_specs(data, pos + 1, "request_specs", budget)
+        else:
             raise DecodeError(
-                f"unknown response specification choice 0x{kind:02X}", offset=pos, path=path
+                f"invalid OPTIONAL flag 0x{flag:02X} for the echoed request specification",
+                offset=pos,
+                path="request_specs",
             )
-        results.append(ResponseSpec(kind, data[pos + 1], offset=pos))
-        pos += 2
+        items, pos = _read_data_list(data, pos, budget)
+        results, pos = _read_results(data, pos, budget)
+    finally:
+        if paused:
+            gc.enable()
     _check_end(data, pos)
-    return AccessResponse(invoke_id, items, tuple(results), date_time, request_specs, offset=0)
+    return AccessResponse(invoke_id, items, results, date_time, request_specs, offset=0)
 
 
-def decode_access(data: bytes) -> AccessRequest | AccessResponse:
-    """Decode an ACCESS.request (first octet ``D9``) or ACCESS.response (``DA``)."""
+def decode_access(
+    data: bytes, *, budget: DecodeBudget | None = None
+) -> AccessRequest | AccessResponse:
+    """Decode an ACCESS.request (first octet ``D9``) or ACCESS.response (``DA``).
+
+    ``budget`` as for :func:`decode_access_request`.
+    """
     data = _as_bytes(data)
     if not data:
         raise DecodeError("empty ACCESS payload", offset=0, path="tag")
     if data[0] == ACCESS_REQUEST_TAG:
-        return decode_access_request(data)
+        return decode_access_request(data, budget=budget)
     if data[0] == ACCESS_RESPONSE_TAG:
-        return decode_access_response(data)
+        return decode_access_response(data, budget=budget)
     raise DecodeError(f"not a DLMS ACCESS payload (tag 0x{data[0]:02X})", offset=0, path="tag")
 
 

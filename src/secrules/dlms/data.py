@@ -8,15 +8,19 @@ the project's DLMS spec apply:
 * :class:`Boolean` keeps its raw octet; :class:`BitString` keeps its bit count and rejects
   non-zero padding; floats keep their raw octets; strings are kept as bytes;
 * every decoded node records the byte ``offset`` of its tag in the input (``eq=False``), and
-  every :class:`~secrules.errors.DecodeError` carries an offset and a path such as ``[0][3]``.
+  every :class:`~secrules.errors.DecodeError` carries an offset and a path such as ``[0][3]``;
+* every decode works within a :class:`DecodeBudget` proportional to its input, so a
+  compact-array cannot expand a few octets into millions of nodes (docs/dlms.md).
 
 Decoding is a hand-written tag-dispatch loop over precompiled :mod:`struct` formats (measured
-faster than construct's compiled parsers; see docs/performance.md). Nesting deeper than
-:data:`MAX_DEPTH` is rejected rather than overflowing the Python stack.
+faster than construct's compiled parsers; see docs/performance.md); nodes are filled slot by
+slot rather than through ``__init__``. Nesting deeper than :data:`MAX_DEPTH` is rejected rather
+than overflowing the Python stack.
 """
 
 from __future__ import annotations
 
+import gc
 import struct
 from collections.abc import Callable, Iterable, Iterator
 from enum import IntEnum
@@ -29,6 +33,8 @@ from secrules.dlms.lengths import decode_length, encode_length
 from secrules.errors import DecodeError, InvalidValueError
 
 __all__ = [
+    "BUDGET_BASE",
+    "BUDGET_PER_OCTET",
     "DATA_CLASSES",
     "MAX_DEPTH",
     "Array",
@@ -40,6 +46,7 @@ __all__ = [
     "DataTag",
     "DateData",
     "DateTimeData",
+    "DecodeBudget",
     "DoubleLong",
     "DoubleLongUnsigned",
     "Enum",
@@ -123,7 +130,7 @@ def _description_tuple(items: Iterable[TypeDescription]) -> tuple[TypeDescriptio
     return tuple(items)
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class Data:
     """Base of every A-XDR Data value. ``offset`` is where the tag was read (not compared)."""
 
@@ -146,7 +153,7 @@ class Data:
         raise NotImplementedError
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class NullData(Data):
     """``null-data`` (tag 0): no content."""
 
@@ -157,7 +164,7 @@ class NullData(Data):
         pass
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class _Sequence(Data):
     items: tuple[Data, ...] = attrs.field(converter=_data_tuple, validator=_check_items)
 
@@ -176,7 +183,7 @@ class _Sequence(Data):
             item._encode(out)
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class Array(_Sequence):
     """``array`` (tag 1): a count, then that many tagged elements."""
 
@@ -184,7 +191,7 @@ class Array(_Sequence):
     type_name: ClassVar[str] = "array"
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class Structure(_Sequence):
     """``structure`` (tag 2): a count, then that many tagged members."""
 
@@ -197,7 +204,7 @@ def _check_raw_octet(_inst: object, attribute: attrs.Attribute[int], value: int)
         raise InvalidValueError(f"{attribute.name}: expected an octet 0..255, got {value!r}")
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class Boolean(Data):
     """``boolean`` (tag 3): one octet, ``00`` false and any other value true (D3).
 
@@ -231,7 +238,7 @@ class Boolean(Data):
         out.append(self.raw)
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class BitString(Data):
     """``bit-string`` (tag 4): ``length_bits`` bits packed MSB-first into ``data`` (D4).
 
@@ -269,21 +276,24 @@ class BitString(Data):
     @property
     def bits(self) -> tuple[bool, ...]:
         """The bits, bit 0 (MSB of the first octet) first."""
-        data = self.data
-        return tuple(bool(data[i >> 3] & (0x80 >> (i & 7))) for i in range(self.length_bits))
+        return tuple(map("1".__eq__, str(self)))  # C loops: a decoded string can be long
 
     def __len__(self) -> int:
         return self.length_bits
 
     def __str__(self) -> str:
-        return "".join("1" if b else "0" for b in self.bits)
+        """The bits as ``0``/``1`` characters, bit 0 first."""
+        if not self.length_bits:
+            return ""
+        text = format(int.from_bytes(self.data, "big"), f"0{len(self.data) * 8}b")
+        return text[: self.length_bits]
 
     def _encode_content(self, out: bytearray) -> None:
         out += encode_length(self.length_bits)
         out += self.data
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class _Int(Data):
     value: int
 
@@ -305,7 +315,7 @@ class _Int(Data):
         out += self._packer.pack(self.value)
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class DoubleLong(_Int):
     """``double-long`` (tag 5): int32 big-endian."""
 
@@ -316,7 +326,7 @@ class DoubleLong(_Int):
     _packer: ClassVar[struct.Struct] = struct.Struct(">i")
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class DoubleLongUnsigned(_Int):
     """``double-long-unsigned`` (tag 6): uint32 big-endian."""
 
@@ -327,7 +337,7 @@ class DoubleLongUnsigned(_Int):
     _packer: ClassVar[struct.Struct] = struct.Struct(">I")
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class Bcd(_Int):
     """``bcd`` (tag 13): one octet, kept raw (0..255; digits are not checked)."""
 
@@ -338,7 +348,7 @@ class Bcd(_Int):
     _packer: ClassVar[struct.Struct] = struct.Struct(">B")
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class Integer(_Int):
     """``integer`` (tag 15): int8."""
 
@@ -349,7 +359,7 @@ class Integer(_Int):
     _packer: ClassVar[struct.Struct] = struct.Struct(">b")
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class Long(_Int):
     """``long`` (tag 16): int16 big-endian."""
 
@@ -360,7 +370,7 @@ class Long(_Int):
     _packer: ClassVar[struct.Struct] = struct.Struct(">h")
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class Unsigned(_Int):
     """``unsigned`` (tag 17): uint8."""
 
@@ -371,7 +381,7 @@ class Unsigned(_Int):
     _packer: ClassVar[struct.Struct] = struct.Struct(">B")
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class LongUnsigned(_Int):
     """``long-unsigned`` (tag 18): uint16 big-endian."""
 
@@ -382,7 +392,7 @@ class LongUnsigned(_Int):
     _packer: ClassVar[struct.Struct] = struct.Struct(">H")
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class Long64(_Int):
     """``long64`` (tag 20): int64 big-endian."""
 
@@ -393,7 +403,7 @@ class Long64(_Int):
     _packer: ClassVar[struct.Struct] = struct.Struct(">q")
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class Long64Unsigned(_Int):
     """``long64-unsigned`` (tag 21): uint64 big-endian."""
 
@@ -404,7 +414,7 @@ class Long64Unsigned(_Int):
     _packer: ClassVar[struct.Struct] = struct.Struct(">Q")
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class Enum(_Int):
     """``enum`` (tag 22): uint8."""
 
@@ -415,7 +425,7 @@ class Enum(_Int):
     _packer: ClassVar[struct.Struct] = struct.Struct(">B")
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class _Bytes(Data):
     value: bytes = attrs.field(validator=_check_bytes)
 
@@ -430,7 +440,7 @@ class _Bytes(Data):
         out += self.value
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class OctetString(_Bytes):
     """``octet-string`` (tag 9): a length and the octets, kept as bytes.
 
@@ -460,7 +470,7 @@ class OctetString(_Bytes):
         return Obis.from_bytes(self.value, offset=self.offset)
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class VisibleString(_Bytes):
     """``visible-string`` (tag 10): octets kept as bytes; :attr:`text` decodes ASCII."""
 
@@ -478,7 +488,7 @@ class VisibleString(_Bytes):
             ) from None
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class Utf8String(_Bytes):
     """``utf8-string`` (tag 12): octets kept as bytes; :attr:`text` decodes UTF-8."""
 
@@ -496,7 +506,7 @@ class Utf8String(_Bytes):
             ) from None
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class _Float(Data):
     raw: bytes = attrs.field(validator=_check_bytes)
 
@@ -517,7 +527,7 @@ class _Float(Data):
         out += self.raw
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class Float32(_Float):
     """``float32`` (tag 23): IEEE 754 binary32 big-endian, kept as its 4 raw octets (D6)."""
 
@@ -534,7 +544,7 @@ class Float32(_Float):
             raise InvalidValueError(f"{value!r} does not fit float32: {exc}") from None
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class Float64(_Float):
     """``float64`` (tag 24): IEEE 754 binary64 big-endian, kept as its 8 raw octets (D6)."""
 
@@ -548,7 +558,7 @@ class Float64(_Float):
         return cls(cls._format.pack(value))
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class DateTimeData(Data):
     """``date-time`` (tag 25): 12 octets, no length (GBCS uses octet-string(12) instead)."""
 
@@ -561,7 +571,7 @@ class DateTimeData(Data):
         out += self.value.to_bytes()
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class DateData(Data):
     """``date`` (tag 26): 5 octets, no length."""
 
@@ -574,7 +584,7 @@ class DateData(Data):
         out += self.value.to_bytes()
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class TimeData(Data):
     """``time`` (tag 27): 4 octets, no length."""
 
@@ -595,7 +605,7 @@ _SIMPLE_TAGS = frozenset(
 )
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class TypeDescription:
     """A compact-array type description (D5).
 
@@ -651,7 +661,7 @@ class TypeDescription:
         return True
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class CompactArray(Data):
     """``compact-array`` (tag 19): a type description, then untagged values (D5).
 
@@ -709,8 +719,109 @@ def _encode_untagged(desc: TypeDescription, value: Data, out: bytearray) -> None
 
 # --------------------------------------------------------------------------------------------
 # Decoding
+#
+# Every decode spends a DecodeBudget of units: one per Data node it builds (compact-array items
+# and zero-size values included), one more per array, structure or compact-array (its tuple)
+# and one per array or structure type-description node (simple descriptions are shared). A
+# container pays for its elements before building them: a tagged array or structure when it
+# reads their count, a compact-array before each element (what one element costs is known from
+# the description). Nothing is built that was not paid for, so the work and memory of a decode
+# are bounded by its budget.
 
-_Decoder: TypeAlias = Callable[[bytes, int, int, int, int], tuple[Data, int]]
+#: Units a decode may spend per octet of its input (see :class:`DecodeBudget`).
+BUDGET_PER_OCTET = 1
+#: Units every decode may spend whatever its length (small inputs, dense compact-arrays).
+BUDGET_BASE = 4096
+_HUGE = 1 << 62  # node counts and sizes computed from descriptions are capped here
+
+
+class DecodeBudget:
+    """The units a decode may still spend (docs/dlms.md, "Decode budget").
+
+    :meth:`for_length` gives ``BUDGET_PER_OCTET * length + BUDGET_BASE`` units. Every Data node
+    built costs one unit (zero-size ones too), an array, structure or compact-array one more
+    (its tuple), an array or structure type-description node one. Tagged input never exceeds it
+    (a tagged leaf takes at least its tag octet, a container its tag and count); a
+    compact-array whose description expands to more than is left is refused with a
+    :class:`DecodeError` at the element that would not fit. Pass one budget to several decodes
+    of the same input (as :func:`secrules.dlms.decode_access` does) so that they share it.
+    """
+
+    __slots__ = ("depth", "left", "limit")
+
+    def __init__(self, limit: int) -> None:
+        if not _is_int(limit) or limit < 0:
+            raise InvalidValueError(f"a decode budget is a non-negative int, got {limit!r}")
+        self.limit = limit
+        self.left = limit
+        self.depth = 0  # nesting of the array or structure being decoded
+
+    @classmethod
+    def for_length(cls, length: int) -> DecodeBudget:
+        """The budget for decoding ``length`` octets."""
+        return cls(BUDGET_PER_OCTET * max(length, 0) + BUDGET_BASE)
+
+    @property
+    def spent(self) -> int:
+        """Units spent so far."""
+        return self.limit - self.left
+
+    def charge(
+        self, units: int, *, offset: int | None, path: str = "", what: str = "a value"
+    ) -> None:
+        """Spend ``units``; DecodeError (at ``offset``/``path``) if fewer are left."""
+        left = self.left - units
+        if left < 0:
+            raise self.exceeded(units, offset=offset, path=path, what=what)
+        self.left = left
+
+    def exceeded(self, units: int, *, offset: int | None, path: str, what: str) -> DecodeError:
+        """The error for ``what`` needing ``units`` more than are left."""
+        return DecodeError(
+            f"decode budget exceeded: {what} needs {units} unit(s) but {self.left} of "
+            f"{self.limit} are left",
+            offset=offset,
+            path=path,
+        )
+
+    def __repr__(self) -> str:
+        return f"DecodeBudget(limit={self.limit}, left={self.left})"
+
+
+_Decoder: TypeAlias = Callable[[bytes, int, int, int, DecodeBudget], tuple[Data, int]]
+
+#: Inputs from this many octets up are decoded with the cyclic garbage collector paused.
+GC_PAUSE_OCTETS = 16 * 1024
+
+
+def pause_gc(size: int) -> bool:
+    """Pause the cyclic GC while decoding ``size`` octets; True if the caller must resume it.
+
+    A decode builds only acyclic trees, which the collector would traverse again and again as
+    they grow (it doubled the time of a 1 MiB decode). Reference counting still frees them.
+    Pair with ``if paused: gc.enable()`` in a ``finally``; nested and concurrent decodes leave
+    the collector as they found it once the outermost one ends.
+    """
+    if size < GC_PAUSE_OCTETS or not gc.isenabled():
+        return False
+    gc.disable()
+    return True
+
+
+# Decoded nodes are filled slot by slot (object.__new__ and the slots' own setters), skipping
+# __init__'s validators: every value below was range-checked by the reader itself, and the
+# round-trip tests compare decoded nodes with __init__-built ones.
+_new = object.__new__
+_SMALL = 64  # containers with more elements are built through a generator (no list copy)
+
+
+def _setter(cls: type, name: str) -> Callable[[object, object], None]:
+    setter: Callable[[object, object], None] = getattr(cls, name).__set__
+    return setter
+
+
+_set_offset = _setter(Data, "offset")
+_set_items = _setter(_Sequence, "items")
 
 
 def _truncated(what: str, start: int) -> DecodeError:
@@ -721,52 +832,152 @@ def _prefix(exc: DecodeError, step: str) -> None:
     exc.path = step + (exc.path or "")
 
 
-def _dec_null(data: bytes, pos: int, n: int, start: int, depth: int) -> tuple[Data, int]:
-    return NullData(offset=start), pos
+def _dec_unknown(
+    data: bytes, pos: int, n: int, start: int, budget: DecodeBudget
+) -> tuple[Data, int]:
+    raise DecodeError(f"unknown Data tag 0x{data[start]:02X}", offset=start, path="")
 
 
-def _make_seq_decoder(cls: type[_Sequence]) -> _Decoder:
+def _dec_null(data: bytes, pos: int, n: int, start: int, budget: DecodeBudget) -> tuple[Data, int]:
+    node = _new(NullData)
+    _set_offset(node, start)
+    return node, pos
+
+
+def _tagged_items(  # noqa: PLR0917 - the decoder's hot loop, positional on purpose
+    name: str,
+    data: bytes,
+    cell: list[int],
+    n: int,
+    count: int,
+    budget: DecodeBudget,
+) -> Iterator[Data]:
+    """Yield ``count`` tagged elements from ``cell[0]``; leave the end offset in ``cell[0]``."""
+    decoders = _DECODERS
+    new, set_offset = _new, _set_offset
+    pos = cell[0]
+    for i in range(count):
+        if pos >= n:
+            raise DecodeError(f"truncated {name}: element {i} missing", offset=pos, path=f"[{i}]")
+        tag = data[pos]
+        if tag:
+            try:
+                item, pos = decoders[tag](data, pos + 1, n, pos, budget)
+            except DecodeError as exc:
+                _prefix(exc, f"[{i}]")
+                raise
+        else:  # null-data inline: the cheapest node, so the one hostile input repeats
+            item = new(NullData)
+            set_offset(item, pos)
+            pos += 1
+        yield item
+    cell[0] = pos
+
+
+def _make_seq_decoder(cls: type[_Sequence]) -> _Decoder:  # noqa: PLR0915 - see dec
     name = cls.type_name
 
-    def dec(data: bytes, pos: int, n: int, start: int, depth: int) -> tuple[Data, int]:
+    def dec(  # noqa: PLR0915 - the hottest decoder, inlined on purpose (measured)
+        data: bytes, pos: int, n: int, start: int, budget: DecodeBudget
+    ) -> tuple[Data, int]:
+        depth = budget.depth
         if depth >= MAX_DEPTH:
             raise DecodeError(f"{name} nested deeper than {MAX_DEPTH}", offset=start, path="")
-        count, pos = decode_length(data, pos, path="")
+        if pos < n and data[pos] < 0x80:
+            count = data[pos]
+            pos += 1
+        elif pos >= n:
+            raise DecodeError("truncated: length expected", offset=pos, path="")
+        else:
+            count, pos = decode_length(data, pos, path="")
         if count > n - pos:
             raise DecodeError(
                 f"{name} count {count} exceeds the {n - pos} octets left", offset=start, path=""
             )
-        items: list[Data] = []
-        append = items.append
-        depth += 1
-        for i in range(count):
-            if pos >= n:
-                raise DecodeError(
-                    f"truncated {name}: element {i} missing", offset=pos, path=f"[{i}]"
-                )
-            tag = data[pos]
-            decoder = _DECODERS[tag]
-            if decoder is None:
-                raise DecodeError(f"unknown Data tag 0x{tag:02X}", offset=pos, path=f"[{i}]")
-            try:
-                item, pos = decoder(data, pos + 1, n, pos, depth)
-            except DecodeError as exc:
-                _prefix(exc, f"[{i}]")
-                raise
-            append(item)
-        return cls(tuple(items), offset=start), pos
+        left = budget.left - count - 1  # the elements, and this node's tuple of them
+        if left < 0:
+            raise budget.exceeded(
+                count + 1, offset=start, path="", what=f"{name} of {count} elements"
+            )
+        budget.left = left
+        node = _new(cls)
+        if not count:
+            _set_items(node, ())
+            _set_offset(node, start)
+            return node, pos
+        budget.depth = depth + 1
+        if count == 1:  # common, and the costliest per octet: no list, null-data inline
+            tag = data[pos]  # there is an octet: count <= n - pos
+            if tag:
+                try:
+                    item, pos = _DECODERS[tag](data, pos + 1, n, pos, budget)
+                except DecodeError as exc:
+                    _prefix(exc, "[0]")
+                    raise
+            else:
+                item = _new(NullData)
+                _set_offset(item, pos)
+                pos += 1
+            _set_items(node, (item,))
+        elif count <= _SMALL:
+            items: list[Data] = []
+            append = items.append
+            decoders = _DECODERS
+            for i in range(count):
+                if pos >= n:
+                    raise DecodeError(
+                        f"truncated {name}: element {i} missing", offset=pos, path=f"[{i}]"
+                    )
+                tag = data[pos]
+                if tag:
+                    try:
+                        item, pos = decoders[tag](data, pos + 1, n, pos, budget)
+                    except DecodeError as exc:
+                        _prefix(exc, f"[{i}]")
+                        raise
+                else:
+                    item = _new(NullData)
+                    _set_offset(item, pos)
+                    pos += 1
+                append(item)
+            _set_items(node, tuple(items))
+        else:
+            cell = [pos]
+            _set_items(node, tuple(_tagged_items(name, data, cell, n, count, budget)))
+            pos = cell[0]
+        budget.depth = depth
+        _set_offset(node, start)
+        return node, pos
 
     return dec
 
 
-def _dec_boolean(data: bytes, pos: int, n: int, start: int, depth: int) -> tuple[Data, int]:
+_set_raw = _setter(Boolean, "raw")
+
+
+def _dec_boolean(
+    data: bytes, pos: int, n: int, start: int, budget: DecodeBudget
+) -> tuple[Data, int]:
     if pos >= n:
         raise _truncated("boolean", start)
-    return Boolean(data[pos], offset=start), pos + 1
+    node = _new(Boolean)
+    _set_raw(node, data[pos])
+    _set_offset(node, start)
+    return node, pos + 1
 
 
-def _dec_bit_string(data: bytes, pos: int, n: int, start: int, depth: int) -> tuple[Data, int]:
-    bits, pos = decode_length(data, pos, path="")
+_set_length_bits = _setter(BitString, "length_bits")
+_set_bit_data = _setter(BitString, "data")
+
+
+def _dec_bit_string(
+    data: bytes, pos: int, n: int, start: int, budget: DecodeBudget
+) -> tuple[Data, int]:
+    if pos < n and data[pos] < 0x80:
+        bits = data[pos]
+        pos += 1
+    else:
+        bits, pos = decode_length(data, pos, path="")
     end = pos + ((bits + 7) >> 3)
     if end > n:
         raise _truncated(f"bit-string of {bits} bits", start)
@@ -777,20 +988,37 @@ def _dec_bit_string(data: bytes, pos: int, n: int, start: int, depth: int) -> tu
             offset=end - 1,
             path="",
         )
-    return BitString(bits, content, offset=start), end
+    node = _new(BitString)
+    _set_length_bits(node, bits)
+    _set_bit_data(node, content)
+    _set_offset(node, start)
+    return node, end
+
+
+_set_bytes = _setter(_Bytes, "value")
 
 
 def _make_bytes_decoder(cls: type[_Bytes]) -> _Decoder:
     name = cls.type_name
 
-    def dec(data: bytes, pos: int, n: int, start: int, depth: int) -> tuple[Data, int]:
-        size, pos = decode_length(data, pos, path="")
+    def dec(data: bytes, pos: int, n: int, start: int, budget: DecodeBudget) -> tuple[Data, int]:
+        if pos < n and data[pos] < 0x80:
+            size = data[pos]
+            pos += 1
+        else:
+            size, pos = decode_length(data, pos, path="")
         end = pos + size
         if end > n:
             raise _truncated(f"{name} of {size} octets", start)
-        return cls(data[pos:end], offset=start), end
+        node = _new(cls)
+        _set_bytes(node, data[pos:end])
+        _set_offset(node, start)
+        return node, end
 
     return dec
+
+
+_set_int = _setter(_Int, "value")
 
 
 def _make_int_decoder(cls: type[_Int]) -> _Decoder:
@@ -798,40 +1026,139 @@ def _make_int_decoder(cls: type[_Int]) -> _Decoder:
     size = cls._packer.size
     name = cls.type_name
 
-    def dec(data: bytes, pos: int, n: int, start: int, depth: int) -> tuple[Data, int]:
+    if cls._packer.format == ">B":  # unsigned, enum, bcd: the octet is the value
+
+        def dec_octet(
+            data: bytes, pos: int, n: int, start: int, budget: DecodeBudget
+        ) -> tuple[Data, int]:
+            if pos >= n:
+                raise _truncated(name, start)
+            node = _new(cls)
+            _set_int(node, data[pos])
+            _set_offset(node, start)
+            return node, pos + 1
+
+        return dec_octet
+
+    def dec(data: bytes, pos: int, n: int, start: int, budget: DecodeBudget) -> tuple[Data, int]:
         end = pos + size
         if end > n:
             raise _truncated(name, start)
-        return cls(unpack(data, pos)[0], offset=start), end
+        node = _new(cls)
+        _set_int(node, unpack(data, pos)[0])
+        _set_offset(node, start)
+        return node, end
 
     return dec
 
 
 def _make_fixed_decoder(
-    cls: Callable[..., Data], name: str, size: int, build: Callable[[bytes], Any]
+    cls: type[Data], field: str, size: int, build: Callable[[bytes], Any]
 ) -> _Decoder:
+    name = cls.type_name
+    set_field = _setter(cls, field)
 
-    def dec(data: bytes, pos: int, n: int, start: int, depth: int) -> tuple[Data, int]:
+    def dec(data: bytes, pos: int, n: int, start: int, budget: DecodeBudget) -> tuple[Data, int]:
         end = pos + size
         if end > n:
             raise _truncated(name, start)
-        return cls(build(data[pos:end]), offset=start), end
+        node = _new(cls)
+        set_field(node, build(data[pos:end]))
+        _set_offset(node, start)
+        return node, end
 
     return dec
 
 
-def _read_description(data: bytes, pos: int, n: int, depth: int) -> tuple[TypeDescription, int]:
-    if depth >= MAX_DEPTH:
-        raise DecodeError(f"type description nested deeper than {MAX_DEPTH}", offset=pos, path="")
+# COSEM dates and times filled slot by slot, like the nodes: the same values as
+# CosemDate/CosemTime/CosemDateTime.from_bytes (any octet pattern is kept as sent).
+_DATE_PARTS = struct.Struct(">HBBB")
+_DATETIME_PARTS = struct.Struct(">HBBBBBBBhB")
+_DATE_SETTERS = tuple(
+    _setter(CosemDate, f) for f in ("year", "month", "day_of_month", "day_of_week")
+)
+_TIME_SETTERS = tuple(_setter(CosemTime, f) for f in ("hour", "minute", "second", "hundredths"))
+_DATETIME_SETTERS = tuple(
+    _setter(CosemDateTime, f) for f in ("date", "time", "deviation", "clock_status")
+)
+
+
+def _fill(
+    obj: object, setters: tuple[Callable[[object, object], None], ...], values: Iterable[object]
+) -> object:
+    for setter, value in zip(setters, values, strict=True):
+        setter(obj, value)
+    return obj
+
+
+def _date(raw: bytes) -> object:
+    return _fill(_new(CosemDate), _DATE_SETTERS, _DATE_PARTS.unpack(raw))
+
+
+def _time(raw: bytes) -> object:
+    return _fill(_new(CosemTime), _TIME_SETTERS, raw)
+
+
+def _datetime(raw: bytes) -> object:
+    y, mo, dom, dow, h, mi, sec, hs, dev, cs = _DATETIME_PARTS.unpack(raw)
+    date = _fill(_new(CosemDate), _DATE_SETTERS, (y, mo, dom, dow))
+    time = _fill(_new(CosemTime), _TIME_SETTERS, (h, mi, sec, hs))
+    return _fill(_new(CosemDateTime), _DATETIME_SETTERS, (date, time, dev, cs))
+
+
+#: Octets a value of each simple type takes at least inside a compact-array.
+_MIN_SIZE = {
+    0: 0,
+    3: 1,
+    4: 1,
+    5: 4,
+    6: 4,
+    9: 1,
+    10: 1,
+    12: 1,
+    13: 1,
+    15: 1,
+    16: 2,
+    17: 1,
+    18: 2,
+    20: 8,
+    21: 8,
+    22: 1,
+    23: 4,
+    24: 8,
+    25: 12,
+    26: 5,
+    27: 4,
+}
+_SIMPLE_DESCRIPTIONS = {tag: TypeDescription(tag) for tag in _SIMPLE_TAGS}
+_SIMPLE_BY_TAG = [_SIMPLE_DESCRIPTIONS.get(tag) for tag in range(256)]
+
+
+def _read_description(
+    data: bytes, pos: int, n: int, depth: int, budget: DecodeBudget
+) -> tuple[TypeDescription, int, int, int]:
+    """Read a type description at ``pos``.
+
+    Returns the description, the offset after it, the budget units one value of it costs
+    (one per node, two for an array or structure: the node and its tuple) and the fewest
+    octets one value takes (both capped at ``2**62``).
+    """
     if pos >= n:
         raise DecodeError("truncated compact-array type description", offset=pos, path="")
     tag = data[pos]
+    simple = _SIMPLE_DESCRIPTIONS.get(tag)
+    if simple is not None:  # interned: a simple description builds nothing
+        return simple, pos + 1, 1, _MIN_SIZE[tag]
+    if depth >= MAX_DEPTH:
+        raise DecodeError(f"type description nested deeper than {MAX_DEPTH}", offset=pos, path="")
+    budget.charge(1, offset=pos, what="a type description")
     if tag == 1:
         if pos + 3 > n:
             raise DecodeError("truncated compact-array array description", offset=pos, path="")
         count = (data[pos + 1] << 8) | data[pos + 2]
-        element, end = _read_description(data, pos + 3, n, depth + 1)
-        return TypeDescription(1, count, (element,)), end
+        element, end, nodes, size = _read_description(data, pos + 3, n, depth + 1, budget)
+        desc = TypeDescription(1, count, (element,))
+        return desc, end, min(2 + count * nodes, _HUGE), min(count * size, _HUGE)
     if tag == 2:
         count, p = decode_length(data, pos + 1, path="")
         if count > n - p:
@@ -839,78 +1166,206 @@ def _read_description(data: bytes, pos: int, n: int, depth: int) -> tuple[TypeDe
                 f"structure description count {count} exceeds the data", offset=pos, path=""
             )
         members = []
+        nodes, size = 2, 0
         for _ in range(count):
-            member, p = _read_description(data, p, n, depth + 1)
+            member, p, member_nodes, member_size = _read_description(data, p, n, depth + 1, budget)
             members.append(member)
-        return TypeDescription(2, None, tuple(members)), p
-    if tag not in _SIMPLE_TAGS:
-        raise DecodeError(
-            f"type 0x{tag:02X} not allowed in a compact-array description", offset=pos, path=""
-        )
-    return TypeDescription(tag), pos + 1
+            nodes = min(nodes + member_nodes, _HUGE)
+            size = min(size + member_size, _HUGE)
+        return TypeDescription(2, None, tuple(members)), p, nodes, size
+    raise DecodeError(
+        f"type 0x{tag:02X} not allowed in a compact-array description", offset=pos, path=""
+    )
 
 
 def _dec_untagged(
-    desc: TypeDescription, data: bytes, pos: int, n: int, depth: int
+    desc: TypeDescription, data: bytes, pos: int, n: int, budget: DecodeBudget
 ) -> tuple[Data, int]:
-    if depth >= MAX_DEPTH:
-        raise DecodeError(f"compact-array nested deeper than {MAX_DEPTH}", offset=pos, path="")
+    """One untagged compact-array value of ``desc`` (its nodes are already paid for).
+
+    Recurses as deep as the description nests, which :func:`_read_description` bounded.
+    """
     tag = desc.tag
     if tag == 1:
-        element = desc.elements[0]
+        fixed = _FIXED_COMPACT.get(desc.elements[0].tag)
+        if fixed is not None:  # an array of one number type: in one pass
+            size = fixed[2]
+            count = desc.count or 0
+            if pos + count * size > n:
+                i = (n - pos) // size
+                raise DecodeError(
+                    f"truncated {fixed[0].type_name}", offset=pos + i * size, path=f"[{i}]"
+                )
+            array = _new(Array)
+            _set_items(array, _fixed_run(fixed, data, pos, count))
+            _set_offset(array, pos)
+            return array, pos + count * size
+    if tag == 1 or tag == 2:  # noqa: PLR1714 - two ints, faster than a set lookup here
+        node = _new(Array if tag == 1 else Structure)
+        members = desc.elements if tag == 2 else (desc.elements[0],) * (desc.count or 0)
         items = []
         p = pos
-        for i in range(desc.count or 0):
+        for i, member in enumerate(members):
             try:
-                item, p = _dec_untagged(element, data, p, n, depth + 1)
+                item, p = _dec_untagged(member, data, p, n, budget)
             except DecodeError as exc:
                 _prefix(exc, f"[{i}]")
                 raise
             items.append(item)
-        return Array(tuple(items), offset=pos), p
-    if tag == 2:
-        items = []
-        p = pos
-        for i, member in enumerate(desc.elements):
-            try:
-                item, p = _dec_untagged(member, data, p, n, depth + 1)
-            except DecodeError as exc:
-                _prefix(exc, f"[{i}]")
-                raise
-            items.append(item)
-        return Structure(tuple(items), offset=pos), p
-    decoder = _DECODERS[tag]
-    assert decoder is not None  # noqa: S101 - description tags are checked on reading
-    return decoder(data, pos, n, pos, depth)
+        _set_items(node, tuple(items))
+        _set_offset(node, pos)
+        return node, p
+    return _DECODERS[tag](data, pos, n, pos, budget)
 
 
-def _dec_compact_array(data: bytes, pos: int, n: int, start: int, depth: int) -> tuple[Data, int]:
-    desc, pos = _read_description(data, pos, n, depth)
-    size, pos = decode_length(data, pos, path="")
-    end = pos + size
-    if end > n:
-        raise _truncated(f"compact-array contents of {size} octets", start)
-    items = []
+def _compact_items(  # noqa: PLR0917 - the decoder's hot loop, positional on purpose
+    desc: TypeDescription,
+    data: bytes,
+    cell: list[int],
+    end: int,
+    budget: DecodeBudget,
+    per_item: int,
+) -> Iterator[Data]:
+    """Yield the values of a compact-array's contents, paying ``per_item`` nodes before each."""
+    pos = cell[0]
+    tag = desc.tag
+    simple = None if tag in (1, 2) else _DECODERS[tag]
     i = 0
     while pos < end:
+        left = budget.left - per_item
+        if left < 0:
+            raise budget.exceeded(
+                per_item, offset=pos, path=f"[{i}]", what="a compact-array element"
+            )
+        budget.left = left
         try:
-            item, nxt = _dec_untagged(desc, data, pos, end, depth + 1)
+            if simple is None:
+                item, pos = _dec_untagged(desc, data, pos, end, budget)
+            else:
+                item, pos = simple(data, pos, end, pos, budget)
         except DecodeError as exc:
             _prefix(exc, f"[{i}]")
             raise
-        if nxt == pos:
-            raise DecodeError(
-                "compact-array of zero-size elements with non-empty contents",
-                offset=start,
-                path="",
-            )
-        items.append(item)
-        pos = nxt
+        yield item
         i += 1
-    return CompactArray(desc, tuple(items), offset=start), end
+    cell[0] = pos
 
 
-_DECODERS: list[_Decoder | None] = [None] * 256
+def _fixed_values(
+    cls: type[Data],
+    set_value: Callable[[object, object], None],
+    values: tuple[int, ...] | bytes,
+    pos: int,
+    size: int,
+) -> Iterator[Data]:
+    new, set_offset = _new, _set_offset
+    for value in values:
+        node = new(cls)
+        set_value(node, value)
+        set_offset(node, pos)
+        pos += size
+        yield node
+
+
+def _compact_fixed(
+    fixed: tuple[type[Data], str, int, Callable[[object, object], None]],
+    data: bytes,
+    pos: int,
+    end: int,
+    budget: DecodeBudget,
+) -> tuple[Data, ...]:
+    """The values of a compact-array of one fixed-size number type, in one pass.
+
+    Same result, errors and budget as the element-by-element loop: an element is paid for
+    before it is read, and a short last element is "truncated" at its own offset and path.
+    """
+    cls, _, size, _ = fixed
+    count, rest = divmod(end - pos, size)
+    wanted = count + (1 if rest else 0)
+    if wanted > budget.left:
+        i = budget.left
+        raise budget.exceeded(
+            1, offset=pos + i * size, path=f"[{i}]", what="a compact-array element"
+        )
+    budget.left -= wanted
+    if rest:
+        raise DecodeError(
+            f"truncated {cls.type_name}", offset=pos + count * size, path=f"[{count}]"
+        )
+    return _fixed_run(fixed, data, pos, count)
+
+
+def _fixed_run(
+    fixed: tuple[type[Data], str, int, Callable[[object, object], None]],
+    data: bytes,
+    pos: int,
+    count: int,
+) -> tuple[Data, ...]:
+    """``count`` untagged values of one fixed-size type from ``pos`` (already checked and paid)."""
+    cls, code, size, set_value = fixed
+    if code == "B":
+        values: bytes | tuple[int, ...] = data[pos : pos + count]
+    else:
+        values = struct.unpack_from(f">{count}{code}", data, pos)
+    if count > _SMALL:
+        return tuple(_fixed_values(cls, set_value, values, pos, size))
+    items = []
+    for value in values:
+        node = _new(cls)
+        set_value(node, value)
+        _set_offset(node, pos)
+        items.append(node)
+        pos += size
+    return tuple(items)
+
+
+_set_description = _setter(CompactArray, "description")
+_set_compact_items = _setter(CompactArray, "items")
+
+
+def _dec_compact_array(
+    data: bytes, pos: int, n: int, start: int, budget: DecodeBudget
+) -> tuple[Data, int]:
+    desc = _SIMPLE_BY_TAG[data[pos] if pos < n else 0x13]
+    if desc is not None:  # the common case, inline
+        min_size = _MIN_SIZE[desc.tag]
+        per_item = 1
+        pos += 1
+    else:
+        desc, pos, per_item, min_size = _read_description(data, pos, n, budget.depth, budget)
+    if pos < n and data[pos] < 0x80:
+        size = data[pos]
+        pos += 1
+    else:
+        size, pos = decode_length(data, pos, path="")
+    end = pos + size
+    if end > n:
+        raise _truncated(f"compact-array contents of {size} octets", start)
+    if size and not min_size:
+        raise DecodeError(
+            "compact-array of zero-size elements with non-empty contents", offset=start, path=""
+        )
+    left = budget.left - 1  # its tuple of items
+    if left < 0:
+        raise budget.exceeded(1, offset=start, path="", what="a compact-array")
+    budget.left = left
+    items: tuple[Data, ...]
+    fixed = _FIXED_COMPACT.get(desc.tag)
+    if not size:
+        items = ()
+    elif fixed is not None:
+        items = _compact_fixed(fixed, data, pos, end, budget)
+    else:
+        cell = [pos]
+        items = tuple(_compact_items(desc, data, cell, end, budget, per_item))
+    node = _new(CompactArray)
+    _set_description(node, desc)
+    _set_compact_items(node, items)
+    _set_offset(node, start)
+    return node, end
+
+
+_DECODERS: list[_Decoder] = [_dec_unknown] * 256
 _DECODERS[0] = _dec_null
 _DECODERS[1] = _make_seq_decoder(Array)
 _DECODERS[2] = _make_seq_decoder(Structure)
@@ -932,13 +1387,29 @@ for _icls in (
 ):
     _DECODERS[_icls.tag] = _make_int_decoder(_icls)
 _DECODERS[19] = _dec_compact_array
-_DECODERS[23] = _make_fixed_decoder(Float32, Float32.type_name, 4, bytes)
-_DECODERS[24] = _make_fixed_decoder(Float64, Float64.type_name, 8, bytes)
-_DECODERS[25] = _make_fixed_decoder(
-    DateTimeData, DateTimeData.type_name, 12, CosemDateTime.from_bytes
-)
-_DECODERS[26] = _make_fixed_decoder(DateData, DateData.type_name, 5, CosemDate.from_bytes)
-_DECODERS[27] = _make_fixed_decoder(TimeData, TimeData.type_name, 4, CosemTime.from_bytes)
+_DECODERS[23] = _make_fixed_decoder(Float32, "raw", 4, bytes)
+_DECODERS[24] = _make_fixed_decoder(Float64, "raw", 8, bytes)
+_DECODERS[25] = _make_fixed_decoder(DateTimeData, "value", 12, _datetime)
+_DECODERS[26] = _make_fixed_decoder(DateData, "value", 5, _date)
+_DECODERS[27] = _make_fixed_decoder(TimeData, "value", 4, _time)
+
+#: Compact-arrays of these types are read in one pass: tag -> (struct format, value setter).
+_FIXED_COMPACT: dict[int, tuple[type[Data], str, int, Callable[[object, object], None]]] = {
+    cls.tag: (cls, cls._packer.format[1:], cls._packer.size, _set_int)
+    for cls in (
+        DoubleLong,
+        DoubleLongUnsigned,
+        Bcd,
+        Integer,
+        Long,
+        Unsigned,
+        LongUnsigned,
+        Long64,
+        Long64Unsigned,
+        Enum,
+    )
+}
+_FIXED_COMPACT[Boolean.tag] = (Boolean, "B", 1, _set_raw)
 
 #: Tag number -> value class, for every Data type.
 DATA_CLASSES: dict[int, type[Data]] = {
@@ -980,34 +1451,75 @@ def _as_bytes(data: object) -> bytes:
     raise DecodeError(f"expected bytes, got {type(data).__name__}", offset=0)
 
 
-def decode_data_at(data: bytes, offset: int = 0, *, end: int | None = None) -> tuple[Data, int]:
+def _decode_items(
+    data: bytes, pos: int, count: int, budget: DecodeBudget
+) -> tuple[tuple[Data, ...], int]:
+    """``count`` tagged Data values from ``pos`` to the end of ``data`` (paths ``[i]...``).
+
+    For list decoders such as the ACCESS data list: one budget, no per-item set-up.
+    """
+    n = len(data)
+    if count > n - pos:
+        raise DecodeError(f"count {count} exceeds the {n - pos} octets left", offset=pos, path="")
+    budget.charge(count, offset=pos, what=f"{count} Data values")
+    budget.depth = 0
+    paused = pause_gc(n - pos)
+    try:
+        cell = [pos]
+        items = tuple(_tagged_items("list", data, cell, n, count, budget))
+    finally:
+        if paused:
+            gc.enable()
+    return items, cell[0]
+
+
+def _check_budget(budget: object) -> None:
+    if not isinstance(budget, DecodeBudget):
+        raise InvalidValueError(f"budget: expected a DecodeBudget, got {type(budget).__name__}")
+
+
+def decode_data_at(
+    data: bytes, offset: int = 0, *, end: int | None = None, budget: DecodeBudget | None = None
+) -> tuple[Data, int]:
     """Decode one tagged Data value starting at ``offset``; return ``(value, next_offset)``.
 
     Offsets recorded in the value are offsets into ``data``. ``end`` (default ``len(data)``)
-    bounds the read. Raises :class:`DecodeError` with ``offset`` and ``path`` on bad input.
+    bounds the read. ``budget`` (default :meth:`DecodeBudget.for_length` of the octets from
+    ``offset`` to ``end``) bounds the nodes built; pass one to share it between calls. Raises
+    :class:`DecodeError` with ``offset`` and ``path`` on bad input or an exhausted budget.
     """
     data = _as_bytes(data)
-    n = len(data) if end is None else min(end, len(data))
+    if end is not None and not _is_int(end):
+        raise DecodeError(f"invalid end offset {end!r}", offset=0)
+    n = len(data) if end is None else max(0, min(end, len(data)))
     if not _is_int(offset) or offset < 0:
         raise DecodeError(f"invalid start offset {offset!r}", offset=0)
+    if budget is None:
+        budget = DecodeBudget.for_length(n - offset)
+    else:
+        _check_budget(budget)
     if offset >= n:
         raise DecodeError("truncated: Data tag expected", offset=offset, path="")
-    tag = data[offset]
-    decoder = _DECODERS[tag]
-    if decoder is None:
-        raise DecodeError(f"unknown Data tag 0x{tag:02X}", offset=offset, path="")
-    return decoder(data, offset + 1, n, offset, 0)
+    budget.charge(1, offset=offset)
+    budget.depth = 0
+    paused = pause_gc(n - offset)
+    try:
+        return _DECODERS[data[offset]](data, offset + 1, n, offset, budget)
+    finally:
+        if paused:
+            gc.enable()
 
 
-def decode_data(data: bytes) -> Data:
+def decode_data(data: bytes, *, budget: DecodeBudget | None = None) -> Data:
     """Decode exactly one Data value that fills ``data`` (trailing octets are an error).
 
-    ``data`` that is not bytes-like raises :class:`InvalidValueError`.
+    ``budget`` as for :func:`decode_data_at` (default: for the length of ``data``). ``data``
+    that is not bytes-like raises :class:`InvalidValueError`.
     """
     if not isinstance(data, bytes | bytearray | memoryview):
         raise InvalidValueError(f"data must be bytes, not {type(data).__name__}")
     data = _as_bytes(data)
-    value, end = decode_data_at(data, 0)
+    value, end = decode_data_at(data, 0, budget=budget)
     if end != len(data):
         raise DecodeError(f"{len(data) - end} trailing octets after Data", offset=end, path="")
     return value

@@ -5,9 +5,10 @@ and unparsed-entity declarations, notation and element/attribute-list declaratio
 external or skipped entity references; parameter-entity parsing is set to "never". Only the five
 predefined entities and numeric character references are read. Nothing here opens a file or a
 socket. The input is capped (1 MiB by default, an assumption) before Expat sees it, and the
-element depth is capped, so neither billion laughs, quadratic blowup, XXE nor large documents
-get anywhere. This does not rely on Expat's own defaults (the Python documentation warns that
-Expat older than 2.7.2 may be vulnerable; this machine links 2.5.0).
+element depth, the element count and the attributes per element are capped, so neither billion
+laughs, quadratic blowup, XXE nor large or wide documents get anywhere. This does not rely on
+Expat's own defaults (the Python documentation warns that Expat older than 2.7.2 may be
+vulnerable; this machine links 2.5.0).
 
 Every refusal is a :class:`~secrules.errors.DecodeError` with a one-line message, the byte
 ``offset`` of the construct and the XML ``path`` (``/`` for the prolog).
@@ -26,7 +27,9 @@ from secrules.errors import DecodeError
 __all__ = [
     "DEFAULT_MAX_BYTES",
     "DTD_MESSAGE",
+    "MAX_ATTRIBUTES",
     "MAX_DEPTH",
+    "MAX_ELEMENTS",
     "ParsedXml",
     "local_name",
     "namespace",
@@ -38,6 +41,11 @@ __all__ = [
 DEFAULT_MAX_BYTES = 1024 * 1024
 #: Element nesting cap (DUIS requests nest well under 20 deep).
 MAX_DEPTH = 64
+#: Element count cap (assumption: the largest public DUIS template has well under 1,000
+#: elements). Bounds the tree built, and the time, whatever the input's shape.
+MAX_ELEMENTS = 20_000
+#: Attributes allowed on one element (DUIS elements carry at most a few).
+MAX_ATTRIBUTES = 64
 DTD_MESSAGE = "DTD/entity declarations are not allowed in DUIS XML"
 
 
@@ -143,6 +151,18 @@ def parse_xml(  # noqa: PLR0915 - one driver whose closures share the parser sta
         if len(stack) >= MAX_DEPTH:
             raise _Refusal(
                 f"DUIS XML nests deeper than {MAX_DEPTH} elements",
+                parser.CurrentByteIndex,
+                here(),
+            )
+        if len(offsets) >= MAX_ELEMENTS:
+            raise _Refusal(
+                f"DUIS XML has more than {MAX_ELEMENTS} elements",
+                parser.CurrentByteIndex,
+                here(),
+            )
+        if len(attributes) > MAX_ATTRIBUTES:
+            raise _Refusal(
+                f"an element carries {len(attributes)} attributes, more than {MAX_ATTRIBUTES}",
                 parser.CurrentByteIndex,
                 here(),
             )

@@ -944,12 +944,21 @@ _HEX = re.compile(r"^[0-9A-Fa-f]*$")
 _BASE64 = re.compile(r"^[A-Za-z0-9+/]*={0,2}$")
 
 
+#: Longest text :func:`decode_text` reads (twice the 16 MiB input cap, as hex).
+_MAX_TEXT = 32 << 20
+
+
 def decode_text(text: str) -> bytes:
     """Hex (case and whitespace ignored) or base64 text -> bytes (spec P5).
 
     Hex is tried first; as in gbcs-parser, base64 is used instead when the hex reading does not
-    start with ``DD``/``DF`` but the base64 reading does. Neither -> :class:`DecodeError`.
+    start with ``DD``/``DF`` but the base64 reading does. Neither -> :class:`DecodeError`;
+    ``text`` that is not a ``str`` -> :class:`InvalidValueError`.
     """
+    if not isinstance(text, str):
+        raise InvalidValueError(f"text must be str, not {type(text).__name__}")
+    if len(text) > _MAX_TEXT:
+        raise DecodeError(f"text input is longer than {_MAX_TEXT} characters", offset=_MAX_TEXT)
     compact = _WHITESPACE.sub("", text)
     as_hex: bytes | None = None
     if _HEX.match(compact) and len(compact) % 2 == 0:

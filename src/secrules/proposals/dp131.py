@@ -102,7 +102,7 @@ _TABLE_FILE = "table_28d.toml"
 
 
 def _bits_text(bits: BitString) -> str:
-    return "".join("1" if b else "0" for b in bits.bits) or "(empty)"
+    return str(bits) or "(empty)"
 
 
 def show(field: str, value: object) -> str:

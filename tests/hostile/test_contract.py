@@ -1,0 +1,226 @@
+"""The hostile-input contract, stated once and run over every public entry point and CLI command.
+
+**Contract.** Whatever it is given, a public entry point either returns its normal result or
+raises a :class:`secrules.errors.SecrulesError` whose message is one line. It never raises
+anything else, never hangs, and works within memory proportional to its input. A CLI command
+exits 0, 1 or 2; on 2 it prints exactly one line, ``secrules: ...``, on stderr; it never prints a
+traceback or "internal error".
+
+The inputs are generated here at test time (nothing is copied from ``../shared``): random bytes
+and text, hex and base64 of them, mutations of valid messages built with secrules' own
+strategies, decoder bombs, XML bombs, and arguments of the wrong type. The named 1 MiB worst
+cases, with their memory bound, live in ``test_decoder_budget.py``; the issue's reproducers are
+named regression cases in the other files of this folder.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import signal
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import secrules
+from secrules import cli
+from secrules.dlms import decode_access, decode_data
+from secrules.duis import check_request, parse_request
+from secrules.errors import SecrulesError
+from secrules.gbcs import MemoryKeyStore, decode_text, parse_message, verify_message
+from secrules.strategies import hostile_file_bodies, hostile_inputs, wrong_types
+
+#: The safety net for one call. The target (1 s for 1 MiB) is measured by
+#: ``bench/bench_hostile.py``; this only turns a hang into a failure instead of a stuck CI run.
+SAFETY_SECONDS = 20
+
+
+class _Hang(BaseException):
+    """Raised by the watchdog; a BaseException so no ``except Exception`` can swallow it."""
+
+
+@contextlib.contextmanager
+def watchdog(seconds: float = SAFETY_SECONDS) -> Iterator[None]:
+    """Fail (instead of hanging) when the body runs longer than ``seconds``."""
+
+    def alarm(_signum: int, _frame: object) -> None:
+        raise _Hang(f"no answer within {seconds} s")
+
+    previous = signal.signal(signal.SIGALRM, alarm)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def obeys_contract(function: Callable[[Any], object], value: object) -> object:
+    """Call ``function(value)``; any outcome but a result or a one-line SecrulesError fails."""
+    error: SecrulesError | None = None
+    try:
+        with watchdog():
+            return function(value)
+    except SecrulesError as exc:
+        error = exc
+    message = str(error)
+    assert message, f"{type(error).__name__} with an empty message"
+    assert "\n" not in message.strip(), f"message is not one line: {message!r}"
+    return error
+
+
+INPUTS = st.one_of(hostile_inputs(), hostile_inputs(), wrong_types())
+
+
+# --- entry points -------------------------------------------------------------------------------
+
+
+def _empty_store() -> MemoryKeyStore:
+    return MemoryKeyStore(label="empty test store")
+
+
+ENTRY_POINTS: dict[str, Callable[[Any], object]] = {
+    "secrules.check": secrules.check,
+    "secrules.check(regime=baseline)": lambda d: secrules.check(d, regime="baseline"),
+    "secrules.check(keystore=)": lambda d: secrules.check(d, keystore=_empty_store()),
+    "secrules.check(default_configuration=)": lambda d: secrules.check(
+        d, default_configuration=True
+    ),
+    "dlms.decode_data": decode_data,
+    "dlms.decode_access": decode_access,
+    "gbcs.parse_message": parse_message,
+    "gbcs.decode_text": decode_text,
+    "gbcs.verify_message": lambda d: verify_message(d, _empty_store()),
+    "duis.parse_request": parse_request,
+    "duis.check_request": check_request,
+}
+
+
+@pytest.mark.parametrize("name", sorted(ENTRY_POINTS))
+@settings(suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(value=INPUTS)
+def test_entry_point_obeys_contract(name, value):
+    obeys_contract(ENTRY_POINTS[name], value)
+
+
+# --- file-reading entry points and the command line ---------------------------------------------
+
+
+def _run_cli(argv: list[str]) -> tuple[int, str]:
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err), watchdog():
+        code = cli.main(argv)
+    return code, err.getvalue()
+
+
+def _cli_obeys_contract(argv: list[str]) -> int:
+    code, err = _run_cli(argv)
+    assert code in (0, 1, 2), f"exit {code}: {err}"
+    assert "Traceback" not in err
+    assert "internal error" not in err
+    if code == 2:
+        lines = err.strip().splitlines()
+        assert len(lines) >= 1
+        assert all(line.startswith("secrules: ") for line in lines), err
+    return code
+
+
+def _commands(path: Path, store: Path) -> list[list[str]]:
+    p = str(path)
+    return [
+        ["check", p],
+        ["check", "--format", "json", p],
+        ["check", "--keystore", str(store), p],
+        ["check", "--default-configuration", "--table-28d", p, p],
+        ["impact", "DP125", "--table", p],
+        ["impact", "DP129", "--table", p],
+        ["impact", "DP131", "--table", p],
+        ["impact", "DP133", "--table", p],
+        ["gbcs", "inspect", p],
+        ["gbcs", "verify", "--keystore", str(store), p],
+        ["gbcs", "sign", p, "--key", p],
+    ]
+
+
+COMMAND_COUNT = len(_commands(Path("x"), Path("y")))
+
+
+@pytest.fixture(scope="module")
+def empty_store_dir(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("store")
+
+
+@pytest.mark.parametrize("which", range(COMMAND_COUNT))
+@settings(
+    max_examples=40,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(body=hostile_file_bodies())
+def test_every_command_obeys_contract(which, body, tmp_path_factory, empty_store_dir):
+    path = tmp_path_factory.mktemp("input") / "input.bin"
+    path.write_bytes(body)
+    _cli_obeys_contract(_commands(path, empty_store_dir)[which])
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["proposals"],
+        ["proposals", "--format", "json"],
+        ["rules"],
+        ["rules", "--format", "md"],
+        ["rules", "--format", "json"],
+        ["impact"],
+        ["impact", "--format", "json"],
+        ["impact", "--format", "html"],
+        ["impact", "--format", "md"],
+        ["impact", "DP999"],
+        ["check"],
+        ["check", "/nonexistent/file.hex"],
+        ["gbcs", "inspect", "/nonexistent/file.hex"],
+        ["nosuchcommand"],
+        ["check", "--regime", "sideways", "x"],
+    ],
+)
+def test_commands_without_hostile_files(argv):
+    _cli_obeys_contract(argv)
+
+
+def _feed_fifo(path: Path) -> int:
+    """Fork a writer that feeds ``path`` a short message each time a reader opens it."""
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - child
+        try:
+            for _ in range(8):
+                with path.open("wb") as handle:
+                    handle.write(b"00" * 1000)
+        finally:
+            os._exit(0)
+    return pid
+
+
+@pytest.mark.parametrize("name", ["fifo", "dev-zero", "directory", "dangling-link"])
+@pytest.mark.parametrize("which", range(COMMAND_COUNT))
+def test_every_command_on_special_files(name, which, tmp_path, empty_store_dir):
+    path = tmp_path / name
+    writer = None
+    if name == "fifo":
+        os.mkfifo(path)
+        writer = _feed_fifo(path)
+    elif name == "dev-zero":
+        path.symlink_to("/dev/zero")
+    elif name == "directory":
+        path.mkdir()
+    else:
+        path.symlink_to(tmp_path / "missing")
+    try:
+        _cli_obeys_contract(_commands(path, empty_store_dir)[which])
+    finally:
+        if writer is not None:
+            os.kill(writer, signal.SIGKILL)
+            os.waitpid(writer, 0)
