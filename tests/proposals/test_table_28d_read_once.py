@@ -17,7 +17,7 @@ from secrules.core import Outcome
 from secrules.dlms.access import AccessKind, AccessRequest, RequestSpec
 from secrules.dlms.cosem import CosemTime
 from secrules.dlms.schedule import entries_to_data
-from secrules.payloads import check_payload
+from secrules.payloads import MAX_SCHEDULES, check_payload
 from secrules.proposals import dp131
 
 FIX = Path(__file__).resolve().parent.parent.parent / "fixtures" / "dp131"
@@ -52,8 +52,13 @@ def test_check_payload_reads_the_table_once(loads: list[object], sets: int):
     findings = check_payload(ecs37_request(sets), table_28d=TABLE, default_configuration=True)
     assert loads == [TABLE]
     table_rules = [f for f in findings if f.rule_id.startswith("dp131.table28d.")]
+    checked = min(sets, MAX_SCHEDULES)
     assert table_rules
-    assert len(table_rules) % sets == 0  # every SET is still checked
+    assert len(table_rules) % checked == 0  # every SET up to the limit is checked
+    # ...and the rest are reported as not checked, never passed over in silence.
+    limits = [f for f in findings if f.rule_id == "check.limits"]
+    assert len(limits) == (1 if sets > MAX_SCHEDULES else 0)
+    assert all(f.outcome is Outcome.INDETERMINATE for f in limits)
 
 
 def test_check_reads_the_table_once(loads: list[object]):
@@ -95,7 +100,9 @@ def test_a_220_kb_payload(loads: list[object]):
     findings = check_payload(data, table_28d=TABLE, default_configuration=True)
     elapsed = time.perf_counter() - start
     assert loads == [TABLE]
-    assert len([f for f in findings if f.rule_id == "dp131.ecs37.entries"]) == sets
+    assert len([f for f in findings if f.rule_id == "dp131.ecs37.entries"]) == MAX_SCHEDULES
+    (limits,) = [f for f in findings if f.rule_id == "check.limits"]
+    assert f"{sets - MAX_SCHEDULES} further schedule(s) not checked" in limits.message
     assert elapsed < 120, "safety net only"
 
 
