@@ -7,7 +7,8 @@ families of adversarial inputs (dense tagged containers, compact-arrays of any d
 zero-size elements and huge counts included, deep nesting, declared counts larger than the
 input, long lists of ACCESS specifications and results, wide, deep and attribute-heavy XML) and
 over mutations of the slowest input found so far. It then re-times the slowest inputs per entry
-point (best of 3, wall and CPU) and measures their ``tracemalloc`` peak, and prints a table.
+point (best of 3, wall and CPU), measures the ``tracemalloc`` peak of those and of the inputs
+whose result held the most memory, and prints a table.
 
     python bench/bench_hostile.py [--iterations 30] [--size 1048576] [--seed 8] [--json out.json]
 
@@ -381,19 +382,25 @@ class Trial:
     data: bytes = field(repr=False)
     seconds: float = 0.0
     outcome: str = ""
+    blocks: int = 0
 
 
-def run_once(fn: Callable[[bytes], object], data: bytes) -> tuple[float, float, str]:
-    """(wall seconds, CPU seconds, outcome) of one call."""
+def run_once(fn: Callable[[bytes], object], data: bytes) -> tuple[float, float, str, int]:
+    """(wall seconds, CPU seconds, outcome, memory blocks the result holds) of one call."""
+    before = sys.getallocatedblocks()
     wall, cpu = time.perf_counter(), time.process_time()
+    result: object = None
     try:
-        fn(data)
+        result = fn(data)
         outcome = "decoded"
     except DecodeError:
         outcome = "DecodeError"
     except Exception as exc:  # noqa: BLE001 - a bench reports what escaped
         outcome = f"CRASH {type(exc).__name__}: {exc}"[:60]
-    return time.perf_counter() - wall, time.process_time() - cpu, outcome
+    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    blocks = sys.getallocatedblocks() - before
+    del result
+    return wall, cpu, outcome, blocks
 
 
 def peak_mib(fn: Callable[[bytes], object], data: bytes) -> float:
@@ -424,8 +431,8 @@ def search(
             family = rng.choice(names)
             data = families[family](rng, size)
         data = data[:size]
-        seconds, _, outcome = run_once(fn, data)
-        trials.append(Trial(family, data, seconds, outcome))
+        seconds, _, outcome, blocks = run_once(fn, data)
+        trials.append(Trial(family, data, seconds, outcome, blocks))
     return trials
 
 
@@ -456,15 +463,17 @@ def main() -> None:
         rng = random.Random(f"{args.seed}/{name}")  # each entry point reproducible alone
         trials = search(fn, families, rng, args.size, args.iterations)
         crashes += sum(t.outcome.startswith("CRASH") for t in trials)
-        top = sorted(trials, key=lambda t: t.seconds, reverse=True)[:3]
+        slowest = sorted(trials, key=lambda t: t.seconds, reverse=True)[:3]
+        largest = sorted(trials, key=lambda t: t.blocks, reverse=True)[:3]
         measured = []
-        for trial in top:
+        for trial in slowest:
             runs = [run_once(fn, trial.data) for _ in range(3)]
             wall = min(r[0] for r in runs)
             cpu = min(r[1] for r in runs)
-            measured.append((wall, cpu, peak_mib(fn, trial.data), trial, runs[0][2]))
-        wall, cpu, _, trial, outcome = max(measured, key=lambda m: m[0])
-        peak = max(m[2] for m in measured)
+            measured.append((wall, cpu, trial, runs[0][2]))
+        wall, cpu, trial, outcome = max(measured, key=lambda m: m[0])
+        peaks = {id(t): peak_mib(fn, t.data) for t in [*slowest, *largest]}
+        peak = max(peaks.values())
         print(
             f"{name:36s} {trial.family[:42]:42s} {len(trial.data):8d} {wall:7.3f} {cpu:6.3f} "
             f"{peak:8.1f}  {outcome}",
@@ -489,7 +498,8 @@ def main() -> None:
         )
     print()
     print(
-        "peak MiB: the largest tracemalloc peak among the three slowest inputs of each entry point."
+        "peak MiB: the largest tracemalloc peak among the three slowest inputs of each entry "
+        "point and the three whose result held the most memory."
     )
     if crashes:
         print(f"{crashes} trial(s) raised something other than DecodeError (CRASH)")

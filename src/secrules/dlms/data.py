@@ -919,6 +919,13 @@ def _make_seq_decoder(cls: type[_Sequence]) -> _Decoder:  # noqa: PLR0915 - see 
                 _set_offset(item, pos)
                 pos += 1
             _set_items(node, (item,))
+        elif count == 2 and not data[pos] and not data[pos + 1]:  # two null-data: no list
+            first = _new(NullData)
+            _set_offset(first, pos)
+            second = _new(NullData)
+            _set_offset(second, pos + 1)
+            pos += 2
+            _set_items(node, (first, second))
         elif count <= _SMALL:
             items: list[Data] = []
             append = items.append
@@ -1267,8 +1274,12 @@ def _fixed_values(
         yield node
 
 
+#: A fixed-size number type in a compact-array: class, struct code, octets, value setter.
+_Fixed: TypeAlias = tuple[type[Data], str, int, Callable[[object, object], None]]
+
+
 def _compact_fixed(
-    fixed: tuple[type[Data], str, int, Callable[[object, object], None]],
+    fixed: _Fixed,
     data: bytes,
     pos: int,
     end: int,
@@ -1284,6 +1295,7 @@ def _compact_fixed(
     wanted = count + (1 if rest else 0)
     if wanted > budget.left:
         i = budget.left
+        budget.left = 0  # the elements before it were paid for
         raise budget.exceeded(
             1, offset=pos + i * size, path=f"[{i}]", what="a compact-array element"
         )
@@ -1296,7 +1308,7 @@ def _compact_fixed(
 
 
 def _fixed_run(
-    fixed: tuple[type[Data], str, int, Callable[[object, object], None]],
+    fixed: _Fixed,
     data: bytes,
     pos: int,
     count: int,
@@ -1317,6 +1329,92 @@ def _fixed_run(
         items.append(node)
         pos += size
     return tuple(items)
+
+
+def _records(
+    container: type[_Sequence],
+    layout: tuple[tuple[type[Data], Callable[[object, object], None], int], ...],
+    values: Iterator[tuple[int, ...]],
+    pos: int,
+    size: int,
+) -> Iterator[Data]:
+    """Arrays or structures of fixed-size numbers, one per tuple of ``values``, from ``pos``.
+
+    ``layout`` gives each member's class, value setter and offset in the record.
+    """
+    new, set_offset, set_items = _new, _set_offset, _set_items
+    for record in values:
+        node = new(container)
+        fields = []
+        for (cls, set_value, step), value in zip(layout, record, strict=True):
+            field = new(cls)
+            set_value(field, value)
+            set_offset(field, pos + step if step else pos)
+            fields.append(field)
+        set_items(node, tuple(fields))
+        set_offset(node, pos)
+        pos += size
+        yield node
+
+
+def _flat_shape(desc: TypeDescription) -> tuple[type[_Sequence], int, int] | None:
+    """What one element of a flat description costs, without building anything.
+
+    For a structure of, or an array of, fixed-size numbers: the container class, the units and
+    the octets of one element; None for any other shape.
+    """
+    if desc.tag == 1:
+        fixed = _FIXED_COMPACT.get(desc.elements[0].tag)
+        count = desc.count or 0
+        return None if fixed is None else (Array, 2 + count, count * fixed[2])
+    if desc.tag == 2 and desc.elements and all(m.tag in _FIXED_COMPACT for m in desc.elements):
+        return Structure, 2 + len(desc.elements), sum(_MIN_SIZE[m.tag] for m in desc.elements)
+    return None
+
+
+def _compact_records(  # noqa: PLR0917 - positional like the other hot-path helpers
+    shape: tuple[type[_Sequence], int, int],
+    desc: TypeDescription,
+    data: bytes,
+    pos: int,
+    end: int,
+    budget: DecodeBudget,
+) -> tuple[Data, ...]:
+    """The values of a compact-array of ``shape`` (see :func:`_flat_shape`), in one pass.
+
+    Same result, errors and budget as the element-by-element loop (see :func:`_compact_fixed`).
+    """
+    container, per_item, size = shape
+    count, rest = divmod(end - pos, size)
+    wanted = count + (1 if rest else 0)
+    if wanted * per_item > budget.left:
+        i = budget.left // per_item
+        budget.left -= i * per_item  # the elements before it were paid for
+        raise budget.exceeded(
+            per_item, offset=pos + i * size, path=f"[{i}]", what="a compact-array element"
+        )
+    budget.left -= wanted * per_item
+    # Paid for and at least one whole element: the set-up below costs less than the contents.
+    if desc.tag == 1:
+        members = (_FIXED_COMPACT[desc.elements[0].tag],) * (desc.count or 0)
+    else:
+        members = tuple(_FIXED_COMPACT[m.tag] for m in desc.elements)
+    if rest:
+        at = pos + count * size
+        for j, member in enumerate(members):
+            if at + member[2] > end:
+                raise DecodeError(
+                    f"truncated {member[0].type_name}", offset=at, path=f"[{count}][{j}]"
+                )
+            at += member[2]
+    layout = []
+    step = 0
+    for cls, _, member_size, set_value in members:
+        layout.append((cls, set_value, step))
+        step += member_size
+    record = struct.Struct(">" + "".join(member[1] for member in members))
+    values = record.iter_unpack(data[pos : pos + count * size])
+    return tuple(_records(container, tuple(layout), values, pos, size))
 
 
 _set_description = _setter(CompactArray, "description")
@@ -1355,6 +1453,8 @@ def _dec_compact_array(
         items = ()
     elif fixed is not None:
         items = _compact_fixed(fixed, data, pos, end, budget)
+    elif (shape := _flat_shape(desc)) is not None:
+        items = _compact_records(shape, desc, data, pos, end, budget)
     else:
         cell = [pos]
         items = tuple(_compact_items(desc, data, cell, end, budget, per_item))
