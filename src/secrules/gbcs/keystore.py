@@ -324,6 +324,44 @@ class KeyStore:
         with self._lock:
             self._findings.append(_warning(message, source))
 
+    def _usable_certificate(
+        self, name: str, data: bytes, where: str, *, filed: str, usage: KeyUsage, eui: str
+    ) -> tuple[_CertFacts, KeyUsage, str] | None:
+        """A certificate's facts, KeyUsage and EUI; None (and a warning) when it is not usable.
+
+        ``filed`` says how the store filed it (``"file name says"``, ``"filed under"``) with
+        ``usage`` and ``eui``; where the certificate disagrees, it is a warning and the
+        certificate wins. A certificate that names no EUI keeps the filed one.
+        """
+        try:
+            facts = _read_certificate(data)
+        except UnsupportedKeyError as exc:
+            self._warn(f"{name}: not a usable certificate ({exc}); skipped", where)
+            return None
+        for note in facts.notes:
+            self._warn(f"{name}: {note}", where)
+        if facts.usage is None:
+            self._warn(f"{name}: certificate {facts.usage_problem}; not used", where)
+            return None
+        if facts.usage is not usage:
+            self._warn(
+                f"{name}: {filed} {usage.suffix} but the certificate's KeyUsage is "
+                f"{facts.usage.value}; indexed by the certificate",
+                where,
+            )
+        if facts.eui is None:
+            self._warn(
+                f"{name}: certificate names no EUI; indexed by the EUI it is filed under", where
+            )
+            return facts, facts.usage, eui
+        if facts.eui != eui:
+            self._warn(
+                f"{name}: {filed} EUI {eui.upper()} but the certificate is for "
+                f"{facts.eui.upper()}; indexed by the certificate",
+                where,
+            )
+        return facts, facts.usage, facts.eui
+
     def public_keys(
         self,
         eui: Eui64 | bytes | str,
@@ -732,33 +770,12 @@ class DirectoryKeyStore(KeyStore):
         if b"-----BEGIN PUBLIC KEY-----" in data:
             self._load_bare_key(name, data, eui=name_eui, usage=name_usage, tag=tag)
             return
-        try:
-            facts = _read_certificate(data)
-        except UnsupportedKeyError as exc:
-            self._warn(f"{name}: not a usable certificate ({exc}); skipped", name)
+        usable = self._usable_certificate(
+            name, data, name, filed="file name says", usage=name_usage, eui=name_eui
+        )
+        if usable is None:
             return
-        for note in facts.notes:
-            self._warn(f"{name}: {note}", name)
-        usage = facts.usage
-        if usage is None:
-            self._warn(f"{name}: certificate {facts.usage_problem}; not used", name)
-            return
-        if usage is not name_usage:
-            self._warn(
-                f"{name}: file name says {name_usage.suffix} but the certificate's KeyUsage is "
-                f"{usage.value}; indexed by the certificate",
-                name,
-            )
-        eui = facts.eui
-        if eui is None:
-            self._warn(f"{name}: certificate names no EUI; indexed by file name", name)
-            eui = name_eui
-        elif eui != name_eui:
-            self._warn(
-                f"{name}: file name says EUI {name_eui.upper()} but the certificate is for "
-                f"{eui.upper()}; indexed by the certificate",
-                name,
-            )
+        facts, usage, eui = usable
         self._add(
             KeyEntry(
                 eui=eui,
@@ -883,30 +900,17 @@ class DccBoxedKeyStore(KeyStore):
             raise DataFileError(
                 "privateKey must be PEM text", file=label, key=f"{where}.privateKey"
             )
-        try:
-            facts = _read_certificate(pem.encode("utf-8", "replace"))
-        except UnsupportedKeyError as exc:
-            self._warn(f"{name}: certificate does not load ({exc}); skipped", where)
+        usable = self._usable_certificate(
+            name,
+            pem.encode("utf-8", "replace"),
+            where,
+            filed="filed under",
+            usage=usage_key,
+            eui=eui_key,
+        )
+        if usable is None:
             return
-        for note in facts.notes:
-            self._warn(f"{name}: {note}", where)
-        usage = facts.usage
-        if usage is None:
-            self._warn(f"{name}: certificate {facts.usage_problem}; not used", where)
-            return
-        if usage is not usage_key:
-            self._warn(
-                f"{name}: filed under {usage_key.value} but the certificate's KeyUsage is "
-                f"{usage.value}; indexed by the certificate",
-                where,
-            )
-        eui = facts.eui or eui_key
-        if facts.eui is not None and facts.eui != eui_key:
-            self._warn(
-                f"{name}: filed under EUI {eui_key.upper()} but the certificate is for "
-                f"{facts.eui.upper()}; indexed by the certificate",
-                where,
-            )
+        facts, usage, eui = usable
         if int(serial_key) != facts.serial:
             self._warn(
                 f"{name}: filed under serial {serial_key}, certificate has {facts.serial}", where
