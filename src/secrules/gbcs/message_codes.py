@@ -18,6 +18,7 @@ import functools
 import os
 from collections.abc import Iterator, Mapping
 from types import MappingProxyType
+from typing import Generic, TypeVar
 
 import attrs
 
@@ -41,6 +42,32 @@ __all__ = [
 
 _DEFAULT = "gbcs_message_codes.toml"
 _DEFAULT_TYPES = "gbcs_message_types.toml"
+
+
+_K = TypeVar("_K")
+_V = TypeVar("_V")
+
+
+class _Rows(Generic[_K, _V]):
+    """What the loaded tables share: ``in``, iteration over rows, ``len`` and ``get(key)``."""
+
+    __slots__ = ()
+
+    def _rows(self) -> Mapping[_K, _V]:
+        raise NotImplementedError
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._rows()
+
+    def __iter__(self) -> Iterator[_V]:
+        return iter(self._rows().values())
+
+    def __len__(self) -> int:
+        return len(self._rows())
+
+    def get(self, key: _K) -> _V | None:
+        """The row for ``key`` (a message code, or a use-case id spelt exactly), or None."""
+        return self._rows().get(key)
 
 
 @attrs.frozen
@@ -69,7 +96,7 @@ class MessageCode:
 
 
 @attrs.frozen
-class MessageCodeTable:
+class MessageCodeTable(_Rows[int, "MessageCode"]):
     """The loaded table: code -> :class:`MessageCode`, the clause cited and the sources."""
 
     file: str
@@ -77,18 +104,8 @@ class MessageCodeTable:
     codes: Mapping[int, MessageCode]
     sources: Mapping[str, str]
 
-    def __contains__(self, code: object) -> bool:
-        return code in self.codes
-
-    def __iter__(self) -> Iterator[MessageCode]:
-        return iter(self.codes.values())
-
-    def __len__(self) -> int:
-        return len(self.codes)
-
-    def get(self, code: int) -> MessageCode | None:
-        """Return the row for ``code``, or None."""
-        return self.codes.get(code)
+    def _rows(self) -> Mapping[int, MessageCode]:
+        return self.codes
 
     def by_use_case(self, use_case: str) -> tuple[MessageCode, ...]:
         """Every row for a use-case id (``CS02b`` has ten), case-insensitive."""
@@ -197,7 +214,7 @@ class UseCaseType:
 
 
 @attrs.frozen
-class MessageTypeTable:
+class MessageTypeTable(_Rows[str, "UseCaseType"]):
     """The loaded message-type table: use case -> :class:`UseCaseType`, clause and sources."""
 
     file: str
@@ -205,18 +222,8 @@ class MessageTypeTable:
     use_cases: Mapping[str, UseCaseType]
     sources: Mapping[str, str]
 
-    def __contains__(self, use_case: object) -> bool:
-        return use_case in self.use_cases
-
-    def __iter__(self) -> Iterator[UseCaseType]:
-        return iter(self.use_cases.values())
-
-    def __len__(self) -> int:
-        return len(self.use_cases)
-
-    def get(self, use_case: str) -> UseCaseType | None:
-        """Return the row for a use-case id (``ECS37``; exact spelling), or None."""
-        return self.use_cases.get(use_case)
+    def _rows(self) -> Mapping[str, UseCaseType]:
+        return self.use_cases
 
     def critical_commands(self) -> tuple[str, ...]:
         """The use-case ids whose Command is critical (``SME.C.C``), in table order."""
