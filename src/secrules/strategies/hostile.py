@@ -21,7 +21,7 @@ import base64
 
 from hypothesis import strategies as st
 
-from secrules.strategies.dlms import dlms_values
+from secrules.strategies.dlms import access_requests, access_responses, dlms_values
 from secrules.strategies.duis import duis_request_xml
 from secrules.strategies.gbcs import gbcs_message_bytes
 
@@ -80,9 +80,11 @@ def xml_bombs(draw: st.DrawFn) -> bytes:
 
 
 def valid_payloads() -> st.SearchStrategy[bytes]:
-    """Valid inputs of every kind secrules reads: GBCS messages, A-XDR Data, DUIS XML."""
+    """Valid inputs of every kind secrules reads: GBCS messages, ACCESS APDUs, Data, DUIS XML."""
     return st.one_of(
         gbcs_message_bytes(),
+        access_requests().map(lambda apdu: apdu.encode()),
+        access_responses().map(lambda apdu: apdu.encode()),
         dlms_values().map(lambda value: value.encode()),
         duis_request_xml(),
     )
