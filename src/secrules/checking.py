@@ -241,10 +241,12 @@ def check_rulesets() -> dict[str, RuleSet]:
     """
     from secrules.duis import DUIS_RULES
     from secrules.gbcs.verification import PROTECTION_RULES
+    from secrules.payloads import LIMITS_RULE
 
     return {
         "DUIS requests": DUIS_RULES,
         "GBCS message protection": RuleSet.of("GBCS message protection", PROTECTION_RULES),
+        "Check limits": RuleSet.of("Check limits", [LIMITS_RULE]),
     }
 
 

@@ -30,7 +30,7 @@ from secrules._version import __version__
 from secrules.core.clauses import ClauseRef
 from secrules.core.findings import Finding, Outcome, Verdict
 from secrules.core.regimes import Regime, check_regime
-from secrules.core.rules import RuleSet
+from secrules.core.rules import Rule, RuleSet
 from secrules.dlms.access import (
     AccessKind,
     AccessRequest,
@@ -47,7 +47,14 @@ from secrules.proposals import dp131
 if TYPE_CHECKING:
     from secrules.gbcs.keystore import KeyStore
 
-__all__ = ["MAX_LISTED", "MAX_SCHEDULES", "MAX_SCHEDULE_ENTRIES", "check_payload", "sniff"]
+__all__ = [
+    "LIMITS_RULE",
+    "MAX_LISTED",
+    "MAX_SCHEDULES",
+    "MAX_SCHEDULE_ENTRIES",
+    "check_payload",
+    "sniff",
+]
 
 #: Most schedules (SETs of attribute 2, or schedule arrays read back) checked per payload.
 MAX_SCHEDULES = 16
@@ -170,20 +177,34 @@ def _too_many_entries(
     return findings
 
 
+def _as_given(verdict: Verdict) -> Verdict:
+    """The rule's subject is the verdict ``check_payload`` already worked out."""
+    return verdict
+
+
+#: What ``check`` left out to stay within its limits: reported, never passed over in silence.
+LIMITS_RULE = Rule(
+    id="check.limits",
+    title="What check leaves out to stay within its limits is reported as not checked",
+    clauses=(_LIMIT_CLAUSE,),
+    fn=_as_given,
+    text=f"To keep time and memory bounded, check runs the DP131 rules on at most "
+    f"{MAX_SCHEDULES} schedules per payload; the schedules past that limit get one INDETERMINATE "
+    "finding naming them (a modelling choice of secrules, not a rule of the code).",
+)
+
+
 def _not_checked(skipped: list[str], *, what: str, offset: int | None) -> Finding:
     """One INDETERMINATE finding for the schedules beyond :data:`MAX_SCHEDULES`."""
     shown = ", ".join(skipped[:MAX_LISTED]) + (", ..." if len(skipped) > MAX_LISTED else "")
-    return Finding(
-        rule_id="check.limits",
-        outcome=Outcome.INDETERMINATE,
-        message=(
+    return LIMITS_RULE.finding(
+        Verdict(
+            Outcome.INDETERMINATE,
             f"{what}: {len(skipped)} further schedule(s) not checked ({shown}): at most "
-            f"{MAX_SCHEDULES} are checked per payload"
-        ),
-        clauses=(_LIMIT_CLAUSE,),
-        path=None,
-        offset=offset,
-        label="not checked",
+            f"{MAX_SCHEDULES} are checked per payload",
+            offset=offset,
+            label="not checked",
+        )
     )
 
 

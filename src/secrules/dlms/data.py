@@ -1473,7 +1473,8 @@ _DECODERS[3] = _dec_boolean
 _DECODERS[4] = _dec_bit_string
 for _cls in (OctetString, VisibleString, Utf8String):
     _DECODERS[_cls.tag] = _make_bytes_decoder(_cls)
-for _icls in (
+#: The fixed-size integer types, decoded by one decoder each and read in one pass in compact-arrays.
+_INT_CLASSES: tuple[type[_Int], ...] = (
     DoubleLong,
     DoubleLongUnsigned,
     Bcd,
@@ -1484,7 +1485,8 @@ for _icls in (
     Long64,
     Long64Unsigned,
     Enum,
-):
+)
+for _icls in _INT_CLASSES:
     _DECODERS[_icls.tag] = _make_int_decoder(_icls)
 _DECODERS[19] = _dec_compact_array
 _DECODERS[23] = _make_fixed_decoder(Float32, "raw", 4, bytes)
@@ -1495,19 +1497,7 @@ _DECODERS[27] = _make_fixed_decoder(TimeData, "value", 4, _time)
 
 #: Compact-arrays of these types are read in one pass: tag -> (struct format, value setter).
 _FIXED_COMPACT: dict[int, tuple[type[Data], str, int, Callable[[object, object], None]]] = {
-    cls.tag: (cls, cls._packer.format[1:], cls._packer.size, _set_int)
-    for cls in (
-        DoubleLong,
-        DoubleLongUnsigned,
-        Bcd,
-        Integer,
-        Long,
-        Unsigned,
-        LongUnsigned,
-        Long64,
-        Long64Unsigned,
-        Enum,
-    )
+    cls.tag: (cls, cls._packer.format[1:], cls._packer.size, _set_int) for cls in _INT_CLASSES
 }
 _FIXED_COMPACT[Boolean.tag] = (Boolean, "B", 1, _set_raw)
 
