@@ -15,17 +15,13 @@ from typing import NoReturn
 
 from secrules import __version__
 from secrules.core.files import display_name, json_text, printable, write_output
-from secrules.errors import DataFileError, SecrulesError
+from secrules.errors import DataFileError, SecrulesError, UsageError
 from secrules.gbcs.cli import register as register_gbcs
 
 EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_USAGE = 2
 EXIT_INTERNAL = 3
-
-
-class UsageError(SecrulesError):
-    """Bad command-line usage."""
 
 
 class _Parser(argparse.ArgumentParser):

@@ -15,10 +15,12 @@ __all__ = [
     "KeyNotFoundError",
     "NotModelledError",
     "RegimeError",
+    "RuleConflictError",
     "RuleOverrideError",
     "SecrulesError",
     "UnknownProposalError",
     "UnsupportedKeyError",
+    "UsageError",
 ]
 
 
@@ -79,6 +81,14 @@ class RuleOverrideError(SecrulesError, ValueError):
     The message names both sides: the deriving rule set and the parent that lacks (or already
     has) the rule.
     """
+
+
+class RuleConflictError(SecrulesError, ValueError):
+    """Two exceptions to one labelled rule both apply to a subject; the message names both."""
+
+
+class UsageError(SecrulesError, ValueError):
+    """Bad command-line usage (an unknown option, a missing argument)."""
 
 
 class UnknownProposalError(SecrulesError, LookupError):

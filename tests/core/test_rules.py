@@ -71,7 +71,9 @@ def test_derive_never_changes_parent():
     )
     assert (base.ids, [r.id for r in base], base.evaluate(None)) == before
     assert derived.ids == ("a", "b", "c")
-    assert [r.id for r in derived] == ["a", "c"]
+    assert [r.id for r in derived] == ["a", "b", "c"]
+    assert len(derived) == 3
+    assert [r.id for r in derived.active()] == ["a", "c"]
     assert derived.is_neutralised("b")
     outcomes = {f.rule_id: f.outcome for f in derived.evaluate(None)}
     assert outcomes == {"a": Outcome.FAIL, "b": Outcome.NOT_APPLICABLE, "c": Outcome.PASS}

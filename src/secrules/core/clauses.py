@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterable
+from typing import Any
 
 import attrs
 
@@ -27,6 +29,19 @@ class Provenance(enum.StrEnum):
     def parse(cls, text: str) -> Provenance:
         """Return the provenance named by ``text`` or raise :class:`InvalidValueError`."""
         return enum_member(cls, text, "provenance")
+
+    @property
+    def strength(self) -> int:
+        """0 for ASSUMED, 1 for INFERRED, 2 for STATED: the order reports rank by."""
+        return _STRENGTH[self]
+
+    @classmethod
+    def weakest(cls, provenances: Iterable[Provenance]) -> Provenance:
+        """The weakest of ``provenances`` (assumed < inferred < stated); STATED when empty."""
+        return min(provenances, key=_STRENGTH.__getitem__, default=cls.STATED)
+
+
+_STRENGTH = {Provenance.ASSUMED: 0, Provenance.INFERRED: 1, Provenance.STATED: 2}
 
 
 def to_provenance(value: object) -> Provenance:
@@ -53,6 +68,22 @@ class ClauseRef:
     version: str = attrs.field(validator=_non_empty)
     provenance: Provenance = attrs.field(converter=to_provenance)
     note: str = attrs.field(default="", order=False)
+    #: The row id in ``data/clauses.toml`` when the clause is registered there ("" otherwise).
+    id: str = attrs.field(default="", eq=False, order=False, kw_only=True)
 
     def __str__(self) -> str:
         return f"{self.document} {self.clause} ({self.version}, {self.provenance})"
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready mapping (``note`` only when there is one)."""
+        out: dict[str, Any] = {
+            "document": self.document,
+            "clause": self.clause,
+            "version": self.version,
+            "provenance": self.provenance.value,
+        }
+        if self.note:
+            out["note"] = self.note
+        if self.id:
+            out["id"] = self.id
+        return out

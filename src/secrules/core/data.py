@@ -209,10 +209,11 @@ class TableReader:
             raise self.error(f"{value!r} is not one of {', '.join(allowed)}", name)
         return value
 
-    def clause(self, prefix: str = "") -> ClauseRef:
+    def clause(self, prefix: str = "", *, ident: str = "") -> ClauseRef:
         """A ClauseRef from ``{prefix}document``, ``clause``, ``version`` and ``provenance``."""
         try:
             return ClauseRef(
+                id=ident,
                 document=self.text(f"{prefix}document"),
                 clause=self.text(f"{prefix}clause"),
                 version=self.text(f"{prefix}version"),

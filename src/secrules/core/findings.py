@@ -22,6 +22,19 @@ class Outcome(enum.StrEnum):
     NOT_APPLICABLE = "not_applicable"
     INDETERMINATE = "indeterminate"
 
+    @property
+    def severity(self) -> int:
+        """0 for FAIL, 1 INDETERMINATE, 2 PASS, 3 NOT_APPLICABLE: lower is more severe."""
+        return _SEVERITY[self]
+
+
+_SEVERITY = {
+    Outcome.FAIL: 0,
+    Outcome.INDETERMINATE: 1,
+    Outcome.PASS: 2,
+    Outcome.NOT_APPLICABLE: 3,
+}
+
 
 def _clause_tuple(value: Iterable[ClauseRef]) -> tuple[ClauseRef, ...]:
     try:
@@ -84,14 +97,5 @@ class Finding:
             "message": self.message,
             "path": self.path,
             "offset": self.offset,
-            "clauses": [
-                {
-                    "document": c.document,
-                    "clause": c.clause,
-                    "version": c.version,
-                    "provenance": c.provenance.value,
-                    **({"note": c.note} if c.note else {}),
-                }
-                for c in self.clauses
-            ],
+            "clauses": [c.to_dict() for c in self.clauses],
         }

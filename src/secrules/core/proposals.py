@@ -10,19 +10,20 @@ change nowhere else.
 from __future__ import annotations
 
 import abc
+import functools
 import os
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from types import MappingProxyType
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Generic, TypeVar
 
 import attrs
 
 from secrules.core.clauses import Provenance, to_provenance
 from secrules.core.data import TableReader, TableSource
-from secrules.core.findings import Finding
-from secrules.core.regimes import Regime, check_regime
-from secrules.core.rules import RuleSet
+from secrules.core.findings import Finding, Outcome
+from secrules.core.regimes import BASELINE, PROPOSED, Regime, check_regime
+from secrules.core.rules import WORST, Combiner, RuleSet, decide
 from secrules.errors import InvalidValueError, NotModelledError
 
 __all__ = [
@@ -33,10 +34,10 @@ __all__ = [
     "derived_assumption",
     "read_assumptions",
     "restate",
-    "weakest",
 ]
 
 JSONScalar = str | int | float | bool | None
+S = TypeVar("S")
 
 
 @attrs.frozen
@@ -117,12 +118,6 @@ def restate(rows: Iterable[Assumption], derived: Iterable[Assumption]) -> tuple[
     return tuple(sorted(out.values(), key=lambda a: _id_key(a.id)))
 
 
-def weakest(provenances: Iterable[Provenance]) -> Provenance:
-    """The weakest of ``provenances`` (assumed < inferred < stated); stated when empty."""
-    order = (Provenance.ASSUMED, Provenance.INFERRED, Provenance.STATED)
-    return min(provenances, key=order.index, default=Provenance.STATED)
-
-
 def _freeze_params(value: Mapping[str, Any]) -> tuple[tuple[str, Any], ...]:
     if not isinstance(value, Mapping):
         raise InvalidValueError(f"params must be a mapping, not {type(value).__name__}")
@@ -167,20 +162,31 @@ class Scenario:
         return " ".join(parts)
 
 
-class ProposalModel(abc.ABC):
-    """The executable model of one proposal (subclass once per proposal module)."""
+class ProposalModel(abc.ABC, Generic[S]):
+    """The executable model of one proposal, as a reform of a baseline rule set.
+
+    A subclass names the domain rules the proposal changes (:meth:`baseline`, built from a
+    domain package that knows nothing of regimes), derives the proposed rules from them
+    (:meth:`reform`, never mutating the baseline), and declares its finite scenario space and
+    scope. :meth:`evaluate` is the same for every model: :func:`~secrules.core.rules.decide`
+    with the model's :attr:`combine`, then the model's :attr:`labels`.
+    """
 
     #: One line: what the model covers (shown by ``secrules proposals``).
     summary: ClassVar[str] = ""
     #: One sentence naming the scenarios in which the regimes may differ.
     scope: ClassVar[str] = ""
     #: What the baseline and proposed regimes are, one sentence each.
-    regimes: ClassVar[Mapping[str, str]] = MappingProxyType({})
+    regimes: ClassVar[Mapping[Regime, str]] = MappingProxyType({})
+    #: How the findings of a scenario become one verdict.
+    combine: ClassVar[Combiner] = WORST
+    #: Domain words for outcomes (``accepted`` / ``refused``) shown in impact reports.
+    labels: ClassVar[Mapping[Outcome, str]] = MappingProxyType({})
 
     #: The bundled parameter table a user may replace with their own copy ("" when none).
     table_name: ClassVar[str] = ""
 
-    def with_table(self, path: str | os.PathLike[str]) -> ProposalModel:
+    def with_table(self, path: str | os.PathLike[str]) -> ProposalModel[S]:
         """The same model built on the user's copy of :attr:`table_name` at ``path``.
 
         The new model's :attr:`table_source` names that file and its SHA-256, and its
@@ -194,12 +200,20 @@ class ProposalModel(abc.ABC):
         return None
 
     @abc.abstractmethod
-    def scenarios(self) -> Iterable[Scenario]:
-        """Every scenario of the finite scenario space, in a stable order."""
+    def baseline(self) -> RuleSet[S]:
+        """The rules of the code as it stood at the paper's date, from the domain packages."""
 
     @abc.abstractmethod
-    def evaluate(self, scenario: Scenario, regime: Regime) -> Finding:
-        """The verdict on ``scenario`` under ``regime``."""
+    def reform(self, baseline: RuleSet[S]) -> RuleSet[S]:
+        """The proposed rules, derived from ``baseline`` (replace, add an exception, neutralise)."""
+
+    @abc.abstractmethod
+    def subject(self, scenario: Scenario) -> S:
+        """The subject the rules judge in ``scenario``."""
+
+    @abc.abstractmethod
+    def scenarios(self) -> Iterable[Scenario]:
+        """Every scenario of the finite scenario space, in a stable order."""
 
     @abc.abstractmethod
     def in_scope(self, scenario: Scenario) -> bool:
@@ -209,9 +223,29 @@ class ProposalModel(abc.ABC):
     def assumptions(self) -> tuple[Assumption, ...]:
         """The assumptions and inferences the model rests on."""
 
-    @abc.abstractmethod
-    def rulesets(self) -> Mapping[Regime, RuleSet]:
-        """The baseline rule set and the proposed set derived from it."""
+    def rulesets(self) -> Mapping[Regime, RuleSet[S]]:
+        """The baseline rule set and the proposed set derived from it (built once)."""
+        cached: Mapping[Regime, RuleSet[S]] | None = self.__dict__.get("_rulesets_cache")
+        if cached is None:
+            base = self.baseline()
+            cached = MappingProxyType({BASELINE: base, PROPOSED: self.reform(base)})
+            self.__dict__["_rulesets_cache"] = cached
+        return cached
+
+    def evaluate(self, scenario: Scenario, regime: Regime | str) -> Finding:
+        """The verdict on ``scenario`` under ``regime``: one :func:`decide` over its rules."""
+        chosen = check_regime(regime)
+        finding = decide(self.rulesets()[chosen], self.subject(scenario), self.combine)
+        return self.explain(self._labelled(finding), chosen)
+
+    def explain(self, finding: Finding, regime: Regime) -> Finding:
+        """Hook: reword the decided finding for reports (unchanged by default)."""
+        del regime
+        return finding
+
+    def _labelled(self, finding: Finding) -> Finding:
+        label = self.labels.get(finding.outcome)
+        return finding if label is None else attrs.evolve(finding, label=label)
 
 
 @attrs.frozen
@@ -229,24 +263,32 @@ class Proposal:
     problem: str
     sources: tuple[str, ...]
     provenance: Provenance
-    model: ProposalModel | None = attrs.field(default=None, eq=False, repr=False)
+    factory: Callable[[], ProposalModel[Any]] | None = attrs.field(
+        default=None, eq=False, repr=False
+    )
 
     @property
     def modelled(self) -> bool:
         """True when the proposal has an executable model."""
-        return self.model is not None
+        return self.factory is not None
 
-    def require_model(self) -> ProposalModel:
+    @property
+    def model(self) -> ProposalModel[Any] | None:
+        """The model, built on first use (once per process), or None when not modelled."""
+        return None if self.factory is None else _build(self.factory)
+
+    def require_model(self) -> ProposalModel[Any]:
         """The model, or NotModelledError saying plainly that there is none yet."""
-        if self.model is None:
+        model = self.model
+        if model is None:
             raise NotModelledError(f"{self.id} ({self.title}) is listed but not modelled yet")
-        return self.model
+        return model
 
     def scenarios(self) -> list[Scenario]:
         """The model's scenario space."""
         return list(self.require_model().scenarios())
 
-    def evaluate(self, scenario: Scenario, regime: Regime) -> Finding:
+    def evaluate(self, scenario: Scenario, regime: Regime | str) -> Finding:
         """The model's verdict on ``scenario`` under ``regime``."""
         if not isinstance(scenario, Scenario):
             raise InvalidValueError(f"scenario must be a Scenario, not {type(scenario).__name__}")
@@ -254,4 +296,13 @@ class Proposal:
 
     def assumptions(self) -> tuple[Assumption, ...]:
         """The model's assumptions (empty when not modelled)."""
-        return () if self.model is None else self.model.assumptions()
+        model = self.model
+        return () if model is None else model.assumptions()
+
+
+@functools.cache
+def _build(factory: Callable[[], ProposalModel[Any]]) -> ProposalModel[Any]:
+    model = factory()
+    if not isinstance(model, ProposalModel):
+        raise TypeError(f"{factory!r} must return a ProposalModel")  # a programming error
+    return model

@@ -1,23 +1,33 @@
-"""The two regimes every proposal is evaluated under."""
+"""The two regimes a proposal is evaluated under (named only in proposals, reports and the CLI)."""
 
 from __future__ import annotations
 
-from typing import Final, Literal
+import enum
+from typing import Final
 
 from secrules.errors import RegimeError
 
 __all__ = ["BASELINE", "PROPOSED", "REGIMES", "Regime", "check_regime"]
 
-Regime = Literal["baseline", "proposed"]
-BASELINE: Final = "baseline"
-PROPOSED: Final = "proposed"
-REGIMES: Final[tuple[Regime, Regime]] = ("baseline", "proposed")
+
+class Regime(enum.StrEnum):
+    """``BASELINE``: the code as it stood at the paper's date. ``PROPOSED``: after the reform."""
+
+    BASELINE = "baseline"
+    PROPOSED = "proposed"
 
 
-def check_regime(regime: str) -> Regime:
-    """Return ``regime`` if it is ``"baseline"`` or ``"proposed"``, else raise RegimeError."""
+BASELINE: Final = Regime.BASELINE
+PROPOSED: Final = Regime.PROPOSED
+REGIMES: Final[tuple[Regime, Regime]] = (Regime.BASELINE, Regime.PROPOSED)
+
+
+def check_regime(regime: object) -> Regime:
+    """The :class:`Regime` named by ``regime`` (a member or its value), else RegimeError."""
+    if isinstance(regime, Regime):
+        return regime
     if regime == "baseline":
-        return "baseline"
+        return Regime.BASELINE
     if regime == "proposed":
-        return "proposed"
+        return Regime.PROPOSED
     raise RegimeError(f"unknown regime {regime!r}; expected 'baseline' or 'proposed'")

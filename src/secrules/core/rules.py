@@ -1,25 +1,47 @@
-"""Rules that cite their clauses, and rule sets derived without mutating their parent.
+"""Typed rules that cite their clauses, rule sets derived without mutation, and one ``decide``.
 
-A proposal never edits the baseline: it derives a new :class:`RuleSet` that replaces, adds or
-neutralises labelled rules (OpenFisca's reforms; Catala's exceptions to a labelled base rule).
-Ambiguous derivations raise :class:`RuleOverrideError` naming both sides.
+A :class:`Rule` judges one kind of subject ``S`` and cites at least one clause. A rule may be an
+*exception* to a labelled base rule (Catala's ``exception``): it names the base with
+``exception_to`` and says when it applies with ``when``. Where an exception applies, it decides
+in place of its base; where two exceptions to one base apply to the same subject, that is a
+:class:`~secrules.errors.RuleConflictError` naming both.
+
+A proposal never edits a rule set: :meth:`RuleSet.derive` makes a new set that replaces, adds or
+neutralises labelled rules (OpenFisca's reforms). Ambiguous derivations raise
+:class:`~secrules.errors.RuleOverrideError` naming both sides.
+
+:func:`decide` is the one place where findings become a single verdict, with a named
+:class:`Combiner` (:data:`ALL_MUST_PASS` or :data:`WORST`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping
+import enum
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from types import MappingProxyType
-from typing import Any
+from typing import Generic, TypeVar
 
 import attrs
 
-from secrules.core.clauses import ClauseRef
+from secrules.core.clauses import ClauseRef, Provenance
 from secrules.core.findings import Finding, Outcome, Verdict
-from secrules.errors import InvalidValueError, RuleOverrideError
+from secrules.errors import InvalidValueError, RuleConflictError, RuleOverrideError
 
-__all__ = ["Rule", "RuleFn", "RuleSet"]
+__all__ = [
+    "ALL_MUST_PASS",
+    "WORST",
+    "Combiner",
+    "Rule",
+    "RuleFn",
+    "RuleSet",
+    "decide",
+]
 
-RuleFn = Callable[[Any], "Verdict | Iterable[Verdict]"]
+S = TypeVar("S")
+T = TypeVar("T")
+
+RuleFn = Callable[[S], "Verdict | Iterable[Verdict]"]
+"""A rule's function: one verdict on the subject, or one per field it checks."""
 
 
 def _clauses(value: Iterable[ClauseRef]) -> tuple[ClauseRef, ...]:
@@ -35,30 +57,55 @@ def _clauses(value: Iterable[ClauseRef]) -> tuple[ClauseRef, ...]:
     return clauses
 
 
-def _rule_id(_inst: object, _attribute: attrs.Attribute[str], value: str) -> None:
-    if not isinstance(value, str):
-        raise InvalidValueError(f"rule id must be a str, not {type(value).__name__}")
-    if not value or value != value.strip() or " " in value:
-        raise InvalidValueError(f"rule id {value!r} must be a non-empty token without spaces")
+def _token(what: str) -> Callable[[object, attrs.Attribute[str | None], str | None], None]:
+    def check(_inst: object, _attribute: attrs.Attribute[str | None], value: str | None) -> None:
+        if value is None and what == "exception_to":
+            return
+        if not isinstance(value, str):
+            raise InvalidValueError(f"{what} must be a str, not {type(value).__name__}")
+        if not value or value != value.strip() or " " in value:
+            raise InvalidValueError(f"{what} {value!r} must be a non-empty token without spaces")
+
+    return check
 
 
 @attrs.frozen
-class Rule:
-    """A labelled rule: an id, a one-line title, the clauses it implements, and its function.
+class Rule(Generic[S]):
+    """A labelled rule over subjects of type ``S``: id, title, clauses and function.
 
     ``fn(subject)`` returns one :class:`Verdict` or several (one per field checked); the rule
-    turns them into :class:`Finding` records carrying its id and clauses. A rule without a clause
-    reference cannot be constructed.
+    wraps them as :class:`Finding` records carrying its id and clauses. A rule cannot be built
+    without a clause reference. An exception names its base rule in ``exception_to`` and gives
+    ``when``, the condition under which it applies (Catala's ``exception ... under condition``).
     """
 
-    id: str = attrs.field(validator=_rule_id)
+    id: str = attrs.field(validator=_token("rule id"))
     title: str
     clauses: tuple[ClauseRef, ...] = attrs.field(converter=_clauses)
-    fn: RuleFn = attrs.field(repr=False, eq=False)
+    fn: Callable[[S], Verdict | Iterable[Verdict]] = attrs.field(repr=False, eq=False)
     text: str = attrs.field(default="", repr=False)
     """The clause text, paraphrased (shown in the rule catalogue)."""
+    exception_to: str | None = attrs.field(default=None, validator=_token("exception_to"))
+    when: Callable[[S], bool] | None = attrs.field(default=None, repr=False, eq=False)
 
-    def evaluate(self, subject: object) -> list[Finding]:
+    def __attrs_post_init__(self) -> None:
+        if (self.exception_to is None) != (self.when is None):
+            raise InvalidValueError(
+                f"rule {self.id!r}: an exception needs both exception_to= and when="
+            )
+        if self.exception_to == self.id:
+            raise InvalidValueError(f"rule {self.id!r} cannot be an exception to itself")
+
+    @property
+    def is_exception(self) -> bool:
+        """True when this rule is an exception to a labelled base rule."""
+        return self.exception_to is not None
+
+    def applies(self, subject: S) -> bool:
+        """For an exception, whether it applies to ``subject``; a base rule always applies."""
+        return True if self.when is None else bool(self.when(subject))
+
+    def evaluate(self, subject: S) -> list[Finding]:
         """Apply the rule to ``subject`` and return its findings (at least one)."""
         result = self.fn(subject)
         verdicts = [result] if isinstance(result, Verdict) else list(result)
@@ -79,32 +126,53 @@ class Rule:
         )
 
     @property
-    def provenance(self) -> str:
+    def provenance(self) -> Provenance:
         """The weakest provenance among the rule's clauses (assumed < inferred < stated)."""
-        order = ("assumed", "inferred", "stated")
-        return min((c.provenance.value for c in self.clauses), key=order.index)
+        return Provenance.weakest(c.provenance for c in self.clauses)
 
 
 @attrs.frozen
-class _Neutralised:
+class _Neutralised(Generic[S]):
     """Marks a rule switched off in a derived set (it then yields NOT_APPLICABLE)."""
 
-    rule: Rule
+    rule: Rule[S]
     by: str
 
 
 @attrs.frozen(eq=False)
-class RuleSet:
-    """An immutable, ordered set of labelled rules; ``derive`` makes a new set from this one."""
+class RuleSet(Generic[S]):
+    """An immutable, ordered set of labelled rules over subjects ``S``.
+
+    Iteration, ``len``, ``in`` and :attr:`ids` all count every rule the set defines, neutralised
+    ones included (:meth:`is_neutralised` tells them apart; :meth:`active` lists the others).
+    """
 
     name: str
-    _entries: Mapping[str, Rule | _Neutralised] = attrs.field(alias="entries")
-    parent: RuleSet | None = None
+    _entries: Mapping[str, Rule[S] | _Neutralised[S]] = attrs.field(alias="entries")
+    parent: RuleSet[S] | None = None
+
+    def __attrs_post_init__(self) -> None:
+        for entry in self._entries.values():
+            rule = entry.rule if isinstance(entry, _Neutralised) else entry
+            base = rule.exception_to
+            if base is not None and base not in self._entries:
+                raise RuleOverrideError(
+                    f"rule set {self.name!r}: {rule.id!r} is an exception to {base!r},"
+                    " which the set does not define"
+                )
+            if base is not None:
+                target = self._entries[base]
+                target_rule = target.rule if isinstance(target, _Neutralised) else target
+                if target_rule.is_exception:
+                    raise RuleOverrideError(
+                        f"rule set {self.name!r}: {rule.id!r} is an exception to {base!r},"
+                        " itself an exception (exceptions have one level)"
+                    )
 
     @classmethod
-    def of(cls, name: str, rules: Iterable[Rule]) -> RuleSet:
+    def of(cls, name: str, rules: Iterable[Rule[T]]) -> RuleSet[T]:
         """Build a base rule set; two rules with one id are an error naming both."""
-        entries: dict[str, Rule | _Neutralised] = {}
+        entries: dict[str, Rule[T] | _Neutralised[T]] = {}
         if not isinstance(rules, Iterable):
             raise InvalidValueError(
                 f"rules must be an iterable of Rule, not {type(rules).__name__}"
@@ -118,31 +186,33 @@ class RuleSet:
                     f" ({entries[rule.id]!r} and {rule!r})"
                 )
             entries[rule.id] = rule
-        return cls(name=name, entries=MappingProxyType(entries))
+        return RuleSet(name=name, entries=MappingProxyType(entries))
 
     def derive(
         self,
         name: str,
         *,
-        replace: Iterable[Rule] = (),
-        add: Iterable[Rule] = (),
+        replace: Iterable[Rule[S]] = (),
+        add: Iterable[Rule[S]] = (),
         neutralise: Iterable[str] = (),
-    ) -> RuleSet:
+    ) -> RuleSet[S]:
         """Return a new rule set ``name`` derived from this one; this set is never changed.
 
         ``replace`` rules must override a rule of this set with the same id; ``add`` rules must
-        be new; ``neutralise`` names rules to switch off. Anything else is ambiguous and raises
-        :class:`RuleOverrideError` naming the deriving set and this one.
+        be new (an exception to a labelled rule is added this way); ``neutralise`` names rules to
+        switch off. Anything else is ambiguous and raises :class:`RuleOverrideError` naming the
+        deriving set and this one.
         """
-        entries: dict[str, Rule | _Neutralised] = dict(self._entries)
-        touched: set[str] = set()
+        entries: dict[str, Rule[S] | _Neutralised[S]] = dict(self._entries)
+        touched: dict[str, str] = {}
 
         def claim(rule_id: str, action: str) -> None:
             if rule_id in touched:
                 raise RuleOverrideError(
-                    f"rule set {name!r} {action} rule {rule_id!r} of {self.name!r} more than once"
+                    f"rule set {name!r} {action} rule {rule_id!r} of {self.name!r} more than"
+                    f" once (it also {touched[rule_id]} it)"
                 )
-            touched.add(rule_id)
+            touched[rule_id] = action
 
         for rule in replace:
             if rule.id not in self._entries:
@@ -175,21 +245,24 @@ class RuleSet:
     def __contains__(self, rule_id: object) -> bool:
         return rule_id in self._entries
 
-    def __iter__(self) -> Iterator[Rule]:
-        """The active (not neutralised) rules, in order."""
+    def __iter__(self) -> Iterator[Rule[S]]:
+        """Every rule the set defines, neutralised ones included, in order."""
         for entry in self._entries.values():
-            if isinstance(entry, Rule):
-                yield entry
+            yield entry.rule if isinstance(entry, _Neutralised) else entry
 
     def __len__(self) -> int:
-        return sum(1 for _ in self)
+        return len(self._entries)
 
     @property
     def ids(self) -> tuple[str, ...]:
-        """Every rule id the set knows, neutralised ones included, in order."""
+        """Every rule id the set defines, neutralised ones included, in order."""
         return tuple(self._entries)
 
-    def rule(self, rule_id: str) -> Rule:
+    def active(self) -> tuple[Rule[S], ...]:
+        """The rules that are not neutralised, in order."""
+        return tuple(e for e in self._entries.values() if isinstance(e, Rule))
+
+    def rule(self, rule_id: str) -> Rule[S]:
         """The rule labelled ``rule_id`` (also when neutralised); RuleOverrideError if unknown."""
         entry = self._entries.get(rule_id)
         if entry is None:
@@ -200,30 +273,102 @@ class RuleSet:
         """True if ``rule_id`` is switched off in this set."""
         return isinstance(self._entries.get(rule_id), _Neutralised)
 
-    def evaluate(self, subject: object, rule_id: str | None = None) -> list[Finding]:
-        """Apply every rule (or only ``rule_id``) to ``subject``.
+    def exceptions_to(self, rule_id: str) -> tuple[Rule[S], ...]:
+        """The active exceptions whose base is ``rule_id``, in order."""
+        return tuple(r for r in self.active() if r.exception_to == rule_id)
 
-        A neutralised rule yields one NOT_APPLICABLE finding saying which set switched it off.
+    def evaluate(self, subject: S, rule_id: str | None = None) -> list[Finding]:
+        """The findings of every base rule (or only ``rule_id``) on ``subject``.
+
+        For each base rule, an exception that applies decides in its place; two applicable
+        exceptions to one rule raise :class:`RuleConflictError` naming both. A neutralised rule
+        yields one NOT_APPLICABLE finding saying which set switched it off.
         """
         ids = self.ids if rule_id is None else (self.rule(rule_id).id,)
         findings: list[Finding] = []
         for rid in ids:
             entry = self._entries[rid]
             if isinstance(entry, _Neutralised):
-                findings.append(
-                    entry.rule.finding(
-                        Verdict(Outcome.NOT_APPLICABLE, f"rule neutralised by {entry.by!r}")
+                if not entry.rule.is_exception:
+                    findings.append(
+                        entry.rule.finding(
+                            Verdict(Outcome.NOT_APPLICABLE, f"rule neutralised by {entry.by!r}")
+                        )
                     )
-                )
-            else:
-                findings.extend(entry.evaluate(subject))
+                continue
+            if entry.is_exception and rule_id is None:
+                continue  # decided together with its base rule
+            findings.extend(self._decide_base(entry, subject))
         return findings
+
+    def _decide_base(self, rule: Rule[S], subject: S) -> list[Finding]:
+        applying = [e for e in self.exceptions_to(rule.id) if e.applies(subject)]
+        if len(applying) > 1:
+            raise RuleConflictError(
+                f"rule set {self.name!r}: exceptions {applying[0].id!r} and {applying[1].id!r}"
+                f" to rule {rule.id!r} both apply to {subject!r}"
+            )
+        return (applying[0] if applying else rule).evaluate(subject)
 
     def lineage(self) -> tuple[str, ...]:
         """Names of this set and its ancestors, nearest first."""
         names: list[str] = []
-        current: RuleSet | None = self
+        current: RuleSet[S] | None = self
         while current is not None:
             names.append(current.name)
             current = current.parent
         return tuple(names)
+
+
+class Combiner(enum.Enum):
+    """How :func:`decide` turns several findings into one verdict.
+
+    ``ALL_MUST_PASS``: the first FAIL, else the first INDETERMINATE, else a PASS (or, when
+    nothing applied, NOT_APPLICABLE) citing every clause consulted. ``WORST``: the first finding
+    of the most severe outcome (FAIL, INDETERMINATE, PASS, NOT_APPLICABLE), unchanged.
+    """
+
+    ALL_MUST_PASS = "all-must-pass"  # noqa: S105 - a combiner name, not a password
+    WORST = "worst"
+
+
+ALL_MUST_PASS = Combiner.ALL_MUST_PASS
+WORST = Combiner.WORST
+
+
+def _unique_clauses(findings: Sequence[Finding]) -> tuple[ClauseRef, ...]:
+    return tuple(dict.fromkeys(c for f in findings for c in f.clauses))
+
+
+def decide(
+    rules: RuleSet[S],
+    subject: S,
+    combine: Combiner = WORST,
+    *,
+    name: str | None = None,
+) -> Finding:
+    """The one verdict of ``rules`` on ``subject``, combining their findings with ``combine``.
+
+    Exceptions are resolved first (:meth:`RuleSet.evaluate`). ``name`` is the rule id given to a
+    combined PASS / NOT_APPLICABLE under :data:`ALL_MUST_PASS` (the set's name by default).
+    """
+    findings = rules.evaluate(subject)
+    if not findings:
+        raise InvalidValueError(f"rule set {rules.name!r} has no rule to decide with")
+    worst = min(findings, key=lambda f: f.outcome.severity)
+    if combine is Combiner.WORST or worst.outcome in (Outcome.FAIL, Outcome.INDETERMINATE):
+        if combine is Combiner.WORST:
+            return worst
+        return attrs.evolve(worst, clauses=_unique_clauses(findings))
+    passed = [f for f in findings if f.outcome is Outcome.PASS]
+    if not passed:
+        return attrs.evolve(findings[0], clauses=_unique_clauses(findings))
+    head = passed[0]
+    message = head.message if len(passed) == 1 else f"{len(passed)} rules pass: {head.message}"
+    return Finding(
+        rule_id=name or head.rule_id,
+        outcome=Outcome.PASS,
+        message=message,
+        clauses=_unique_clauses(findings),
+        label=head.label,
+    )

@@ -61,7 +61,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from secrules.core.clauses import ClauseRef
+from secrules.core.citations import cite
 from secrules.core.files import read_at_most
 from secrules.core.findings import Finding, Outcome
 from secrules.core.validation import path_text
@@ -125,13 +125,7 @@ _MAX_REASON: Final = 300
 #: ecdsa._PYCA_ERRORS): caught once per file or entry, in :func:`_read_certificate`.
 _LOAD_ERRORS: Final = _PYCA_ERRORS
 
-_STORE_CLAUSE = ClauseRef(
-    "GBCS",
-    "4.3.3 key lookup by originator system title and Digital Signature key usage (E6)",
-    "edition unstated (HenryGiraldo/gbcs citation)",
-    "inferred",
-    note="gbcs-parser looks keys up as <eui>-ds / <eui>-ka; we index by certificate content",
-)
+_STORE_CLAUSE = cite("gbcs.4.3.3.key-lookup")
 
 
 class KeyUsage(enum.StrEnum):

@@ -25,6 +25,7 @@ from typing import ClassVar
 
 import attrs
 
+from secrules.core.citations import cite
 from secrules.core.clauses import ClauseRef, Provenance
 from secrules.errors import InvalidValueError
 
@@ -46,47 +47,12 @@ class NonceMethod(enum.StrEnum):
     RFC6979 = "rfc6979"
 
 
-ECDSA_PRIMITIVES_CLAUSE = ClauseRef(
-    "GBCS",
-    "4.3.3 Cryptographic Primitives: ECDSA (FIPS 186-4), curve P-256, SHA-256",
-    "v1.0 release note (2014-11-28)",
-    "stated",
-)
-PLAIN_FORMAT_CLAUSE = ClauseRef(
-    "GBCS",
-    "4.3.3 ECDSA signatures in Plain Format (r then s, 32 octets each)",
-    "v1.0 release note (2014-11-28)",
-    "inferred",
-    note="'Plain Format' is stated; its definition was not seen (read as BSI TR-03111 plain)",
-)
-_GBCS_K = ClauseRef(
-    "GBCS",
-    "4.3.3.2 Remote Party ECDSA signing (GBCS variant)",
-    "pre-MP129 (edition not public)",
-    "assumed",
-    note="the k procedure of 4.3.3.2 is not public; RTDS signatures are consistent with random k",
-)
-_CNSA_K = ClauseRef(
-    "NSA Suite B Implementer's Guide to FIPS 186-3 (ECDSA)",
-    "per-message secret k per FIPS 186-4 Appendix B.5",
-    "2010-02",
-    "inferred",
-    note="'CNSA variant' read as ECDSA P-256 under the Suite B / CNSA implementer guidance",
-)
-_MP129 = ClauseRef(
-    "SEC Modification",
-    "MP129 Allowing the use of CNSA variant for ECDSA",
-    "November 2021 SEC Release",
-    "stated",
-    note="title and release stated on the SECCo release page; legal text not public",
-)
-_RFC6979 = ClauseRef(
-    "RFC 6979",
-    "3.2 Generation of k (deterministic ECDSA)",
-    "2013-08",
-    "stated",
-    note="not a GBCS variant; for reproducible test fixtures only",
-)
+ECDSA_PRIMITIVES_CLAUSE = cite("gbcs.4.3.3.primitives")
+PLAIN_FORMAT_CLAUSE = cite("gbcs.4.3.3.plain-format")
+_GBCS_K = cite("gbcs.4.3.3.2.gbcs-k")
+_CNSA_K = cite("nsa.suite-b.ecdsa-k")
+_MP129 = cite("sec.mp129")
+_RFC6979 = cite("rfc6979.3.2")
 
 
 def _is_token(_inst: object, _attribute: attrs.Attribute[str], value: str) -> None:

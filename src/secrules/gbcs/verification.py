@@ -22,7 +22,8 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 
-from secrules.core.clauses import ClauseRef, Provenance
+from secrules.core.citations import cite
+from secrules.core.clauses import Provenance
 from secrules.core.findings import Finding, Outcome, Verdict
 from secrules.core.rules import Rule
 from secrules.errors import InvalidValueError, KeyNotFoundError
@@ -66,33 +67,11 @@ __all__ = [
 ]
 
 #: E5: the signed octets (stated in both reference implementations; checked on RTDS).
-SIGNED_SPAN_CLAUSE = ClauseRef(
-    "GBCS",
-    "7.2.7 General Signing: signed octets run from the one after DF through the last content octet",
-    "edition unstated (HenryGiraldo/gbcs citation)",
-    "inferred",
-    note="read in gbcs-parser parseGeneralSigning and HenryGiraldo/gbcs calculate_signature; "
-    "every signed RTDS message verifies over this span and none with DF included",
-)
+SIGNED_SPAN_CLAUSE = cite("gbcs.7.2.7.signed-span")
 #: E6: the verifying key is the originator's Digital Signature key.
-SIGNER_KEY_CLAUSE = ClauseRef(
-    "GBCS",
-    "4.3.3 the originator signs with its Digital Signature key; Key Agreement keys only derive "
-    "MAC keys",
-    "edition unstated (HenryGiraldo/gbcs citation)",
-    "inferred",
-    note="gbcs-parser looks up <originator>-ds; test certificates carry a critical KeyUsage of "
-    "either digitalSignature or keyAgreement",
-)
+SIGNER_KEY_CLAUSE = cite("gbcs.4.3.3.signer-key")
 #: E9: signing a pre-command (no MAC; the DCC adds it).
-PRECOMMAND_CLAUSE = ClauseRef(
-    "DUIS / GBCS",
-    "Signed Pre-Command: append signature length 40 and r||s to the pre-command APDU",
-    "edition unstated",
-    "inferred",
-    note="read in gbcs-parser signGroupingHeader; every RTDS pre-command is a byte prefix of "
-    "its signed command's APDU",
-)
+PRECOMMAND_CLAUSE = cite("duis.signed-pre-command")
 
 _RULE_TEXT = (
     "A GBCS message that carries a signature is verified with ECDSA over P-256 and SHA-256 "
@@ -253,39 +232,11 @@ SIGNATURE_RULE = Rule(
 # --- Which messages must be protected, and how (gbcs.shape, gbcs.critical_command_signed). --
 
 #: The CRA flag says what a message is; a bare APDU without a signature is a DUIS pre-command.
-SHAPE_CLAUSE = ClauseRef(
-    "GBCS / DUIS",
-    "7.2.7 Grouping Header CRA flag (1 Command, 2 Response, 3 Alert); a DUIS pre-command is a "
-    "command's General Signing APDU without signature, signed by the User (Signed Pre-Command)",
-    "edition unstated (gbcs-parser, HenryGiraldo/gbcs citations)",
-    "inferred",
-    note="CRA values stated in gbcs-parser parseCraFlag and HenryGiraldo/gbcs; that only a "
-    "command travels bare and unsigned (as a pre-command), and that a Response or Alert is "
-    "protected by a MAC (DD header) or a signature, is our reading of gbcs-parser "
-    "signGroupingHeader and GBCS 6.2 (every RTDS pre-command has CRA flag 1)",
-)
+SHAPE_CLAUSE = cite("gbcs.7.2.7.cra-flag")
 #: SME.C.C marks a Critical Command (the mapping table, read into gbcs_message_types.toml).
-CRITICAL_TYPE_CLAUSE = ClauseRef(
-    "GBCS",
-    "Mapping Table: Message Type of each Use Case (SME.C.C = Critical Command)",
-    "edition not stated by the source; DCC duis-templates extraction at commit "
-    "5de709e35f85d18f5d4cc7cf2704cd93bdb9046f",
-    "stated",
-    note="SmartDCCInnovation/duis-templates src/gbcs-mapping-table.json, facts carried into "
-    "secrules/data/gbcs_message_types.toml (a few older use cases inferred, each with a note)",
-)
+CRITICAL_TYPE_CLAUSE = cite("gbcs.mapping-table.message-type")
 #: A Critical Command carries the Known Remote Party's signature inside the ACB's MAC.
-CRITICAL_SIGNED_CLAUSE = ClauseRef(
-    "GBCS",
-    "13.3.3.1 with 6.2.3 and 6.3.3: a Command a Known Remote Party signs is MAC Header || "
-    "Grouping Header || Payload || 0x40 || KRP Signature || ACB-SMD MAC",
-    "v1.0 (28 November 2014), read for CS02b; later editions not seen",
-    "inferred",
-    note="GBCS v1.0 13.3.3.1 states this structure for the Update Security Credentials Command "
-    "(with 0x00 and no signature only where the ACB replaces its own credentials); that every "
-    "SME.C.C Command is built so is our reading, also of the DP129 paper (the DSP signs device "
-    "critical commands); every RTDS SME.C.C command is signed",
-)
+CRITICAL_SIGNED_CLAUSE = cite("gbcs.13.3.3.1.krp-signature")
 
 _SHAPE_TEXT = (
     "The CRA flag of the Grouping Header says whether a message is a Command (1), a Response "
@@ -438,14 +389,7 @@ CRITICAL_SIGNED_RULE = Rule(
     text=_CRITICAL_TEXT,
 )
 #: The 12-octet truncated GMAC of a MAC'd message (spec section 8).
-MAC_CLAUSE = ClauseRef(
-    "GBCS",
-    "6.2.3 / 7.2.5 MAC Header: a 12-octet truncated GMAC over the General Signing APDU",
-    "edition unstated (HenryGiraldo/gbcs citation)",
-    "inferred",
-    note="layout stated in gbcs-parser and HenryGiraldo/gbcs (project spec section 8); "
-    "secrules does not verify MACs yet, so every MAC is reported as not checked",
-)
+MAC_CLAUSE = cite("gbcs.7.2.5.mac")
 MAC_RULE = Rule(
     id="gbcs.mac",
     title="A MAC'd GBCS message's MAC verifies (not checked yet: always INDETERMINATE)",

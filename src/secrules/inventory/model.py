@@ -21,6 +21,7 @@ from typing import ClassVar
 
 import attrs
 
+from secrules.core.citations import cite
 from secrules.core.clauses import ClauseRef
 from secrules.core.findings import Finding, Outcome
 from secrules.core.regimes import Regime, check_regime
@@ -71,13 +72,7 @@ __all__ = [
 ]
 
 E5 = "E5"
-E5_CLAUSE = ClauseRef(
-    document="DUIS",
-    clause="Response code E5 'Failed Authorisation - Invalid Device Status'",
-    version="V5.0-V5.4",
-    provenance="stated",
-    note="SECCo modification page: Sending SR11.2 to devices in Suspended state",
-)
+E5_CLAUSE = cite("duis.response-e5")
 
 
 def _eui(value: str) -> str:

@@ -1,36 +1,57 @@
 """The registry of the nine items of the 28 May 2020 paper, in paper order.
 
-What is known of each item lives in ``data/proposals.toml``. An item is *modelled* when this
-package has a module named after it (``dp133.py``) exposing ``MODEL``, a
-:class:`~secrules.core.ProposalModel`; every other item says plainly that it is not modelled.
+What is known of each item lives in ``data/proposals.toml``. An item is *modelled* when
+:data:`MODELS` names the factory of its :class:`~secrules.core.ProposalModel` (one module per
+proposal, ``dp133.py``); a model is built on first use, never at import. Every other item says
+plainly that it is not modelled.
 """
 
 from __future__ import annotations
 
 import functools
-import importlib
-import importlib.util
 import re
+from collections.abc import Callable, Mapping
+from types import MappingProxyType
+from typing import Any
 
 from secrules.core.data import load_table
 from secrules.core.proposals import Proposal, ProposalModel
 from secrules.core.validation import require_type
 from secrules.errors import DataFileError, UnknownProposalError
 
-__all__ = ["get_proposal", "proposals"]
+__all__ = ["MODELS", "get_proposal", "proposals"]
 
 _ID = re.compile(r"^(?:(?:DP|MP|SECMP)0*)?(\d{1,4})([AB])?$")
 
 
-def _model_for(module_name: str) -> ProposalModel | None:
-    qualified = f"{__name__}.{module_name}"
-    if importlib.util.find_spec(qualified) is None:
-        return None
-    model = getattr(importlib.import_module(qualified), "MODEL", None)
-    if not isinstance(model, ProposalModel):
-        msg = f"{qualified} must define MODEL, a ProposalModel"
-        raise TypeError(msg)
-    return model
+def _dp125() -> ProposalModel[Any]:
+    from secrules.proposals.dp125 import Dp125Model
+
+    return Dp125Model()
+
+
+def _dp129() -> ProposalModel[Any]:
+    from secrules.proposals.dp129 import Dp129Model
+
+    return Dp129Model()
+
+
+def _dp131() -> ProposalModel[Any]:
+    from secrules.proposals.dp131 import Dp131Model
+
+    return Dp131Model()
+
+
+def _dp133() -> ProposalModel[Any]:
+    from secrules.proposals.dp133 import Dp133Model
+
+    return Dp133Model()
+
+
+#: The factory of each modelled proposal's model, by proposal id (built lazily, once).
+MODELS: Mapping[str, Callable[[], ProposalModel[Any]]] = MappingProxyType(
+    {"DP125": _dp125, "DP129": _dp129, "DP131": _dp131, "DP133": _dp133}
+)
 
 
 @functools.cache
@@ -53,8 +74,15 @@ def proposals() -> tuple[Proposal, ...]:
                 problem=row.text("problem"),
                 sources=tuple(row.texts("sources", allow_empty=False)),
                 provenance=row.provenance(),
-                model=_model_for(pid.lower()),
+                factory=MODELS.get(pid),
             )
+        )
+    unknown = set(MODELS) - {p.id for p in items}
+    if unknown:
+        raise DataFileError(
+            f"models for {sorted(unknown)} have no [[proposal]] row",
+            file=table.file,
+            key="proposal",
         )
     numbers = [p.number for p in items]
     if len(set(numbers)) != len(numbers):
