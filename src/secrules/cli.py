@@ -58,21 +58,9 @@ def _cmd_proposals(args: argparse.Namespace) -> int:
 
     items = proposals()
     if args.format == "json":
-        rows = [
-            {
-                "id": p.id,
-                "title": p.title,
-                "raised_by": p.raised_by,
-                "raised": p.raised,
-                "status": p.status,
-                "outcome": p.outcome,
-                "modification": p.modification or None,
-                "provenance": p.provenance.value,
-                "modelled": p.modelled,
-                "model": p.model.summary if p.model else None,
-            }
-            for p in items
-        ]
+        from secrules.report import as_json
+
+        rows = [as_json(p) for p in items]
         _write(json.dumps(rows, indent=2) + "\n", None)
         return EXIT_OK
     lines = []

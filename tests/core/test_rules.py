@@ -6,6 +6,7 @@ from hypothesis import strategies as st
 
 from secrules.core import ClauseRef, Finding, Outcome, Rule, RuleSet, Verdict
 from secrules.errors import InvalidValueError, RuleOverrideError, SecrulesError
+from secrules.report import as_json
 
 CLAUSE = ClauseRef("SEC Section G", "G1.7", "v27.0", "stated")
 
@@ -149,11 +150,11 @@ def test_any_derivation_leaves_parent_intact(rule_ids, data):
 
 def test_finding_to_dict():
     f = Finding("r", Outcome.FAIL, "m", (CLAUSE,), path="entries[1].begin_date", offset=104)
-    as_dict = f.to_dict()
+    as_dict = as_json(f)
     assert as_dict["outcome"] == "fail"
     assert as_dict["verdict"] == "fail"
     assert (as_dict["path"], as_dict["offset"]) == ("entries[1].begin_date", 104)
     assert as_dict["clauses"][0]["provenance"] == "stated"
     labelled = Finding("r", Outcome.PASS, "m", (CLAUSE,), label="applies")
     assert labelled.verdict == "applies"
-    assert labelled.to_dict()["outcome"] == "pass"
+    assert as_json(labelled)["outcome"] == "pass"

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterable
-from typing import Any
 
 import attrs
 
@@ -73,17 +72,3 @@ class ClauseRef:
 
     def __str__(self) -> str:
         return f"{self.document} {self.clause} ({self.version}, {self.provenance})"
-
-    def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready mapping (``note`` only when there is one)."""
-        out: dict[str, Any] = {
-            "document": self.document,
-            "clause": self.clause,
-            "version": self.version,
-            "provenance": self.provenance.value,
-        }
-        if self.note:
-            out["note"] = self.note
-        if self.id:
-            out["id"] = self.id
-        return out

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterable
-from typing import Any
 
 import attrs
 
@@ -87,15 +86,3 @@ class Finding:
     def failed(self) -> bool:
         """True when the outcome is FAIL."""
         return self.outcome is Outcome.FAIL
-
-    def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready mapping (clauses as dicts, outcome as its string value)."""
-        return {
-            "rule_id": self.rule_id,
-            "outcome": self.outcome.value,
-            "verdict": self.verdict,
-            "message": self.message,
-            "path": self.path,
-            "offset": self.offset,
-            "clauses": [c.to_dict() for c in self.clauses],
-        }

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import attrs
 
 from secrules.core.data import TableSource
@@ -30,15 +28,6 @@ class ImpactRow:
             self.baseline.verdict != self.proposed.verdict
             or self.baseline.outcome is not self.proposed.outcome
         )
-
-    def to_dict(self) -> dict[str, Any]:
-        """The row as the JSON report prints it."""
-        return {
-            "scenario": self.scenario.as_dict(),
-            "baseline": self.baseline.verdict,
-            "proposed": self.proposed.verdict,
-            "changed": self.changed,
-        }
 
 
 @attrs.frozen
@@ -84,22 +73,6 @@ class ImpactReport:
     def out_of_scope_changes(self) -> tuple[ImpactRow, ...]:
         """Changed rows outside the declared scope (empty for a sound model)."""
         return tuple(row for row in self.changed_rows if not row.in_scope)
-
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON report (see docs/json-format.md)."""
-        model = self.model
-        return {
-            "proposal": self.proposal.id,
-            "title": self.proposal.title,
-            "status": self.proposal.status,
-            "scope": model.scope,
-            "regimes": dict(model.regimes),
-            "total": self.total,
-            "changed_count": self.changed_count,
-            "table": None if self.table is None else self.table.to_dict(),
-            "assumptions": [a.to_dict() for a in self.assumptions],
-            "rows": [row.to_dict() for row in self.rows],
-        }
 
 
 def compute_impact(proposal: Proposal, model: ProposalModel | None = None) -> ImpactReport:

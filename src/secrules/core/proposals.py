@@ -52,15 +52,6 @@ class Assumption:
     provenance: Provenance = attrs.field(converter=to_provenance)
     source: str = ""
 
-    def to_dict(self) -> dict[str, str]:
-        """A JSON-ready mapping."""
-        return {
-            "id": self.id,
-            "text": self.text,
-            "provenance": self.provenance.value,
-            "source": self.source,
-        }
-
 
 def read_assumptions(
     table: TableReader, key: str = "assumption", *, allow_empty: bool = False

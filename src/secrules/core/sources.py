@@ -43,12 +43,3 @@ class TableSource:
         if self.bundled:
             return f"bundled {self.name} (SHA-256 {self.sha256})"
         return f"user table {self.file} in place of {self.name} (SHA-256 {self.sha256})"
-
-    def to_dict(self) -> dict[str, str | bool]:
-        """A JSON-ready mapping (see docs/json-format.md)."""
-        return {
-            "name": self.name,
-            "file": self.file,
-            "bundled": self.bundled,
-            "sha256": self.sha256,
-        }

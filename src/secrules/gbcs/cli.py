@@ -31,6 +31,7 @@ from secrules.gbcs.keystore import KeyStore, open_keystore
 from secrules.gbcs.types import CraFlag, Eui64, FieldSpan
 from secrules.gbcs.variants import SigningVariant
 from secrules.gbcs.verification import protection_findings, sign_precommand
+from secrules.report.serialise import as_json
 
 __all__ = ["read_message_bytes", "register", "run_inspect", "run_sign", "run_verify"]
 
@@ -206,7 +207,7 @@ def run_verify(args: argparse.Namespace) -> int:
                     f"{printable(finding.message)}\n"
                 )
     if args.format == "json":
-        rows = [{"file": display_name(name), **finding.to_dict()} for name, finding in results]
+        rows = [{"file": display_name(name), **as_json(finding)} for name, finding in results]
         sys.stdout.write(json.dumps(rows, indent=2) + "\n")
     if errors:
         return 2

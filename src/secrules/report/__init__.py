@@ -3,10 +3,12 @@
 from secrules.report.catalogue import render_catalogue, rule_catalogue
 from secrules.report.findings import FileFindings, render_findings
 from secrules.report.impact import IMPACT_FORMATS, render_impact
+from secrules.report.serialise import as_json
 
 __all__ = [
     "IMPACT_FORMATS",
     "FileFindings",
+    "as_json",
     "render_catalogue",
     "render_findings",
     "render_impact",

@@ -10,6 +10,8 @@ import attrs
 
 from secrules.core.proposals import Proposal
 from secrules.core.rules import Rule, RuleSet
+from secrules.errors import InvalidValueError
+from secrules.report.serialise import as_json
 
 __all__ = ["CatalogueEntry", "render_catalogue", "rule_catalogue"]
 
@@ -23,27 +25,19 @@ class CatalogueEntry:
     regimes: tuple[str, ...]
     neutralised_in: tuple[str, ...] = ()
 
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready form."""
-        return {
-            "proposal": self.proposal,
-            "id": self.rule.id,
-            "title": self.rule.title,
-            "text": self.rule.text,
-            "regimes": list(self.regimes),
-            "neutralised_in": list(self.neutralised_in),
-            "provenance": self.rule.provenance,
-            "clauses": [
-                {
-                    "document": c.document,
-                    "clause": c.clause,
-                    "version": c.version,
-                    "provenance": c.provenance.value,
-                    "note": c.note,
-                }
-                for c in self.rule.clauses
-            ],
-        }
+
+@as_json.register
+def _entry(value: CatalogueEntry) -> dict[str, Any]:
+    return {
+        "proposal": value.proposal,
+        "id": value.rule.id,
+        "title": value.rule.title,
+        "text": value.rule.text,
+        "regimes": list(value.regimes),
+        "neutralised_in": list(value.neutralised_in),
+        "provenance": value.rule.provenance.value,
+        "clauses": [as_json(c) for c in value.rule.clauses],
+    }
 
 
 def rule_catalogue(
@@ -88,7 +82,7 @@ def rule_catalogue(
 def render_catalogue(entries: Sequence[CatalogueEntry], fmt: str) -> str:
     """Text, Markdown or JSON."""
     if fmt == "json":
-        return json.dumps([e.to_dict() for e in entries], indent=2, ensure_ascii=False) + "\n"
+        return json.dumps([as_json(e) for e in entries], indent=2, ensure_ascii=False) + "\n"
     if fmt == "md":
         out = [
             "# Rule catalogue",
@@ -123,7 +117,7 @@ def render_catalogue(entries: Sequence[CatalogueEntry], fmt: str) -> str:
         return "\n".join(out)
     if fmt != "text":
         msg = f"unknown catalogue format {fmt!r}; expected text, md or json"
-        raise ValueError(msg)
+        raise InvalidValueError(msg)
     lines = []
     for e in entries:
         lines.append(f"{e.proposal}  {e.rule.id}  [{e.rule.provenance}] ({', '.join(e.regimes)})")

@@ -9,6 +9,7 @@ import attrs
 from secrules.core.files import display_name, json_text
 from secrules.core.findings import Finding, Outcome
 from secrules.errors import InvalidValueError
+from secrules.report.serialise import as_json
 
 __all__ = ["FileFindings", "render_findings"]
 
@@ -68,7 +69,7 @@ def render_findings(
                     "file": display_name(r.name),
                     "kind": r.kind,
                     "failed": r.failed,
-                    "findings": [f.to_dict() for f in r.findings],
+                    "findings": [as_json(f) for f in r.findings],
                 }
                 for r in results
             ],

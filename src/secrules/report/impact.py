@@ -8,6 +8,8 @@ from collections.abc import Sequence
 
 from secrules.core.impact import ImpactReport, ImpactRow
 from secrules.core.proposals import Assumption, Proposal
+from secrules.errors import InvalidValueError
+from secrules.report.serialise import as_json
 
 __all__ = ["IMPACT_FORMATS", "render_impact"]
 
@@ -35,15 +37,15 @@ def render_impact(
     if fmt == "html":
         return _html(reports, all_rows=all_rows, not_modelled=not_modelled)
     msg = f"unknown impact format {fmt!r}; expected one of {', '.join(IMPACT_FORMATS)}"
-    raise ValueError(msg)
+    raise InvalidValueError(msg)
 
 
 def _json(reports: Sequence[ImpactReport], not_modelled: Sequence[Proposal]) -> str:
     if len(reports) == 1 and not not_modelled:
-        payload: object = reports[0].to_dict()
+        payload: object = as_json(reports[0])
     else:
         payload = {
-            "reports": [r.to_dict() for r in reports],
+            "reports": [as_json(r) for r in reports],
             "not_modelled": [{"proposal": p.id, "title": p.title} for p in not_modelled],
         }
     return json.dumps(payload, indent=2, ensure_ascii=False) + "\n"

@@ -1,0 +1,118 @@
+"""JSON-ready forms of every value secrules reports: the one place serialisation lives.
+
+:func:`as_json` turns a clause, finding, assumption, table source, impact row or report, or a
+proposal into plain dicts, lists and strings (see docs/json-format.md). Core value objects
+know nothing of JSON.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+from secrules.core.clauses import ClauseRef
+from secrules.core.findings import Finding
+from secrules.core.impact import ImpactReport, ImpactRow
+from secrules.core.proposals import Assumption, Proposal
+from secrules.core.sources import TableSource
+from secrules.errors import InvalidValueError
+
+__all__ = ["as_json"]
+
+
+@functools.singledispatch
+def as_json(value: object) -> Any:  # noqa: ANN401 - JSON values are heterogeneous
+    """The JSON-ready form of ``value``; InvalidValueError for a type secrules does not report."""
+    raise InvalidValueError(f"secrules does not serialise {type(value).__name__}")
+
+
+@as_json.register
+def _clause(value: ClauseRef) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "document": value.document,
+        "clause": value.clause,
+        "version": value.version,
+        "provenance": value.provenance.value,
+    }
+    if value.note:
+        out["note"] = value.note
+    if value.id:
+        out["id"] = value.id
+    return out
+
+
+@as_json.register
+def _finding(value: Finding) -> dict[str, Any]:
+    return {
+        "rule_id": value.rule_id,
+        "outcome": value.outcome.value,
+        "verdict": value.verdict,
+        "message": value.message,
+        "path": value.path,
+        "offset": value.offset,
+        "clauses": [_clause(c) for c in value.clauses],
+    }
+
+
+@as_json.register
+def _assumption(value: Assumption) -> dict[str, str]:
+    return {
+        "id": value.id,
+        "text": value.text,
+        "provenance": value.provenance.value,
+        "source": value.source,
+    }
+
+
+@as_json.register
+def _table(value: TableSource) -> dict[str, str | bool]:
+    return {
+        "name": value.name,
+        "file": value.file,
+        "bundled": value.bundled,
+        "sha256": value.sha256,
+    }
+
+
+@as_json.register
+def _row(value: ImpactRow) -> dict[str, Any]:
+    return {
+        "scenario": value.scenario.as_dict(),
+        "baseline": value.baseline.verdict,
+        "proposed": value.proposed.verdict,
+        "changed": value.changed,
+    }
+
+
+@as_json.register
+def _report(value: ImpactReport) -> dict[str, Any]:
+    model = value.model
+    return {
+        "proposal": value.proposal.id,
+        "title": value.proposal.title,
+        "status": value.proposal.status,
+        "scope": model.scope,
+        "regimes": {str(k): v for k, v in model.regimes.items()},
+        "total": value.total,
+        "changed_count": value.changed_count,
+        "table": None if value.table is None else _table(value.table),
+        "assumptions": [_assumption(a) for a in value.assumptions],
+        "rows": [_row(row) for row in value.rows],
+    }
+
+
+@as_json.register
+def _proposal(value: Proposal) -> dict[str, Any]:
+    model = value.model
+    return {
+        "id": value.id,
+        "title": value.title,
+        "raised_by": value.raised_by,
+        "raised": value.raised,
+        "status": value.status,
+        "outcome": value.outcome,
+        "modification": value.modification or None,
+        "provenance": value.provenance.value,
+        "modelled": value.modelled,
+        "model": model.summary if model is not None else None,
+    }
