@@ -63,14 +63,11 @@ from secrules.gbcs.table_28d import (
 
 __all__ = [
     "ILLUSTRATIVE",
-    "WEEK_AND_DATE_FIELDS",
     "Amendment",
     "Dp131Model",
     "load_amendment",
 ]
 
-#: The fields MP131 concerns: week definition and date range.
-WEEK_AND_DATE_FIELDS: tuple[str, ...] = ("exec_weekdays", "begin_date", "end_date")
 #: What reports print beside an illustrative scenario value.
 ILLUSTRATIVE = "illustrative, not the real Table 28d"
 
