@@ -48,8 +48,8 @@ from secrules.dlms import (
 from secrules.duis import parse_request
 from secrules.errors import DecodeError
 from secrules.gbcs import GbcsMessage, encode_message, parse_message
+from secrules.gbcs.ecs37 import template_entries
 from secrules.gbcs.types import CraFlag, Eui64, MessageShape
-from secrules.proposals.dp131 import template_entries
 
 MIB = 1024 * 1024
 Gen = Callable[[random.Random, int], bytes]

@@ -25,8 +25,8 @@ def _hex(name: str) -> bytes:
     return bytes.fromhex((FIX / name).read_text(encoding="ascii").strip())
 
 
-def _dp131(findings):
-    return [f for f in findings if f.rule_id.startswith("dp131.")]
+def _schedule(findings):
+    return [f for f in findings if f.rule_id.startswith(("gbcs.ecs37.", "gbcs.table28d."))]
 
 
 def test_sniff():
@@ -46,9 +46,9 @@ def test_offsets_are_relative_to_the_input_in_every_wrapping():
     content_at = parse_message(command).content_offset
     assert command[content_at : content_at + len(access)] == access
     data_at = access.index(entries)
-    in_command = _dp131(check_payload(command))
-    in_access = _dp131(check_payload(access))
-    in_data = _dp131(check_payload(entries))
+    in_command = _schedule(check_payload(command))
+    in_access = _schedule(check_payload(access))
+    in_data = _schedule(check_payload(entries))
     assert [f.rule_id for f in in_command] == [f.rule_id for f in in_access]
     assert [f.rule_id for f in in_access] == [f.rule_id for f in in_data]
     for c, a, d in zip(in_command, in_access, in_data, strict=True):
@@ -69,9 +69,9 @@ def test_gbcs_finding_first_then_rules():
     assert "ECS37 command" in first.message
     assert "ACCESS.request" in first.message
     assert first.clauses
-    protection = [f.rule_id for f in findings if f.rule_id.startswith("gbcs.") and f is not first]
+    protection = [f.rule_id for f in findings if f.rule_id in {r.id for r in PROTECTION_RULES}]
     assert protection == [rule.id for rule in PROTECTION_RULES]
-    assert len(_dp131(findings)) == len(findings) - 1 - len(PROTECTION_RULES)
+    assert len(_schedule(findings)) == len(findings) - 1 - len(PROTECTION_RULES)
 
 
 def test_text_input():
@@ -83,14 +83,14 @@ def test_text_input():
 def test_default_configuration_runs_table_28d_rules():
     entries = _hex("schedule_entries_template.hex")
     plain = check_payload(entries, regime="baseline")
-    assert not any(f.rule_id.startswith("dp131.table28d.") for f in plain)
+    assert not any(f.rule_id.startswith("gbcs.table28d.") for f in plain)
     base = check_payload(entries, regime="baseline", default_configuration=True)
     prop = check_payload(entries, regime="proposed", default_configuration=True)
     failing = {f.rule_id for f in base if f.outcome is Outcome.FAIL}
     assert failing == {
-        "dp131.table28d.exec_weekdays",
-        "dp131.table28d.begin_date",
-        "dp131.table28d.end_date",
+        "gbcs.table28d.exec_weekdays",
+        "gbcs.table28d.begin_date",
+        "gbcs.table28d.end_date",
     }
     assert all(f.outcome is Outcome.PASS for f in prop)
 
@@ -99,8 +99,8 @@ def test_mon_fri_schedule_fails_weekdays_with_offsets():
     data = _hex("schedule_entries_mon_fri.hex")
     failures = [f for f in check_payload(data) if f.outcome is Outcome.FAIL]
     assert [(f.rule_id, f.path) for f in failures] == [
-        ("dp131.ecs37.exec_weekdays", "entries[0].exec_weekdays"),
-        ("dp131.ecs37.exec_weekdays", "entries[1].exec_weekdays"),
+        ("gbcs.ecs37.exec_weekdays", "entries[0].exec_weekdays"),
+        ("gbcs.ecs37.exec_weekdays", "entries[1].exec_weekdays"),
     ]
     for f in failures:
         assert data[f.offset : f.offset + 3] == bytes.fromhex("0407F8")
@@ -193,7 +193,7 @@ def test_ecs37_set_of_non_schedule_value_fails_the_entries_rule():
     for regime in ("baseline", "proposed"):
         findings = check_payload(broken.encoded, regime=regime)
         failures = [f for f in findings if f.outcome is Outcome.FAIL]
-        assert [f.rule_id for f in failures] == ["dp131.ecs37.entries"]
+        assert [f.rule_id for f in failures] == ["gbcs.ecs37.entries"]
         assert failures[0].path == "entries[0].enable"
         # structure tag at content+20, index at +22, enable at +25 (after 12 00 01)
         assert failures[0].offset == broken.content_offset + 25
@@ -223,7 +223,7 @@ def test_ecs18b_response_reading_the_schedule_back():
     data = message.encoded
     findings = check_payload(data)
     assert "ECS18b response" in findings[0].message
-    failures = [f for f in _dp131(findings) if f.failed]
+    failures = [f for f in _schedule(findings) if f.failed]
     assert [f.path for f in failures] == ["entries[0].exec_weekdays", "entries[1].exec_weekdays"]
     # The all-zero "signature" is not a signature (r = 0): a FAIL even without a key store.
     (bad,) = [f for f in findings if f.failed and f.rule_id == "gbcs.signature"]

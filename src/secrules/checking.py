@@ -7,7 +7,8 @@ always the input itself, never a file name):
   checked by :func:`secrules.duis.check_request`.
 - hex text (digits and white space only, even count) or raw binary: a GBCS message (``DD`` or
   ``DF``), a DLMS ACCESS request/response (``D9``/``DA``) or bare A-XDR Data, checked by
-  :func:`secrules.payloads.check_payload`: the DP131 maximum-demand rules where they apply and,
+  :func:`secrules.payloads.check_payload`: the ECS37 template rules (and, for a device's default
+  configuration, the regime's Table 28d rules) where a schedule is found and,
   for a GBCS message, the message-protection rules (``gbcs.shape``,
   ``gbcs.critical_command_signed``, ``gbcs.signature``, ``gbcs.mac``).
 
@@ -21,7 +22,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from secrules.core.files import read_bounded
 from secrules.core.findings import Finding, Outcome
@@ -38,7 +39,7 @@ from secrules.errors import DecodeError
 
 if TYPE_CHECKING:
     from secrules.gbcs.keystore import KeyStore
-    from secrules.proposals.dp131 import Table28d
+    from secrules.gbcs.table_28d import Table28d
 
 __all__ = [
     "MAX_INPUT_BYTES",
@@ -128,10 +129,11 @@ def check(
     key-store directory or DCC Boxed ``keystore.json``) turns on GBCS signature verification
     (without it a signed message's ``gbcs.signature`` finding is INDETERMINATE "not checked";
     with it, pass ``signatures_required=True`` to :func:`failed`);
-    ``table_28d`` is the path of your own copy of GBCS Table 28d for the DP131 rules; ``era`` is
-    the ESMEVariant code set for DUIS checks (``"2020"`` or ``"duis-5.x"``; default from the
-    request's schemaVersion); ``default_configuration`` says the input is a device's default
-    (pre-installation) configuration, so the GBCS Table 28d rules apply too.
+    ``table_28d`` is the path of your own copy of GBCS Table 28d (pre-MP131) for the
+    default-configuration rules; ``era`` is the ESMEVariant code set for DUIS checks
+    (``"2020"`` or ``"duis-5.x"``; default from the request's schemaVersion);
+    ``default_configuration`` says the input is a device's default (pre-installation)
+    configuration, so the GBCS Table 28d rules of ``regime`` apply too.
     Undecodable input raises :class:`DecodeError`, an unreadable file :class:`DataFileError`
     and an argument of the wrong type :class:`InvalidValueError` naming the parameter.
     """
@@ -234,17 +236,20 @@ def failed(findings: Iterable[Finding], *, signatures_required: bool = False) ->
     return False
 
 
-def check_rulesets() -> dict[str, RuleSet]:
+def check_rulesets() -> dict[str, RuleSet[Any]]:
     """The rule sets ``check`` applies outside any proposal's regimes, by what they check.
 
-    (The DP131 maximum-demand rules are catalogued under DP131, the DP125 rules under DP125.)
+    (The Table 28d rules are catalogued under DP131, which reforms them; the DP125 rules under
+    DP125.)
     """
     from secrules.duis import DUIS_RULES
+    from secrules.gbcs import ecs37
     from secrules.gbcs.verification import PROTECTION_RULES
     from secrules.payloads import LIMITS_RULE
 
     return {
         "DUIS requests": DUIS_RULES,
+        "GBCS ECS37 template": ecs37.rules(),
         "GBCS message protection": RuleSet.of("GBCS message protection", PROTECTION_RULES),
         "Check limits": RuleSet.of("Check limits", [LIMITS_RULE]),
     }

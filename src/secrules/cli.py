@@ -120,7 +120,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
         keystore = open_keystore_reporting(args.keystore)
     table_28d = None
     if args.table_28d is not None:
-        from secrules.proposals.dp131 import load_table_28d
+        from secrules.gbcs.table_28d import load_table_28d
 
         table_28d = load_table_28d(args.table_28d)  # read once, for every file
     results: list[FileFindings] = []

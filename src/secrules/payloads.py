@@ -9,7 +9,9 @@
 
 and returns findings. Where the payload carries the maximum-demand configurable period (an
 ECS37 SET of Schedule 0-0:12.0.0.255 attribute 2, message code 0x004A; an ECS18b response,
-0x002C; or bare Schedule entries) the DP131 rules run and each finding cites the byte offset
+0x002C; or bare Schedule entries) the ECS37 template rules (:mod:`secrules.gbcs.ecs37`) run, and
+for a device's default configuration the Table 28d rules of the chosen regime too (baseline:
+:mod:`secrules.gbcs.table_28d`; proposed: DP131's reform of it); each finding cites the byte offset
 into *the input* and the field path (``entries[0].begin_date``). A GBCS message also gets the
 message-protection findings of :func:`secrules.gbcs.verification.protection_findings` (shape,
 critical command signed, signature, MAC: what was not checked says so). Anything else gets one
@@ -21,7 +23,7 @@ from __future__ import annotations
 
 import itertools
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
 import attrs
@@ -29,7 +31,8 @@ import attrs
 from secrules._version import __version__
 from secrules.core.clauses import ClauseRef
 from secrules.core.findings import Finding, Outcome, Verdict
-from secrules.core.regimes import Regime, check_regime
+from secrules.core.proposals import ProposalModel
+from secrules.core.regimes import check_regime
 from secrules.core.rules import Rule, RuleSet
 from secrules.dlms.access import (
     AccessKind,
@@ -40,9 +43,11 @@ from secrules.dlms.access import (
 from secrules.dlms.data import Array, Data, Structure, decode_data
 from secrules.dlms.schedule import entries_from_data
 from secrules.errors import DecodeError
-from secrules.gbcs import GbcsMessage, decode_text, parse_message, use_case_name
+from secrules.gbcs import GbcsMessage, decode_text, ecs37, parse_message, use_case_name
+from secrules.gbcs.table_28d import Table28d
 from secrules.gbcs.verification import protection_findings
-from secrules.proposals import dp131
+from secrules.proposals import get_proposal
+from secrules.proposals.dp131 import Dp131Model
 
 if TYPE_CHECKING:
     from secrules.gbcs.keystore import KeyStore
@@ -141,7 +146,7 @@ def _is_schedule_array(value: Data) -> bool:
 
 
 def _too_many_entries(
-    value: Data, ruleset: RuleSet, *, base: int, where: str, default_configuration: bool
+    value: Data, rulesets: Sequence[RuleSet[ecs37.ScheduleSubject]], *, base: int, where: str
 ) -> list[Finding] | None:
     """Findings for a schedule too long to check entry by entry, or None if it is not one.
 
@@ -153,16 +158,14 @@ def _too_many_entries(
     count = len(value.items)
     offset = None if value.offset is None else base + value.offset
     findings = []
-    for rule in ruleset:
-        if rule.id.startswith("dp131.table28d.") and not default_configuration:
-            continue
-        if rule.id == "dp131.ecs37.entries":
+    for rule in (r for ruleset in rulesets for r in ruleset.active()):
+        if rule.id == ecs37.ENTRIES_RULE_ID:
             verdict = Verdict(
                 Outcome.FAIL,
                 f"{where}: {count} entries; ECS37 writes exactly two (selectors 1 and 2)",
                 path="entries",
                 offset=offset,
-                label=dp131.LABELS[Outcome.FAIL],
+                label=ecs37.LABELS[Outcome.FAIL],
             )
         else:
             verdict = Verdict(
@@ -171,7 +174,7 @@ def _too_many_entries(
                 f"checked one by one only up to {MAX_SCHEDULE_ENTRIES}",
                 path="entries",
                 offset=offset,
-                label=dp131.LABELS[Outcome.INDETERMINATE],
+                label=ecs37.LABELS[Outcome.INDETERMINATE],
             )
         findings.append(rule.finding(verdict))
     return findings
@@ -188,7 +191,7 @@ LIMITS_RULE = Rule(
     title="What check leaves out to stay within its limits is reported as not checked",
     clauses=(_LIMIT_CLAUSE,),
     fn=_as_given,
-    text=f"To keep time and memory bounded, check runs the DP131 rules on at most "
+    text=f"To keep time and memory bounded, check runs the schedule rules on at most "
     f"{MAX_SCHEDULES} schedules per payload; the schedules past that limit get one INDETERMINATE "
     "finding naming them (a modelling choice of secrules, not a rule of the code).",
 )
@@ -213,14 +216,10 @@ def _schedule_findings(
     *,
     base: int,
     where: str,
-    regime: str,
-    rulesets: Mapping[Regime, RuleSet],
+    rulesets: Sequence[RuleSet[ecs37.ScheduleSubject]],
     default_configuration: bool,
 ) -> list[Finding]:
-    ruleset = rulesets[check_regime(regime)]
-    long_schedule = _too_many_entries(
-        value, ruleset, base=base, where=where, default_configuration=default_configuration
-    )
+    long_schedule = _too_many_entries(value, rulesets, base=base, where=where)
     if long_schedule is not None:
         return long_schedule
     try:
@@ -233,20 +232,17 @@ def _schedule_findings(
             f"{where}: not ECS37 schedule entries ({exc.message})",
             path=exc.path or "entries",
             offset=None if exc.offset is None else base + exc.offset,
-            label=dp131.LABELS[Outcome.FAIL],
+            label=ecs37.LABELS[Outcome.FAIL],
         )
-        return [ruleset.rule("dp131.ecs37.entries").finding(verdict)]
-    subject = dp131.schedule_subject(
+        return [ecs37.rules().rule(ecs37.ENTRIES_RULE_ID).finding(verdict)]
+    subject = ecs37.schedule_subject(
         entries,
         base_offset=base,
         array_offset=None if value.offset is None else base + value.offset,
         default_configuration=default_configuration,
         where=where,
     )
-    findings = ruleset.evaluate(subject)
-    if not default_configuration:
-        findings = [f for f in findings if not f.rule_id.startswith("dp131.table28d.")]
-    return findings
+    return [f for ruleset in rulesets for f in ruleset.evaluate(subject)]
 
 
 def _access_findings(
@@ -254,11 +250,10 @@ def _access_findings(
     *,
     base: int,
     what: str,
-    regime: str,
-    rulesets: Mapping[Regime, RuleSet],
+    rulesets: Sequence[RuleSet[ecs37.ScheduleSubject]],
     default_configuration: bool,
 ) -> list[Finding]:
-    tpl = dp131.template()
+    tpl = ecs37.template()
     out: list[Finding] = []
     schedules: list[tuple[int, Data, str]] = []
     if isinstance(apdu, AccessRequest):
@@ -283,7 +278,6 @@ def _access_findings(
             item,
             base=base,
             where=where,
-            regime=regime,
             rulesets=rulesets,
             default_configuration=default_configuration,
         )
@@ -329,24 +323,24 @@ def check_payload(
     data: bytes | bytearray | memoryview | str,
     *,
     regime: str = "proposed",
-    table_28d: str | os.PathLike[str] | dp131.Table28d | None = None,
+    table_28d: str | os.PathLike[str] | Table28d | None = None,
     default_configuration: bool = False,
     keystore: KeyStore | None = None,
 ) -> list[Finding]:
-    """Decode ``data`` (GBCS message, DLMS ACCESS APDU or A-XDR Data) and run the DP131 rules.
+    """Decode ``data`` (GBCS message, DLMS ACCESS APDU or A-XDR Data) and run the schedule rules.
 
     ``data`` is bytes, or hex / base64 text. ``regime`` is ``"baseline"`` or ``"proposed"``.
-    ``table_28d`` names a user's Table 28d file (schema of ``data/table_28d.toml``), read
-    once per call however many schedules the payload carries, or is a
-    :class:`~secrules.proposals.dp131.Table28d` already loaded (not read again).
-    ``default_configuration=True`` says the schedule is a device's pre-installation default
-    (e.g. read back with ECS18b from a new meter, or a dump of attribute 2); the Table 28d rules
-    (``dp131.table28d.*``) then run too. Otherwise only the ECS37 template rules
-    (``dp131.ecs37.*``) apply, and they are the same in both regimes. ``keystore`` (a
-    :class:`~secrules.gbcs.KeyStore`) verifies GBCS signatures.
+    The ECS37 template rules (``gbcs.ecs37.*``) apply to every schedule; they do not depend on
+    the regime. ``default_configuration=True`` says the schedule is a device's pre-installation
+    default (e.g. read back with ECS18b from a new meter, or a dump of attribute 2); the Table 28d
+    rules (``gbcs.table28d.*``) of ``regime`` then run too: the baseline Table 28d, or DP131's
+    reform of it. ``table_28d`` names a user's (pre-MP131) Table 28d file (schema of
+    ``data/table_28d.toml``), read once per call however many schedules the payload carries, or
+    is a :class:`~secrules.gbcs.table_28d.Table28d` already loaded (not read again).
+    ``keystore`` (a :class:`~secrules.gbcs.KeyStore`) verifies GBCS signatures.
 
     Returns the findings: for a GBCS message first one ``gbcs.decode`` finding saying what was
-    read, then the DP131 findings with offsets into the input, then the message-protection
+    read, then the schedule findings with offsets into the input, then the message-protection
     findings (``gbcs.shape``, ``gbcs.critical_command_signed``, ``gbcs.signature`` checked
     against ``keystore`` or INDETERMINATE "not checked" without one, ``gbcs.mac`` INDETERMINATE
     "not checked"); for a payload no rule applies to, just the informative finding. Raises
@@ -354,9 +348,18 @@ def check_payload(
     :class:`~secrules.errors.RegimeError` for another regime and
     :class:`~secrules.errors.DataFileError` for a broken table.
     """
-    regime = check_regime(regime)
+    chosen = check_regime(regime)
     # Load (and validate) the table once, up front; every schedule below uses these rules.
-    sets = dp131.rulesets(table_28d)
+    sets: list[RuleSet[ecs37.ScheduleSubject]] = [ecs37.rules()]
+    if table_28d is not None or default_configuration:
+        # The regime's Table 28d rules: the domain's baseline, or DP131's reform of it.
+        model: ProposalModel[ecs37.ScheduleSubject] = (
+            get_proposal("DP131").require_model()
+            if table_28d is None
+            else Dp131Model().with_table(table_28d)
+        )
+        if default_configuration:
+            sets.append(model.rulesets()[chosen])
     raw = decode_text(data) if isinstance(data, str) else bytes(data)
     kind = sniff(raw)
     if kind == "gbcs":
@@ -374,7 +377,6 @@ def check_payload(
                 apdu,
                 base=base,
                 what=what,
-                regime=regime,
                 rulesets=sets,
                 default_configuration=default_configuration,
             )
@@ -387,7 +389,6 @@ def check_payload(
             apdu,
             base=0,
             what=what,
-            regime=regime,
             rulesets=sets,
             default_configuration=default_configuration,
         )
@@ -398,14 +399,13 @@ def check_payload(
             value,
             base=0,
             where="Schedule entries (A-XDR Data)",
-            regime=regime,
             rulesets=sets,
             default_configuration=default_configuration,
         )
     return [
         _info(
             "dlms.decode",
-            f"A-XDR Data: {value.type_name}; not Schedule entries, so no DP131 rule applies",
+            f"A-XDR Data: {value.type_name}; not Schedule entries, so no schedule rule applies",
             _DLMS_CLAUSE,
         )
     ]

@@ -24,7 +24,7 @@ def test_ecs37_command_passes(cli, ecs37):
     out = proc.stdout.decode()
     assert proc.returncode == 0, out + proc.stderr.decode()
     assert "0 failed" in out
-    assert "dp131.ecs37.begin_date at entries[0].begin_date" in out
+    assert "gbcs.ecs37.begin_date at entries[0].begin_date" in out
 
 
 @pytest.mark.parametrize("regime", ["baseline", "proposed"])
@@ -36,7 +36,7 @@ def test_ecs37_command_passes_in_both_regimes_json(cli, ecs37, regime):
     assert data["failed"] == 0
     assert data["errors"] == []
     rule_ids = {f["rule_id"] for f in data["files"][0]["findings"]}
-    assert "dp131.ecs37.exec_weekdays" in rule_ids
+    assert "gbcs.ecs37.exec_weekdays" in rule_ids
 
 
 def test_mutated_weekdays_fail_naming_rule_clause_offset_and_field(cli, ecs37, tmp_path):
@@ -49,7 +49,7 @@ def test_mutated_weekdays_fail_naming_rule_clause_offset_and_field(cli, ecs37, t
     out = proc.stdout.decode()
     assert proc.returncode == 1, out
     assert "1 failed" in out
-    assert f"FAIL  dp131.ecs37.exec_weekdays at entries[0].exec_weekdays, offset {at}" in out
+    assert f"FAIL  gbcs.ecs37.exec_weekdays at entries[0].exec_weekdays, offset {at}" in out
     assert "GBCS 18.2 ECS37 template" in out
 
 

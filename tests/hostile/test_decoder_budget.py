@@ -50,9 +50,9 @@ from secrules.duis import parse_request
 from secrules.duis.safexml import MAX_ATTRIBUTES, MAX_ELEMENTS
 from secrules.errors import DecodeError, InvalidValueError
 from secrules.gbcs import GbcsMessage, encode_message, parse_message
+from secrules.gbcs.ecs37 import template_entries
 from secrules.gbcs.types import CraFlag, Eui64, MessageShape
 from secrules.payloads import MAX_SCHEDULE_ENTRIES, MAX_SCHEDULES, check_payload
-from secrules.proposals.dp131 import template_entries
 
 MIB = 1024 * 1024
 #: Safety net only (the target is 1 s): generous for a shared, loaded CI machine.
@@ -473,8 +473,8 @@ def test_long_schedule_fails_its_entries_rule_and_the_rest_is_not_checked() -> N
     entries = encode_data(entries_to_data([start, end] * (count // 2) + [start] * (count % 2)))
     findings, seconds = _bounded(lambda: check_payload(access_request(entries)))
     assert seconds < SAFETY_SECONDS
-    outcomes = {f.rule_id: f.outcome for f in findings if f.rule_id.startswith("dp131.")}
-    assert outcomes.pop("dp131.ecs37.entries") is secrules.Outcome.FAIL
+    outcomes = {f.rule_id: f.outcome for f in findings if f.rule_id.startswith("gbcs.ecs37.")}
+    assert outcomes.pop("gbcs.ecs37.entries") is secrules.Outcome.FAIL
     assert outcomes
     assert set(outcomes.values()) == {secrules.Outcome.INDETERMINATE}
     # At the limit, every entry is still checked one by one.

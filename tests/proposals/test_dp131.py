@@ -1,4 +1,4 @@
-"""DP131 / MP131: the ECS37 template rules, Table 28d under both regimes, and impact.
+"""DP131 / MP131: the ECS37 template rules, Table 28d and DP131's reform of it, and impact.
 
 RTDS messages are read at test time; every mutated copy is made here, at test time.
 """
@@ -19,26 +19,33 @@ from secrules.dlms.cosem import CosemDate, CosemTime, Obis
 from secrules.dlms.data import BitString, Boolean
 from secrules.dlms.schedule import entries_from_data, entries_to_data
 from secrules.errors import DataFileError, RegimeError
-from secrules.gbcs import encode_message, parse_message
-from secrules.payloads import check_payload
-from secrules.proposals.dp131 import (
+from secrules.gbcs import ecs37, encode_message, parse_message
+from secrules.gbcs import table_28d as t28d
+from secrules.gbcs.ecs37 import (
     CONSTANT_FIELDS,
     LABELS,
-    MODEL,
-    TABLE_28D_FIELDS,
-    Dp131Model,
-    load_table_28d,
     load_template,
-    rulesets,
     schedule_subject,
     template,
     template_entries,
 )
+from secrules.gbcs.table_28d import TABLE_28D_FIELDS, load_table_28d
+from secrules.payloads import check_payload
+from secrules.proposals.dp131 import Dp131Model, load_amendment
 
 ECS37_DIR = "6.18.1_ECS37"
 ROOT = Path(__file__).resolve().parents[2]
 FIX = ROOT / "fixtures" / "dp131"
 WEEK_AND_DATES = {"exec_weekdays", "begin_date", "end_date"}
+SCHEDULE_RULES = ("gbcs.ecs37.", "gbcs.table28d.")
+
+
+def _model():
+    return secrules.get_proposal("DP131").require_model()
+
+
+def rulesets():
+    return _model().rulesets()
 
 
 def _key(f):
@@ -47,7 +54,11 @@ def _key(f):
 
 def _failures(findings):
     # The DP131 findings that do not pass (a GBCS message's gbcs.* findings are checked elsewhere).
-    return [f for f in findings if f.rule_id.startswith("dp131.") and f.outcome is not Outcome.PASS]
+    return [
+        f
+        for f in findings
+        if f.rule_id.startswith(SCHEDULE_RULES) and f.outcome is not Outcome.PASS
+    ]
 
 
 @pytest.fixture(scope="module")
@@ -117,40 +128,47 @@ def test_template_entries_encode_as_the_46_octet_template():
 
 
 def test_bundled_table_28d_is_the_stated_modelling_decision():
-    table = load_table_28d()
-    base, prop = table["baseline"], table["proposed"]
+    base = load_table_28d()
     conflicting = {n for n, r in base.fields.items() if r.conflicts_with_template}
     assert conflicting == WEEK_AND_DATES
     for name in WEEK_AND_DATES:
         row = base.fields[name]
         assert row.kind == "unknown"
         assert row.provenance is Provenance.INFERRED
-        assert row.example is not None
     for name in set(CONSTANT_FIELDS) - WEEK_AND_DATES:
         assert base.fields[name].kind == "template"
         assert base.fields[name].provenance is Provenance.ASSUMED
+    assert "v3.2" in base.version
+    prop = load_amendment().apply(base)
     for name in CONSTANT_FIELDS:
         assert prop.fields[name].kind == "template"
         assert prop.fields[name].provenance is Provenance.STATED
-    for regime in ("baseline", "proposed"):
+    for table in (base, prop):
         for name in ("start_time", "end_time"):
-            assert table[regime].fields[name].kind == "unknown"
-    assert set(table.changed_fields()) == WEEK_AND_DATES
-    assert "v3.2" in base.version
+            assert table.fields[name].kind == "unknown"
+    assert set(base.rows_differing_from(prop)) == WEEK_AND_DATES
+    assert "MP131" in prop.version
+    assert base.fields["exec_weekdays"].kind == "unknown"  # the amendment never edits its base
+
+
+def test_amendment_examples_are_illustrative():
+    amendment = load_amendment()
+    assert set(amendment.examples) >= WEEK_AND_DATES
+    assert all("secrules scenario value" in src for _, src in amendment.examples.values())
 
 
 @pytest.mark.parametrize(
     ("name", "key"),
     [
-        ("missing_row", "baseline.fields.begin_date"),
-        ("bad_date_value", "baseline.fields.begin_date.value"),
-        ("example_not_illustrative", "baseline.fields.exec_weekdays.example.illustrative"),
-        ("conflict_on_known_value", "baseline.fields.end_date.conflicts_with_template"),
-        ("template_switch_time", "proposed.fields.start_time.value"),
-        ("bad_provenance", "proposed.fields.enable.provenance"),
-        ("unknown_row", "baseline.fields.weekday"),
-        ("missing_regime", "proposed"),
-        ("wrong_value_type", "baseline.fields.validity_window.value"),
+        ("missing_row", "fields.begin_date"),
+        ("bad_date_value", "fields.begin_date.value"),
+        ("unknown_row_key", "fields.exec_weekdays.example"),
+        ("conflict_on_known_value", "fields.end_date.conflicts_with_template"),
+        ("template_switch_time", "fields.start_time.value"),
+        ("bad_provenance", "fields.enable.provenance"),
+        ("unknown_row", "fields.weekday"),
+        ("missing_version", "version"),
+        ("wrong_value_type", "fields.validity_window.value"),
         ("not_toml", None),
     ],
 )
@@ -161,7 +179,7 @@ def test_broken_table_28d_names_file_and_key(name, key):
     assert info.value.file == str(path)
     assert info.value.key == key
     with pytest.raises(DataFileError):
-        rulesets(path)
+        _model().with_table(path)
     with pytest.raises(DataFileError):
         check_payload(bytes.fromhex("1200"), table_28d=path)
 
@@ -175,36 +193,52 @@ def test_broken_template_is_a_data_file_error(tmp_path):
     assert info.value.key == "field[8].value"
 
 
+def test_broken_amendment_example_is_a_data_file_error(tmp_path):
+    text = (ROOT / "src/secrules/data/dp131.toml").read_text(encoding="utf-8")
+    old = 'value = "1111100"\nillustrative = true'
+    assert text.count(old) == 1
+    broken = tmp_path / "dp131.toml"
+    broken.write_text(text.replace(old, 'value = "1111100"\nillustrative = false'), "utf-8")
+    with pytest.raises(DataFileError) as info:
+        load_amendment(broken)
+    assert info.value.key == "example.exec_weekdays.illustrative"
+
+
 def test_user_table_with_values_replaces_unknown():
     path = FIX / "table_28d_made_up_values.toml"
     table = load_table_28d(path)
-    assert table["baseline"].fields["exec_weekdays"].kind == "value"
-    sets = rulesets(path)
+    assert table.fields["exec_weekdays"].kind == "value"
+    sets = _model().with_table(path).rulesets()
     mon_fri = (FIX / "schedule_entries_mon_fri.hex").read_text().strip()
     base = check_payload(mon_fri, regime="baseline", table_28d=path, default_configuration=True)
-    rule = {f.rule_id: f for f in base if f.rule_id == "dp131.table28d.exec_weekdays"}
-    assert rule["dp131.table28d.exec_weekdays"].outcome is Outcome.PASS
-    assert "source: fixture" in rule["dp131.table28d.exec_weekdays"].message
+    rule = {f.rule_id: f for f in base if f.rule_id == "gbcs.table28d.exec_weekdays"}
+    assert rule["gbcs.table28d.exec_weekdays"].outcome is Outcome.PASS
+    assert "source: fixture" in rule["gbcs.table28d.exec_weekdays"].message
     assert sets["proposed"].parent is sets["baseline"]
+    prop = check_payload(mon_fri, regime="proposed", table_28d=path, default_configuration=True)
+    rule = {f.rule_id: f for f in prop if f.rule_id == "gbcs.table28d.exec_weekdays"}
+    assert rule["gbcs.table28d.exec_weekdays"].outcome is Outcome.FAIL
 
 
 # --- Rule sets. ---------------------------------------------------------------------------
 
 
-def test_proposed_is_derived_from_baseline():
+def test_proposed_is_derived_from_the_domain_table_28d_rules():
     sets = rulesets()
     base, prop = sets["baseline"], sets["proposed"]
+    assert base is t28d.rules()  # the rule set check applies to a default configuration
     assert prop.parent is base
     assert prop.lineage() == (prop.name, base.name)
-    assert base.ids == prop.ids
+    assert base.ids == prop.ids == tuple(f"gbcs.table28d.{f}" for f in TABLE_28D_FIELDS)
     changed = [rid for rid in base.ids if base.rule(rid) is not prop.rule(rid)]
-    assert sorted(changed) == sorted(f"dp131.table28d.{f}" for f in WEEK_AND_DATES)
-    assert len(base) == 9 + len(TABLE_28D_FIELDS)
-    assert MODEL.rulesets()["proposed"] is prop
+    assert sorted(changed) == sorted(f"gbcs.table28d.{f}" for f in WEEK_AND_DATES)
+    assert len(ecs37.rules()) == 9
+    assert _model().rulesets()["proposed"] is prop
 
 
 def test_every_rule_cites_a_versioned_clause_with_provenance():
-    for rule in (r for ruleset in MODEL.rulesets().values() for r in ruleset):
+    every = [*ecs37.rules(), *(r for ruleset in rulesets().values() for r in ruleset)]
+    for rule in every:
         assert rule.clauses
         assert rule.text
         for clause in rule.clauses:
@@ -216,12 +250,12 @@ def test_every_rule_cites_a_versioned_clause_with_provenance():
 
 
 @pytest.mark.parametrize("regime", ["baseline", "proposed"])
-def test_rtds_ecs37_command_passes_every_dp131_rule(ecs37_command, regime):
+def test_rtds_ecs37_command_passes_every_template_rule(ecs37_command, regime):
     findings = check_payload(ecs37_command, regime=regime)
     assert findings[0].rule_id == "gbcs.decode"
     assert "ECS37" in findings[0].message
-    rules = {f.rule_id for f in findings[1:] if not f.rule_id.startswith("gbcs.")}
-    assert rules == {r.id for r in rulesets()[regime] if r.id.startswith("dp131.ecs37.")}
+    rules = {f.rule_id for f in findings[1:] if f.rule_id.startswith(SCHEDULE_RULES)}
+    assert rules == set(ecs37.rules().ids)
     assert _failures(findings) == []
     offsets = {f.path: f.offset for f in findings}
     assert offsets["entries"] == 66
@@ -241,15 +275,15 @@ def _byte_mutation(command: bytes, field: str, entry: int, skip: int, new: bytes
 @pytest.mark.parametrize(
     "case",
     [
-        ("exec_weekdays", 2, b"\x7e", "dp131.ecs37.exec_weekdays"),  # no Monday
-        ("begin_date", 2, bytes.fromhex("FFFF01FFFF"), "dp131.ecs37.begin_date"),
-        ("end_date", 2, bytes.fromhex("07E40101FF"), "dp131.ecs37.end_date"),
-        ("enable", 1, b"\x00", "dp131.ecs37.enable"),
-        ("script_logical_name", 7, b"\xfe", "dp131.ecs37.script_logical_name"),
-        ("validity_window", 1, b"\x00\x3c", "dp131.ecs37.validity_window"),
-        ("switch_time", 2, b"\xff", "dp131.ecs37.switch_time"),  # wildcard hour
-        ("switch_time", 3, b"\x3c", "dp131.ecs37.switch_time"),  # minute 60
-        ("script_selector", 2, b"", "dp131.ecs37.entries"),  # two starts or two ends
+        ("exec_weekdays", 2, b"\x7e", "gbcs.ecs37.exec_weekdays"),  # no Monday
+        ("begin_date", 2, bytes.fromhex("FFFF01FFFF"), "gbcs.ecs37.begin_date"),
+        ("end_date", 2, bytes.fromhex("07E40101FF"), "gbcs.ecs37.end_date"),
+        ("enable", 1, b"\x00", "gbcs.ecs37.enable"),
+        ("script_logical_name", 7, b"\xfe", "gbcs.ecs37.script_logical_name"),
+        ("validity_window", 1, b"\x00\x3c", "gbcs.ecs37.validity_window"),
+        ("switch_time", 2, b"\xff", "gbcs.ecs37.switch_time"),  # wildcard hour
+        ("switch_time", 3, b"\x3c", "gbcs.ecs37.switch_time"),  # minute 60
+        ("script_selector", 2, b"", "gbcs.ecs37.entries"),  # two starts or two ends
     ],
 )
 @pytest.mark.parametrize("entry", [0, 1])
@@ -266,7 +300,7 @@ def test_one_octet_mutations_fail_only_the_matching_rule(ecs37_command, case, en
         assert failures
         assert {f.rule_id for f in failures} == {rule}
         verdicts[regime] = [_key(f) for f in failures]
-        if rule != "dp131.ecs37.entries":
+        if rule != "gbcs.ecs37.entries":
             (failure,) = failures
             assert failure.path == f"entries[{entry}].{field}"
             assert failure.offset == tag_at
@@ -314,7 +348,7 @@ def test_index_and_order_are_not_constrained(ecs37_command):
 def test_entry_count_and_selectors(ecs37_command, change):
     mutated, _ = _mutate(ecs37_command, change)
     failures = _failures(check_payload(mutated))
-    assert {f.rule_id for f in failures} == {"dp131.ecs37.entries"}
+    assert {f.rule_id for f in failures} == {"gbcs.ecs37.entries"}
 
 
 def test_structural_mutations_name_path_and_offset(ecs37_command):
@@ -324,7 +358,7 @@ def test_structural_mutations_name_path_and_offset(ecs37_command):
     mutated, content_at = _mutate(ecs37_command, specdays)
     failures = _failures(check_payload(mutated))
     assert [(f.rule_id, f.path) for f in failures] == [
-        ("dp131.ecs37.exec_specdays", "entries[1].exec_specdays")
+        ("gbcs.ecs37.exec_specdays", "entries[1].exec_specdays")
     ]
     entry = entries_from_data(decode_access(parse_message(mutated).content).data[0])[1]
     assert failures[0].offset == content_at + entry.offset_of("exec_specdays")
@@ -337,7 +371,7 @@ def test_every_rtds_message_same_verdicts_under_both_regimes(rtds_files, hexfile
         base = check_payload(data, regime="baseline")
         prop = check_payload(data, regime="proposed")
         assert [_key(f) for f in base] == [_key(f) for f in prop], path.name
-        if any(f.rule_id.startswith("dp131.") for f in base):
+        if any(f.rule_id.startswith(SCHEDULE_RULES) for f in base):
             schedules += 1
             assert path.parent.name.endswith(("ECS37", "ECS18b")), path.name
     assert schedules >= 1
@@ -368,7 +402,7 @@ def _table_findings(entries, regime):
     return {
         (f.rule_id, f.path): f
         for f in rulesets()[regime].evaluate(subject)
-        if f.rule_id.startswith("dp131.table28d.")
+        if f.rule_id.startswith("gbcs.table28d.")
     }
 
 
@@ -393,22 +427,20 @@ def test_unknown_conflicting_value_is_indeterminate_when_not_template():
     ]
     base = _table_findings(entries, "baseline")
     prop = _table_findings(entries, "proposed")
-    assert base[("dp131.table28d.begin_date", "entries[0].begin_date")].outcome is (
+    assert base[("gbcs.table28d.begin_date", "entries[0].begin_date")].outcome is (
         Outcome.INDETERMINATE
     )
-    assert prop[("dp131.table28d.begin_date", "entries[0].begin_date")].outcome is Outcome.FAIL
+    assert prop[("gbcs.table28d.begin_date", "entries[0].begin_date")].outcome is Outcome.FAIL
 
 
 def test_default_switch_times_only_need_no_wildcards():
     entries = template_entries(CosemTime(0xFF, 0, 0, 0), CosemTime(22, 0, 0, 0))
     for regime in ("baseline", "proposed"):
         found = _table_findings(entries, regime)
-        assert found[("dp131.table28d.start_time", "entries[0].switch_time")].outcome is (
+        assert found[("gbcs.table28d.start_time", "entries[0].switch_time")].outcome is (
             Outcome.FAIL
         )
-        assert found[("dp131.table28d.end_time", "entries[1].switch_time")].outcome is (
-            Outcome.PASS
-        )
+        assert found[("gbcs.table28d.end_time", "entries[1].switch_time")].outcome is (Outcome.PASS)
 
 
 def test_table_rules_do_not_apply_to_commands():
@@ -416,7 +448,7 @@ def test_table_rules_do_not_apply_to_commands():
     subject = schedule_subject(entries, where="ECS37 command")
     for regime in ("baseline", "proposed"):
         for f in rulesets()[regime].evaluate(subject):
-            if f.rule_id.startswith("dp131.table28d."):
+            if f.rule_id.startswith("gbcs.table28d."):
                 assert f.outcome is Outcome.NOT_APPLICABLE
 
 
@@ -453,7 +485,7 @@ def test_regimes_differ_only_in_week_and_date_rows(entries):
     assert [(f.rule_id, f.path) for f in base] == [(f.rule_id, f.path) for f in prop]
     for b, p in zip(base, prop, strict=True):
         if b.verdict != p.verdict:
-            assert b.rule_id in {f"dp131.table28d.{f}" for f in WEEK_AND_DATES}
+            assert b.rule_id in {f"gbcs.table28d.{f}" for f in WEEK_AND_DATES}
     command = schedule_subject(entries, where="ECS37 command")
     assert [_key(f) for f in rulesets()["baseline"].evaluate(command)] == [
         _key(f) for f in rulesets()["proposed"].evaluate(command)
@@ -500,15 +532,33 @@ def test_impact_scope_property():
 def test_model_metadata_and_assumptions():
     proposal = secrules.get_proposal("MP131")
     assert proposal.modelled
-    assert proposal.model is MODEL
-    assert set(MODEL.regimes) == {"baseline", "proposed"}
-    assumptions = MODEL.assumptions()
+    model = proposal.require_model()
+    assert proposal.model is model
+    assert set(model.regimes) == {"baseline", "proposed"}
+    assumptions = model.assumptions()
     ids = [a.id for a in assumptions]
     assert len(ids) == len(set(ids))
+    assert {"A131-7", "A131-8"} <= set(ids)  # the [[assumption]] rows of dp131.toml
     assert any(a.provenance is Provenance.ASSUMED and "illustrative" in a.text for a in assumptions)
     assert any("unknown" in a.text for a in assumptions)
     with pytest.raises(RegimeError):
-        MODEL.evaluate(next(iter(MODEL.scenarios())), "future")
+        model.evaluate(next(iter(model.scenarios())), "future")
+
+
+def test_decided_finding_names_the_table_and_the_deciding_row():
+    model = _model()
+    template_default = next(
+        s
+        for s in model.scenarios()
+        if s["exec_weekdays"].startswith("template") and model.in_scope(s)
+    )
+    base = model.evaluate(template_default, "baseline")
+    prop = model.evaluate(template_default, "proposed")
+    assert (base.verdict, prop.verdict) == ("conflicts", "conforms")
+    assert base.message.startswith("conflicts under baseline Table 28d: exec_weekdays")
+    assert base.rule_id == "gbcs.table28d.exec_weekdays"
+    assert base.path == "entries[0].exec_weekdays"
+    assert prop.message.startswith("conforms under proposed Table 28d")
 
 
 def test_model_with_user_table():

@@ -17,8 +17,8 @@ from secrules.core import Outcome
 from secrules.dlms.access import AccessKind, AccessRequest, RequestSpec
 from secrules.dlms.cosem import CosemTime
 from secrules.dlms.schedule import entries_to_data
+from secrules.gbcs import ecs37, table_28d
 from secrules.payloads import MAX_SCHEDULES, check_payload
-from secrules.proposals import dp131
 
 FIX = Path(__file__).resolve().parent.parent.parent / "fixtures" / "dp131"
 TABLE = FIX / "table_28d_made_up_values.toml"
@@ -26,8 +26,8 @@ TABLE = FIX / "table_28d_made_up_values.toml"
 
 def ecs37_request(sets: int) -> bytes:
     """An ACCESS.request with ``sets`` SETs of Schedule 0-0:12.0.0.255 attribute 2."""
-    tpl = dp131.template()
-    entries = entries_to_data(dp131.template_entries(CosemTime(7, 0, 0, 0), CosemTime(9, 30, 0, 0)))
+    tpl = ecs37.template()
+    entries = entries_to_data(ecs37.template_entries(CosemTime(7, 0, 0, 0), CosemTime(9, 30, 0, 0)))
     spec = RequestSpec(AccessKind.SET, tpl.class_id, tpl.logical_name, tpl.attribute)
     return AccessRequest(0x131000, (spec,) * sets, (entries,) * sets).encode()
 
@@ -36,14 +36,14 @@ def ecs37_request(sets: int) -> bytes:
 def loads(monkeypatch: pytest.MonkeyPatch) -> list[object]:
     """Every call of the Table 28d loader with a user's file."""
     calls: list[object] = []
-    real = dp131.load_table_28d
+    real = table_28d.load_table_28d
 
     def counting(path=None):
         if path is not None:
             calls.append(path)
         return real(path)
 
-    monkeypatch.setattr(dp131, "load_table_28d", counting)
+    monkeypatch.setattr(table_28d, "load_table_28d", counting)
     return calls
 
 
@@ -51,7 +51,7 @@ def loads(monkeypatch: pytest.MonkeyPatch) -> list[object]:
 def test_check_payload_reads_the_table_once(loads: list[object], sets: int):
     findings = check_payload(ecs37_request(sets), table_28d=TABLE, default_configuration=True)
     assert loads == [TABLE]
-    table_rules = [f for f in findings if f.rule_id.startswith("dp131.table28d.")]
+    table_rules = [f for f in findings if f.rule_id.startswith("gbcs.table28d.")]
     checked = min(sets, MAX_SCHEDULES)
     assert table_rules
     assert len(table_rules) % checked == 0  # every SET up to the limit is checked
@@ -69,7 +69,7 @@ def test_check_reads_the_table_once(loads: list[object]):
 
 
 def test_a_loaded_table_is_not_read_again(loads: list[object]):
-    table = dp131.load_table_28d(TABLE)
+    table = table_28d.load_table_28d(TABLE)
     loads.clear()
     check_payload(ecs37_request(10), table_28d=table, default_configuration=True)
     assert loads == []
@@ -100,7 +100,7 @@ def test_a_220_kb_payload(loads: list[object]):
     findings = check_payload(data, table_28d=TABLE, default_configuration=True)
     elapsed = time.perf_counter() - start
     assert loads == [TABLE]
-    assert len([f for f in findings if f.rule_id == "dp131.ecs37.entries"]) == MAX_SCHEDULES
+    assert len([f for f in findings if f.rule_id == "gbcs.ecs37.entries"]) == MAX_SCHEDULES
     (limits,) = [f for f in findings if f.rule_id == "check.limits"]
     assert f"{sets - MAX_SCHEDULES} further schedule(s) not checked" in limits.message
     assert elapsed < 120, "safety net only"
@@ -122,6 +122,6 @@ def test_a_changed_table_is_read_afresh(tmp_path: Path):
     )
 
     def weekdays(findings: list[secrules.Finding]) -> list[str]:
-        return [f.message for f in findings if f.rule_id == "dp131.table28d.exec_weekdays"]
+        return [f.message for f in findings if f.rule_id == "gbcs.table28d.exec_weekdays"]
 
     assert weekdays(first) != weekdays(second)

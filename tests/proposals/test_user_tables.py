@@ -33,8 +33,8 @@ class Change:
     hides: str  # text it contained before the change, and must no longer
 
 
-_DP131_OLD = '[baseline.fields.exec_weekdays]\nvalue = "unknown"\nconflicts_with_template = true\n'
-_DP131_NEW = '[baseline.fields.exec_weekdays]\nvalue = "1110000"\n'
+_DP131_OLD = '[fields.exec_weekdays]\nvalue = "unknown"\nconflicts_with_template = true\n'
+_DP131_NEW = '[fields.exec_weekdays]\nvalue = "1110000"\n'
 
 CHANGES = (
     Change(
@@ -193,16 +193,16 @@ def test_same_table_same_report_other_table_other_digest(tmp_path: Path):
 
 def test_table_read_once_per_model(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     """with_table reads the file once: rules, scenarios and report all come from one reading."""
-    from secrules.proposals import dp131
+    from secrules.gbcs import table_28d
 
     calls: list[object] = []
-    real = dp131.load_table_28d
+    real = table_28d.load_table_28d
 
     def counting(path=None):
         calls.append(path)
         return real(path)
 
-    monkeypatch.setattr(dp131, "load_table_28d", counting)
+    monkeypatch.setattr(table_28d, "load_table_28d", counting)
     path = _write(tmp_path, CHANGES[-1])
     report = secrules.impact("DP131", table=path)
     render_impact([report], "text")
