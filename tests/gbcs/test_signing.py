@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 import secrules.gbcs.signing as signing_module
 from secrules.core.findings import Outcome
 from secrules.core.rules import decide
-from secrules.errors import DataFileError
+from secrules.errors import DataFileError, InvalidValueError
 from secrules.gbcs.signing import (
     REMOTE_PARTY_VARIANT_CLAUSE,
     SIGNING_TABLE,
@@ -120,3 +120,8 @@ def test_signature_rules_hold_the_device_check_only():
     rules = signature_rules()
     assert rules.ids == ("gbcs.signature",)
     assert signature_rules() is rules
+
+
+def test_unknown_signer_kind_is_invalid_value_error():
+    with pytest.raises(InvalidValueError, match="signer kind 'user'"):
+        SignerParty("x", "X", "user", "02")

@@ -23,6 +23,7 @@ import attrs
 from secrules.core.citations import cite
 from secrules.core.clauses import Provenance, to_provenance
 from secrules.core.data import TableReader, TableSource, load_table
+from secrules.core.enums import enum_member
 from secrules.core.findings import Outcome, Verdict
 from secrules.core.rules import Rule, RuleSet
 from secrules.gbcs.variants import ECDSA_PRIMITIVES_CLAUSE, SigningVariant
@@ -58,13 +59,17 @@ class SignerKind(enum.StrEnum):
     DEVICE = "device"
 
 
+def _signer_kind(value: object) -> SignerKind:
+    return enum_member(SignerKind, value, "signer kind")
+
+
 @attrs.frozen
 class SignerParty:
     """A party that signs GBCS messages: a Remote Party (with its certificate role) or a Device."""
 
     id: str
     name: str
-    kind: SignerKind = attrs.field(converter=SignerKind)
+    kind: SignerKind = attrs.field(converter=_signer_kind)
     role_code: str
     source: str = ""
     provenance: Provenance = attrs.field(default=Provenance.STATED, converter=to_provenance)
