@@ -147,5 +147,5 @@ SigningVariant.DETERMINISTIC_TEST = SigningVariant(
     regulatory=False,
 )
 
-#: The spec's name for the same record.
+#: Another name for the same record (signing profile).
 SigningProfile = SigningVariant
