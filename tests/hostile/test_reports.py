@@ -65,17 +65,17 @@ def test_dp129_user_table_is_not_reported_as_the_default(
     table = _copy(
         tmp_path,
         "dp129_policy.toml",
-        'remote_party = ["gbcs"]',
         'remote_party = ["gbcs", "cnsa"]',
+        'remote_party = ["gbcs"]',
     )
     default = _impact(capsys, "DP129", "--format", fmt)
     own = _impact(capsys, "DP129", "--table", str(table), "--format", fmt)
     assert own != default
     assert str(table) in own
     assert hashlib.sha256(table.read_bytes()).hexdigest() in own
-    said = "Baseline (before MP129): every Remote Party signer may sign with the GBCS"
-    assert f"{said} or the CNSA variant" in own
-    assert f"{said} variant only" in default
+    said = "Proposed (MP129): every Remote Party signer may sign with the GBCS"
+    assert f"{said} variant only" in own
+    assert f"{said} or the CNSA variant" in default
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="POSIX file names are bytes")

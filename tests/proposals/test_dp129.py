@@ -11,12 +11,16 @@ from hypothesis import strategies as st
 
 import secrules
 from secrules.core.findings import Outcome
-from secrules.errors import DataFileError
-from secrules.gbcs import parse_message
+from secrules.core.regimes import REGIMES
+from secrules.core.rules import decide
+from secrules.errors import DataFileError, InvalidValueError
+from secrules.gbcs import parse_message, verify_message
 from secrules.gbcs.keystore import DirectoryKeyStore, MemoryKeyStore
+from secrules.gbcs.signing import SIGNING_VARIANT_RULE_ID, signature_rules
 from secrules.gbcs.variants import SigningVariant
+from secrules.gbcs.verification import SignatureSubject
 from secrules.proposals.dp129 import (
-    MODEL,
+    EXCEPTION_RULE_ID,
     NOT_APPLICABLE,
     NOT_PERMITTED,
     PERMITTED,
@@ -25,6 +29,13 @@ from secrules.proposals.dp129 import (
     load_policy,
 )
 from secrules.strategies.ecdsa import signed_gbcs_messages
+
+
+def _model() -> Dp129Model:
+    model = secrules.get_proposal("DP129").require_model()
+    assert isinstance(model, Dp129Model)
+    return model
+
 
 REMOTE_PARTIES = 10
 
@@ -78,52 +89,95 @@ def test_json_report():
     }
 
 
-def test_proposed_derives_and_keeps_device_rule():
-    sets = MODEL.rulesets()
-    assert sets["proposed"].parent is sets["baseline"]
-    assert sets["proposed"].rule("gbcs.signature") is sets["baseline"].rule("gbcs.signature")
-    assert sets["proposed"].rule("dp129.signing-variant") is not sets["baseline"].rule(
-        "dp129.signing-variant"
-    )
-    for regime in ("baseline", "proposed"):
-        clause = sets[regime].rule("dp129.signing-variant").clauses[0]
-        assert clause.provenance.value == "assumed"
+def test_proposed_is_baseline_plus_one_exception():
+    sets = _model().rulesets()
+    baseline, proposed = sets["baseline"], sets["proposed"]
+    assert proposed.parent is baseline
+    assert baseline.ids == (SIGNING_VARIANT_RULE_ID,)
+    assert proposed.ids == (SIGNING_VARIANT_RULE_ID, EXCEPTION_RULE_ID)
+    assert proposed.rule(SIGNING_VARIANT_RULE_ID) is baseline.rule(SIGNING_VARIANT_RULE_ID)
+    exception = proposed.rule(EXCEPTION_RULE_ID)
+    assert exception.exception_to == SIGNING_VARIANT_RULE_ID
+    assert all(rule.id.startswith("gbcs.") for rule in baseline)
+    assert exception.id.startswith("dp129.")
+    for ruleset in (baseline, proposed):
+        for rule in ruleset:
+            assert rule.clauses[0].provenance.value == "assumed"
 
 
-def test_every_rtds_message_verifies_identically_under_both_regimes(
-    rtds_files, hexfile, keystore_dir
-):
+def test_every_scenario_and_regime_evaluates_with_the_typed_rule_set():
+    """The old mixed set raised AttributeError here (a signature rule on a signing subject)."""
+    model = _model()
+    sets = model.rulesets()
+    for scenario in model.scenarios():
+        subject = model.subject(scenario)
+        for regime in REGIMES:
+            findings = sets[regime].evaluate(subject)
+            assert len(findings) == 1
+            assert decide(sets[regime], subject, model.combine) == findings[0]
+            assert model.evaluate(scenario, regime).outcome is findings[0].outcome
+
+
+def test_exception_decides_only_for_remote_parties():
+    model = _model()
+    proposed = model.rulesets()["proposed"]
+    for scenario in model.scenarios():
+        finding = proposed.evaluate(model.subject(scenario))[0]
+        expected = (
+            EXCEPTION_RULE_ID if scenario["kind"] == "remote party" else (SIGNING_VARIANT_RULE_ID)
+        )
+        assert finding.rule_id == expected
+
+
+def test_subject_from_parameters_alone():
+    model = _model()
+    for scenario in model.scenarios():
+        bare = secrules.Scenario(scenario.as_dict())
+        assert model.subject(bare) == model.subject(scenario)
+        assert model.evaluate(bare, "proposed") == model.evaluate(scenario, "proposed")
+    with pytest.raises(InvalidValueError, match="Nobody"):
+        model.subject(
+            secrules.Scenario({"signer": "Nobody", "variant": "gbcs", "device_accepts": True})
+        )
+
+
+def test_mp129_does_not_reform_the_device_side_rules():
+    assert _model().signature_reform(signature_rules()) is None
+
+
+def test_every_rtds_message_verifies_as_verify_message_says(rtds_files, hexfile, keystore_dir):
+    """The Device-side rules DP129 leaves unchanged decide every RTDS message as a Device does."""
     store = DirectoryKeyStore(keystore_dir)
     outcomes = set()
     for path in rtds_files:
         raw = hexfile(path)
-        message = parse_message(raw)
-        baseline = MODEL.verify_under(message, store, "baseline")
-        proposed = MODEL.verify_under(message, store, "proposed")
-        assert baseline == proposed, path.name
-        outcomes.add(baseline.outcome)
+        finding = decide(signature_rules(), SignatureSubject(parse_message(raw), store))
+        assert finding == verify_message(raw, store), path.name
+        outcomes.add(finding.outcome)
     assert Outcome.PASS in outcomes
 
 
 @given(signed_gbcs_messages(variants=st.sampled_from(SigningVariant.regulatory_variants())))
-def test_generated_signatures_verify_identically(sample):
+def test_generated_signatures_verify_whatever_the_variant(sample):
     store = MemoryKeyStore()
     store.add_key(sample.originator, sample.public_key)
-    baseline = MODEL.verify_under(sample.message, store, "baseline")
-    assert baseline.outcome is Outcome.PASS
-    assert MODEL.verify_under(sample.message, store, "proposed") == baseline
+    finding = decide(signature_rules(), SignatureSubject(parse_message(sample.message), store))
+    assert finding.outcome is Outcome.PASS
 
 
 def test_user_policy_table(tmp_path):
     bundled = resources.files("secrules.data").joinpath("dp129_policy.toml").read_text()
-    text = bundled.replace('remote_party = ["gbcs"]', 'remote_party = ["gbcs", "cnsa"]')
+    text = bundled.replace('remote_party = ["gbcs", "cnsa"]', 'remote_party = ["gbcs"]')
     path = tmp_path / "policy.toml"
     path.write_text(text)
     model = Dp129Model().with_table(path)
     for scenario in model.scenarios():
         baseline = model.evaluate(scenario, "baseline")
         assert baseline.verdict == model.evaluate(scenario, "proposed").verdict
-        assert baseline.verdict in (PERMITTED, NOT_APPLICABLE)
-    path.write_text(text.replace('remote_party = ["gbcs", "cnsa"]', 'remote_party = ["ecdsa"]', 1))
+        assert baseline.verdict in (PERMITTED, NOT_PERMITTED, NOT_APPLICABLE)
+        assert (baseline.verdict == PERMITTED) == (
+            scenario["kind"] == "remote party" and scenario["variant"] == "gbcs"
+        )
+    path.write_text(text.replace('remote_party = ["gbcs"]', 'remote_party = ["ecdsa"]', 1))
     with pytest.raises(DataFileError, match="ecdsa"):
         load_policy(path)

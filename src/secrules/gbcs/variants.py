@@ -1,9 +1,9 @@
-"""ECDSA signing variants (DP129 / MP129): named signing profiles over one verification rule.
+"""ECDSA signing variants: named signing profiles over one verification rule.
 
-MP129 "Allowing the use of CNSA variant for ECDSA" (SECCo, November 2021 SEC Release) lets a
-Remote Party sign with the "CNSA variant" as well as the "GBCS variant". Neither the GBCS
-4.3.3.2 text nor MP129's legal text is public, so the profiles below are a modelling decision
-(project spec, GBCS section 9):
+GBCS 4.3.3.2 speaks of a Remote Party signing with the "GBCS variant" of ECDSA; the SECAS paper
+of 28 May 2020 (DP129) and SEC Modification MP129 "Allowing the use of CNSA variant for ECDSA"
+(SECCo, November 2021 SEC Release) name a "CNSA variant" too. Neither the GBCS 4.3.3.2 text nor
+MP129's legal text is public, so the profiles below are a modelling decision:
 
 * Devices hold only P-256 remote-party keys and run one verification rule, and both variants
   are said to comply; so the variants cannot differ in curve, hash, encoding or signed bytes
@@ -12,6 +12,8 @@ Remote Party sign with the "CNSA variant" as well as the "GBCS variant". Neither
   medium confidence). pyca/cryptography offers a random k and RFC 6979; it cannot sign with a
   caller-supplied k, and secrules does no curve arithmetic. Both regulatory variants therefore
   sign with a fresh random k here.
+
+Who may sign with which variant is :mod:`secrules.gbcs.signing`.
 
 ``SigningVariant.DETERMINISTIC_TEST`` is not a regulatory variant: RFC 6979 k, for
 reproducible fixtures.
@@ -75,8 +77,8 @@ def _provenance(value: object) -> Provenance:
 class SigningVariant:
     """A named ECDSA signing profile: everything a signer fixes before signing.
 
-    ``curve``, ``hash`` and ``encoding`` are the same for every profile (E1, E2); DP129's
-    variants differ only in ``nonce_method`` (an inference, see the module docstring).
+    ``curve``, ``hash`` and ``encoding`` are the same for every profile (GBCS 4.3.3); the GBCS
+    and CNSA variants differ only in ``nonce_method`` (an inference, see the module docstring).
     ``regulatory`` is False for the test-only deterministic profile.
     """
 
@@ -105,7 +107,7 @@ class SigningVariant:
 
     @classmethod
     def regulatory_variants(cls) -> tuple[SigningVariant, ...]:
-        """The two variants DP129 is about: GBCS and CNSA."""
+        """The two regulatory variants: GBCS and CNSA."""
         return (cls.GBCS, cls.CNSA)
 
     @classmethod
@@ -145,5 +147,5 @@ SigningVariant.DETERMINISTIC_TEST = SigningVariant(
     regulatory=False,
 )
 
-#: The spec's name for the same record.
+#: Another name for the same record (signing profile).
 SigningProfile = SigningVariant

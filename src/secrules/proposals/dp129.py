@@ -1,32 +1,35 @@
 """DP129 / MP129 "Allowing the use of CNSA variant for ECDSA" (DCC).
 
-Problem (paper of 28 May 2020, as given to the project): the DSP took itself to be a Remote
-Party under GBCS 4.3.3.2 and signed all device critical commands with the "GBCS variant" of
-ECDSA; BEIS said the "CNSA variant" would also have complied, and the SMKI PMA agreed the wording
-should say so. MP129 is in scope of the November 2021 SEC Release.
+Problem (SECAS paper to TABASC, 28 May 2020): the DSP took itself to be a Remote Party under
+GBCS 4.3.3.2 and signed all device critical commands with the "GBCS variant" of ECDSA; BEIS said
+the "CNSA variant" would also have complied, and the SMKI PMA agreed the wording should say so.
+MP129 is in scope of the November 2021 SEC Release.
 
-The model (policy and assumptions in ``data/dp129_policy.toml``):
+The baseline is the domain's ``gbcs.signing-variant`` (:func:`secrules.gbcs.signing.signing_rules`:
+a Remote Party signs with the GBCS variant). MP129's change is one exception to it,
+``dp129.remote-party-variants``: a Remote Party signer may sign with a variant MP129 lists (GBCS
+or CNSA; ``[mp129]`` of ``data/dp129_policy.toml``). Device rows are not applicable in both.
 
-- ``dp129.signing-variant``: which signing variant a signer party may use. Baseline: a Remote
-  Party signs with the GBCS variant only; proposed (MP129): GBCS or CNSA. Device rows are not
-  applicable in both regimes.
-- ``gbcs.signature`` (unchanged in both regimes): a Device verifies every signature the same
-  way (E1, E2, E5, E6). Each impact run signs a fresh sample under each variant with a fresh key
-  and verifies it as a Device does; the scenario parameter ``device_accepts`` records the
-  result, so "no device-observable change" is computed rather than asserted.
+MP129 does not change how a Device verifies a signature (``gbcs.signature``,
+:func:`~secrules.gbcs.signing.signature_rules`): :meth:`Dp129Model.signature_reform` is None.
+Each impact run signs a fresh sample under each variant and verifies it as a Device does; the
+scenario parameter ``device_accepts`` records the result, so "no device-observable change" is
+computed rather than asserted.
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Iterator, Mapping
+from types import MappingProxyType
 from typing import ClassVar
 
 import attrs
 
+from secrules.core.citations import cite
 from secrules.core.clauses import ClauseRef, Provenance
-from secrules.core.data import TableReader, TableSource, load_table
-from secrules.core.findings import Finding, Outcome, Verdict
+from secrules.core.data import TableSource, load_table
+from secrules.core.findings import Outcome, Verdict
 from secrules.core.proposals import (
     Assumption,
     ProposalModel,
@@ -34,28 +37,37 @@ from secrules.core.proposals import (
     derived_assumption,
     read_assumptions,
     restate,
-    weakest,
 )
-from secrules.core.regimes import REGIMES, Regime, check_regime
-from secrules.core.rules import Rule, RuleSet
+from secrules.core.regimes import Regime
+from secrules.core.rules import WORST, Combiner, Rule, RuleSet, decide
 from secrules.errors import InvalidValueError
 from secrules.gbcs.ecdsa import generate_private_key
 from secrules.gbcs.framing import GbcsMessage, parse_message
-from secrules.gbcs.keystore import KeyStore, MemoryKeyStore
+from secrules.gbcs.keystore import MemoryKeyStore
+from secrules.gbcs.signing import (
+    SIGNING_VARIANT_RULE_ID,
+    SignerKind,
+    SignerParty,
+    SigningPolicy,
+    SigningSubject,
+    load_signing_policy,
+    read_variant_names,
+    signature_rules,
+    signing_rules,
+    variant_verdict,
+)
 from secrules.gbcs.types import CraFlag, Eui64, MessageShape
-from secrules.gbcs.variants import ECDSA_PRIMITIVES_CLAUSE, SigningVariant
-from secrules.gbcs.verification import SIGNATURE_RULE, SignatureSubject, sign_precommand
+from secrules.gbcs.variants import SigningVariant
+from secrules.gbcs.verification import SignatureSubject, sign_precommand
 
 __all__ = [
-    "MODEL",
+    "EXCEPTION_RULE_ID",
     "NOT_APPLICABLE",
     "NOT_PERMITTED",
     "PERMITTED",
     "DeviceCheck",
     "Dp129Model",
     "Dp129Policy",
-    "SignerParty",
-    "Subject",
     "device_acceptance",
     "load_policy",
 ]
@@ -63,55 +75,31 @@ __all__ = [
 PERMITTED = "permitted"
 NOT_PERMITTED = "not permitted"
 NOT_APPLICABLE = "not applicable"
-REMOTE_PARTY = "remote_party"
-DEVICE = "device"
-RULE_ID = "dp129.signing-variant"
+#: MP129's exception to ``gbcs.signing-variant`` for Remote Party signers.
+EXCEPTION_RULE_ID = "dp129.remote-party-variants"
 _TABLE = "dp129_policy.toml"
-
-
-@attrs.frozen
-class SignerParty:
-    """A party that signs GBCS messages: a Remote Party signer or a Device."""
-
-    id: str
-    name: str
-    kind: str
-    role_code: str
-    source: str
-    provenance: Provenance
-
-    @property
-    def is_remote_party(self) -> bool:
-        """True for Remote Party signers (MP129's subject)."""
-        return self.kind == REMOTE_PARTY
+_MP129 = cite("sec.mp129")
 
 
 @attrs.frozen
 class Dp129Policy:
-    """The DP129 policy table: parties, permitted variants per regime, clauses, assumptions."""
+    """DP129's own table: the signer parties (scenario space), MP129's variants, assumptions."""
 
     parties: tuple[SignerParty, ...]
-    permitted: Mapping[Regime, frozenset[str]]
-    clauses: Mapping[Regime, ClauseRef]
+    #: The variants a Remote Party may sign with under MP129.
+    permitted: frozenset[str]
+    #: Our reading of GBCS 4.3.3.2 as MP129 amends it.
+    clause: ClauseRef
     assumptions: tuple[Assumption, ...]
     file: str
-    #: The ``source`` of each ``[regime.*]`` row.
-    regime_sources: Mapping[Regime, str] = attrs.field(factory=dict)
+    #: The ``source`` of the ``[mp129]`` row.
+    mp129_source: str = ""
     #: The table file and its SHA-256 (None for a policy built in code).
     source: TableSource | None = attrs.field(default=None, eq=False)
 
 
-def _variant_names(table: TableReader, key: str) -> frozenset[str]:
-    names = table.texts(key, allow_empty=False)
-    known = {v.name for v in SigningVariant.regulatory_variants()}
-    for i, name in enumerate(names):
-        if name not in known:
-            raise table.error(f"{name!r} is not one of {', '.join(sorted(known))}", f"{key}[{i}]")
-    return frozenset(names)
-
-
 def load_policy(path: str | os.PathLike[str] | None = None) -> Dp129Policy:
-    """Read the DP129 policy (the bundled table, or the user's copy in the same schema)."""
+    """Read DP129's table (the bundled one, or the user's copy in the same schema)."""
     table = load_table(path, default=_TABLE)
     parties = []
     seen: set[str] = set()
@@ -119,7 +107,7 @@ def load_policy(path: str | os.PathLike[str] | None = None) -> Dp129Policy:
         party = SignerParty(
             id=row.text("id"),
             name=row.text("name"),
-            kind=row.choice("kind", (REMOTE_PARTY, DEVICE)),
+            kind=row.choice("kind", tuple(SignerKind)),
             role_code=str(row.raw("role_code")),
             source=row.text("source"),
             provenance=row.provenance(),
@@ -128,23 +116,14 @@ def load_policy(path: str | os.PathLike[str] | None = None) -> Dp129Policy:
             raise row.error(f"party id {party.id!r} appears twice", "id")
         seen.add(party.id)
         parties.append(party)
-    regimes = table.table("regime")
-    permitted: dict[Regime, frozenset[str]] = {}
-    clauses: dict[Regime, ClauseRef] = {}
-    sources: dict[Regime, str] = {}
-    for regime in REGIMES:
-        row = regimes.table(regime)
-        permitted[regime] = _variant_names(row, "remote_party")
-        sources[regime] = row.text("source")
-        clauses[regime] = row.clause()
-    assumptions = read_assumptions(table)
+    mp129 = table.table("mp129")
     return Dp129Policy(
         parties=tuple(parties),
-        permitted=permitted,
-        clauses=clauses,
-        assumptions=assumptions,
+        permitted=read_variant_names(mp129, "remote_party"),
+        clause=mp129.clause(),
+        assumptions=read_assumptions(table),
         file=table.file,
-        regime_sources=sources,
+        mp129_source=mp129.text("source"),
         source=table.source,
     )
 
@@ -161,9 +140,9 @@ class DeviceCheck:
 def device_acceptance(variant: SigningVariant, *, originator: Eui64 | None = None) -> DeviceCheck:
     """Sign a fresh sample under ``variant`` and verify it as a Device does.
 
-    The sample pre-command is signed with a fresh P-256 key, then verified by the
-    ``gbcs.signature`` rule (as :func:`~secrules.gbcs.verify_message` does) against a store
-    holding only the signer's DS public key (E1, E2, E5, E6). A copy with one flipped content
+    The sample pre-command is signed with a fresh P-256 key, then decided by the Device-side
+    rules (:func:`~secrules.gbcs.signing.signature_rules`, ``gbcs.signature``) against a store
+    holding only the signer's DS public key (GBCS 4.3.3, 7.2.7). A copy with one flipped content
     bit must be rejected, so the check cannot pass vacuously.
     """
     signer = originator or Eui64(bytes.fromhex("90B3D51F30010000"))
@@ -174,16 +153,17 @@ def device_acceptance(variant: SigningVariant, *, originator: Eui64 | None = Non
         counter=0x0000_0000_0000_1000,
         originator=signer,
         recipient=Eui64(bytes.fromhex("00DB1234567890A0")),
-        message_code=0x000A,  # CS02c, a critical command (RTDS 6.17)
+        message_code=0x000A,  # CS02c, a critical command
         content=bytes.fromhex("300403020780"),
     )
     signed = sign_precommand(sample, key, variant=variant)
     store = MemoryKeyStore(label="device view")
     store.add_key(signer, key.public_key())
-    finding = SIGNATURE_RULE.evaluate(SignatureSubject(parse_message(signed), store))[0]
+    device = signature_rules()
+    finding = decide(device, SignatureSubject(parse_message(signed), store))
     tampered = bytearray(signed)
     tampered[-66] ^= 0x01  # last content octet, just before 40 + r||s
-    rejected = SIGNATURE_RULE.evaluate(SignatureSubject(parse_message(bytes(tampered)), store))[0]
+    rejected = decide(device, SignatureSubject(parse_message(bytes(tampered)), store))
     accepts = finding.outcome is Outcome.PASS and rejected.outcome is Outcome.FAIL
     return DeviceCheck(
         variant=variant.name,
@@ -193,58 +173,25 @@ def device_acceptance(variant: SigningVariant, *, originator: Eui64 | None = Non
     )
 
 
-@attrs.frozen
-class Subject:
-    """One signer party signing with one variant, and what a Device made of such a signature."""
+def mp129_exception(policy: Dp129Policy) -> Rule[SigningSubject]:
+    """``dp129.remote-party-variants``: MP129's variants, for Remote Party signers only."""
+    allowed = policy.permitted
 
-    party: SignerParty
-    variant: str
-    device_accepts: bool
-
-
-def signing_variant_rule(policy: Dp129Policy, regime: Regime) -> Rule:
-    """``dp129.signing-variant``: the variants a Remote Party may sign with under ``regime``."""
-    allowed = policy.permitted[regime]
-    shown = " or ".join(sorted(allowed))
-
-    def fn(subject: Subject) -> Verdict:
-        evidence = f"device_accepts: {str(subject.device_accepts).lower()}"
-        if not subject.party.is_remote_party:
-            return Verdict(
-                Outcome.NOT_APPLICABLE,
-                f"{subject.party.name} signs as a Device; MP129 concerns Remote Party signing "
-                f"(A129-6); {evidence}",
-                label=NOT_APPLICABLE,
-            )
-        if subject.variant in allowed:
-            return Verdict(
-                Outcome.PASS,
-                f"{subject.party.name} may sign with the {subject.variant} variant ({regime}: "
-                f"{shown}); {evidence}",
-                label=PERMITTED,
-            )
-        return Verdict(
-            Outcome.FAIL,
-            f"{subject.party.name} may not sign with the {subject.variant} variant ({regime}: "
-            f"{shown} only); {evidence}",
-            label=NOT_PERMITTED,
-        )
+    def fn(subject: SigningSubject) -> Verdict:
+        return variant_verdict(subject, allowed, "MP129")
 
     return Rule(
-        id=RULE_ID,
-        title="A Remote Party signs GBCS messages with a permitted ECDSA variant",
-        clauses=(policy.clauses[regime], ECDSA_PRIMITIVES_CLAUSE),
+        id=EXCEPTION_RULE_ID,
+        title="MP129: a Remote Party signs with the GBCS or the CNSA variant",
+        clauses=(policy.clause, _MP129),
         fn=fn,
-        text=(
-            "Remote Parties sign with ECDSA P-256 / SHA-256 (GBCS 4.3.3). Before MP129 the "
-            "GBCS variant is read as the only one allowed; MP129 allows the CNSA variant too."
-            if regime == "baseline"
-            else "After MP129 a Remote Party may sign with the GBCS or the CNSA variant."
-        ),
+        text="After MP129 a Remote Party may sign with the variants MP129 lists (GBCS or CNSA).",
+        exception_to=SIGNING_VARIANT_RULE_ID,
+        when=lambda subject: subject.party.is_remote_party,
     )
 
 
-class Dp129Model(ProposalModel):
+class Dp129Model(ProposalModel[SigningSubject]):
     """Which ECDSA signing variant each signer party may use, before and after MP129."""
 
     summary: ClassVar[str] = (
@@ -252,91 +199,102 @@ class Dp129Model(ProposalModel):
         "CNSA rows change; a Device accepts both (computed)"
     )
     scope: ClassVar[str] = "Remote Party signers signing with the CNSA variant"
-    regimes: ClassVar[Mapping[str, str]] = {
-        "baseline": "Before MP129: a Remote Party signs with the GBCS variant only (assumed).",
-        "proposed": "MP129 (November 2021 SEC Release): the GBCS or the CNSA variant.",
-    }
+    regimes: ClassVar[Mapping[Regime, str]] = MappingProxyType(
+        {
+            Regime.BASELINE: (
+                "Before MP129: a Remote Party signs with the GBCS variant only (assumed)."
+            ),
+            Regime.PROPOSED: "MP129 (November 2021 SEC Release): the GBCS or the CNSA variant.",
+        }
+    )
+    combine: ClassVar[Combiner] = WORST
+    labels: ClassVar[Mapping[Outcome, str]] = MappingProxyType(
+        {
+            Outcome.PASS: PERMITTED,
+            Outcome.FAIL: NOT_PERMITTED,
+            Outcome.NOT_APPLICABLE: NOT_APPLICABLE,
+        }
+    )
     table_name: ClassVar[str] = _TABLE
 
-    def __init__(self, policy: Dp129Policy | None = None) -> None:
+    def __init__(
+        self, policy: Dp129Policy | None = None, signing: SigningPolicy | None = None
+    ) -> None:
         self.policy = policy or load_policy()
-        baseline = RuleSet.of(
-            "DP129 baseline (before MP129)",
-            [signing_variant_rule(self.policy, "baseline"), SIGNATURE_RULE],
-        )
-        proposed = baseline.derive(
-            "DP129 proposed (MP129)", replace=[signing_variant_rule(self.policy, "proposed")]
-        )
-        self._rulesets: dict[Regime, RuleSet] = {"baseline": baseline, "proposed": proposed}
+        #: The domain's dated table of permitted variants (GBCS 4.3.3.2 as at 28 May 2020).
+        self.signing = signing or load_signing_policy()
 
     def with_table(self, path: str | os.PathLike[str]) -> Dp129Model:
-        """The model on the user's own policy table (same schema as dp129_policy.toml)."""
-        return Dp129Model(load_policy(path))
+        """The model on the user's own copy of dp129_policy.toml (same schema)."""
+        return Dp129Model(load_policy(path), self.signing)
 
     @property
     def table_source(self) -> TableSource | None:
-        """The policy table in use (bundled or the user's) and its SHA-256."""
+        """DP129's table in use (bundled or the user's) and its SHA-256."""
         return self.policy.source
 
-    def rulesets(self) -> Mapping[Regime, RuleSet]:
-        """The baseline set and the proposed set derived from it."""
-        return dict(self._rulesets)
+    def baseline(self) -> RuleSet[SigningSubject]:
+        """``gbcs.signing-variant`` as GBCS stood at the paper's date."""
+        return signing_rules(self.signing)
+
+    def reform(self, baseline: RuleSet[SigningSubject]) -> RuleSet[SigningSubject]:
+        """MP129: an exception for Remote Party signers, permitting MP129's variants."""
+        return baseline.derive("DP129 proposed (MP129)", add=[mp129_exception(self.policy)])
+
+    def signature_reform(
+        self, baseline: RuleSet[SignatureSubject]
+    ) -> RuleSet[SignatureSubject] | None:
+        """MP129's change to how a Device verifies signatures: none (A129-2), so None."""
+        del baseline
+        return None
 
     def scenarios(self) -> Iterator[Scenario]:
         """Every signer party x {gbcs, cnsa}; device acceptance computed afresh for each row."""
         for party in self.policy.parties:
             for variant in SigningVariant.regulatory_variants():
                 check = device_acceptance(variant)
-                subject = Subject(party, variant.name, check.accepts)
                 yield Scenario(
                     {
                         "signer": party.name,
-                        "kind": party.kind.replace("_", " "),
+                        "kind": party.kind.value.replace("_", " "),
                         "role_code": party.role_code,
                         "variant": variant.name,
                         "device_accepts": check.accepts,
                     },
-                    subject=subject,
+                    subject=SigningSubject(party, variant, check.accepts),
                 )
 
-    def _subject(self, scenario: Scenario) -> Subject:
-        if isinstance(scenario.subject, Subject):
+    def subject(self, scenario: Scenario) -> SigningSubject:
+        """The scenario's signer, variant and device acceptance (from its parameters if needed)."""
+        if isinstance(scenario.subject, SigningSubject):
             return scenario.subject
-        name = scenario["signer"]
+        try:
+            name = scenario["signer"]
+            variant = SigningVariant.by_name(str(scenario["variant"]))
+            accepts = bool(scenario["device_accepts"])
+        except KeyError as exc:
+            raise InvalidValueError(f"a DP129 scenario needs the parameter {exc}") from None
         for party in self.policy.parties:
             if name in (party.name, party.id):
-                return Subject(party, str(scenario["variant"]), bool(scenario["device_accepts"]))
+                return SigningSubject(party, variant, accepts)
         raise InvalidValueError(f"{name!r} is not a signer party of {self.policy.file}")
-
-    def evaluate(self, scenario: Scenario, regime: Regime) -> Finding:
-        """Whether the scenario's signer may sign with the scenario's variant under ``regime``."""
-        ruleset = self._rulesets[check_regime(regime)]
-        return ruleset.evaluate(self._subject(scenario), RULE_ID)[0]
-
-    def verify_under(
-        self, message: bytes | str | GbcsMessage, keystore: KeyStore, regime: Regime
-    ) -> Finding:
-        """The Device-side verdict on ``message`` under ``regime`` (``gbcs.signature``)."""
-        parsed = message if isinstance(message, GbcsMessage) else parse_message(message)
-        ruleset = self._rulesets[check_regime(regime)]
-        return ruleset.evaluate(SignatureSubject(parsed, keystore), SIGNATURE_RULE.id)[0]
 
     def in_scope(self, scenario: Scenario) -> bool:
         """Remote Party signers with the CNSA variant."""
-        subject = self._subject(scenario)
-        return subject.party.is_remote_party and subject.variant == SigningVariant.CNSA.name
+        subject = self.subject(scenario)
+        return subject.party.is_remote_party and subject.variant == SigningVariant.CNSA
 
     def assumptions(self) -> tuple[Assumption, ...]:
-        """A129-1 to A129-8, from the policy table.
+        """A129-1 to A129-8, from DP129's table.
 
-        A129-4 and A129-5 (the variants a Remote Party may use) and A129-7 (the signer parties)
-        are stated from the table's ``[regime.*]`` and ``[[party]]`` data, so a user's table is
+        A129-4 (the baseline variants, from the domain table), A129-5 (MP129's variants) and
+        A129-7 (the signer parties) are stated from the tables' data, so a user's table is
         reported with its own values.
         """
         return restate(self.policy.assumptions, self._derived())
 
     def _derived(self) -> tuple[Assumption, ...]:
-        policy = self.policy
+        policy, signing = self.policy, self.signing
         rows = {a.id: a for a in policy.assumptions}
 
         def names(items: list[str], joiner: str = "and") -> str:
@@ -344,43 +302,47 @@ class Dp129Model(ProposalModel):
                 return "".join(items) or "none"
             return ", ".join(items[:-1]) + f" {joiner} " + items[-1]
 
-        def variants(regime: Regime) -> str:
+        def variants(allowed: frozenset[str]) -> str:
             chosen = [
                 f"the {v.name.upper()}"
                 for v in SigningVariant.regulatory_variants()
-                if v.name in policy.permitted[regime]
+                if v.name in allowed
             ]
             only = " only" if len(chosen) == 1 else ""
             return f"may sign with {names(chosen, 'or')} variant{only}"
 
-        def regime_assumption(ident: str, regime: Regime, label: str) -> Assumption:
+        def source(ident: str, default: str) -> str:
             row = rows.get(ident)
-            return derived_assumption(
-                ident,
-                f"{label}: every Remote Party signer {variants(regime)}",
-                policy.clauses[regime].provenance,
-                table=policy.source,
-                key=f"regime.{regime}.remote_party",
-                source=row.source if row is not None else policy.regime_sources[regime],
-            )
+            return row.source if row is not None else default
 
         remote = [p.name for p in policy.parties if p.is_remote_party]
         devices = [p.name for p in policy.parties if not p.is_remote_party]
-        row7 = rows.get("A129-7")
         return (
-            regime_assumption("A129-4", "baseline", "Baseline (before MP129)"),
-            regime_assumption("A129-5", "proposed", "Proposed (MP129)"),
+            derived_assumption(
+                "A129-4",
+                "Baseline (before MP129): every Remote Party signer "
+                f"{variants(signing.remote_party)}",
+                signing.provenance,
+                table=signing.source,
+                key="remote_party.variants",
+                source=source("A129-4", signing.note),
+            ),
+            derived_assumption(
+                "A129-5",
+                f"Proposed (MP129): every Remote Party signer {variants(policy.permitted)}",
+                policy.clause.provenance,
+                table=policy.source,
+                key="mp129.remote_party",
+                source=source("A129-5", policy.mp129_source),
+            ),
             derived_assumption(
                 "A129-7",
                 f"Signer parties: {len(remote)} Remote Party signer{'s' * (len(remote) != 1)} "
                 f"({names(remote)}) and {len(devices)} Device signer"
                 f"{'s' * (len(devices) != 1)}{f' ({names(devices)})' if devices else ''}",
-                weakest(p.provenance for p in policy.parties),
+                Provenance.weakest(p.provenance for p in policy.parties),
                 table=policy.source,
                 key="party[]",
-                source=row7.source if row7 is not None else "the [[party]] rows",
+                source=source("A129-7", "the [[party]] rows"),
             ),
         )
-
-
-MODEL = Dp129Model()
