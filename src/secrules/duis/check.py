@@ -1,11 +1,12 @@
 """Field checks and business rules on a DUIS request, reported as findings with XML paths.
 
 :func:`check_request` parses the request safely (:func:`parse_request`; hostile or malformed XML
-is a :class:`DecodeError`), then applies the rules of :data:`DUIS_RULES` (the same in both
-regimes: schema-level value checks, stated; business rules, inferred) and, for every
-``ESMEVariant`` sent, the DP125 rule set of the regime asked for (named assumptions A125-*).
-Given an :class:`~secrules.inventory.Inventory` and the sending :class:`~secrules.inventory.User`,
-it also applies the request to the inventory and reports whether it would be accepted.
+is a :class:`DecodeError`), then applies the rules of :data:`DUIS_RULES` (schema-level value
+checks, stated; business rules, inferred) and, for every ``ESMEVariant`` sent, the SMI's
+ESMEVariant rules (:func:`~secrules.inventory.variant_rules`, named assumptions A125-*) or the
+rule set the caller passes. Given an :class:`~secrules.inventory.Inventory` and the sending
+:class:`~secrules.inventory.User`, it also applies the request to the inventory and reports
+whether it would be accepted.
 """
 
 from __future__ import annotations
@@ -15,9 +16,9 @@ from collections.abc import Iterator
 
 import attrs
 
+from secrules.core.citations import cite
 from secrules.core.clauses import ClauseRef
 from secrules.core.findings import Finding, Outcome, Verdict
-from secrules.core.regimes import Regime, check_regime
 from secrules.core.rules import Rule, RuleSet
 from secrules.core.validation import require_text, require_type
 from secrules.duis.request import (
@@ -50,7 +51,7 @@ from secrules.inventory.variant_policy import (
     KNOWN_RULE,
     Actor,
     VariantChange,
-    variant_rulesets,
+    require_variant_rules,
 )
 from secrules.sec import UserRole
 
@@ -79,11 +80,10 @@ def _inferred(clause: str, note: str) -> ClauseRef:
 
 @attrs.frozen
 class RequestContext:
-    """What the DUIS rules look at: the parsed request, the ESMEVariant era and the regime."""
+    """What the DUIS rules look at: the parsed request and the ESMEVariant era."""
 
     request: DuisRequest
     era: str
-    regime: Regime
 
 
 def _ok(text: Text, message: str) -> Verdict:
@@ -511,12 +511,14 @@ def _variant_text(request: DuisRequest) -> Text | None:
 
 
 def _variant_findings(
-    ctx: RequestContext, inventory: inv.Inventory | None, sender: inv.User | None
+    ctx: RequestContext,
+    ruleset: RuleSet[VariantChange],
+    inventory: inv.Inventory | None,
+    sender: inv.User | None,
 ) -> list[Finding]:
     text = _variant_text(ctx.request)
     if text is None:
         return []
-    ruleset = variant_rulesets()[ctx.regime]
     body = ctx.request.body
     if isinstance(body, DevicePrenotification):
         try:
@@ -542,19 +544,31 @@ def _variant_findings(
         return ruleset.evaluate(change)
     findings = ruleset.evaluate(_change(text, ctx, DeviceType.ESME, None), KNOWN_RULE)
     for rule_id in (DEVICE_TYPE_RULE, ACTOR_RULE):
-        rule = ruleset.rule(rule_id)
-        findings.append(
-            rule.finding(
-                Verdict(
-                    Outcome.INDETERMINATE,
-                    "the device's type and status and the sender's relation to it are not in "
-                    "the XML; pass inventory= and sender= to decide",
-                    path=text.path,
-                    offset=text.offset,
-                )
-            )
-        )
+        findings += _undecided(ruleset, rule_id, _change(text, ctx, DeviceType.ESME, None))
     return findings
+
+
+def _undecided(
+    ruleset: RuleSet[VariantChange], rule_id: str, change: VariantChange
+) -> list[Finding]:
+    """INDETERMINATE for ``rule_id`` (citing the exceptions to it too): no device to judge."""
+    rule = ruleset.rule(rule_id)
+    if ruleset.is_neutralised(rule_id):
+        return [
+            attrs.evolve(f, path=change.path, offset=change.offset)
+            for f in ruleset.evaluate(change, rule_id)
+        ]
+    exceptions = ruleset.exceptions_to(rule_id)
+    also = "".join(f" (nor whether exception {e.id} applies)" for e in exceptions)
+    finding = rule.finding(
+        change.verdict(
+            Outcome.INDETERMINATE,
+            "the device's type and status and the sender's relation to it are not in "
+            f"the XML{also}; pass inventory= and sender= to decide",
+        )
+    )
+    cited = dict.fromkeys((*rule.clauses, *(c for e in exceptions for c in e.clauses)))
+    return [attrs.evolve(finding, clauses=tuple(cited))]
 
 
 def _change(
@@ -618,13 +632,7 @@ def to_inventory_request(request: DuisRequest) -> inv.InventoryRequest | None:
 def _inventory_finding(
     request: DuisRequest, inventory: inv.Inventory, sender: inv.User
 ) -> list[Finding]:
-    clause = ClauseRef(
-        document="SMI model (smi_lifecycle.toml, dp125_policy.toml)",
-        clause="request applied to the inventory",
-        version="secrules",
-        provenance="assumed",
-        note="access control and status table are assumptions; see those files",
-    )
+    clause = cite("inventory.request-applied")
     body = request.body
     path = getattr(body, "path", None)
     offset = getattr(body, "offset", None)
@@ -654,9 +662,8 @@ def _inventory_finding(
         ]
     outcome = inventory.apply(wanted, sender)
     code = f" (response code {outcome.response_code})" if outcome.response_code else ""
-    extra = [
-        f for f in outcome.findings if f.rule_id not in (ACTOR_RULE, DEVICE_TYPE_RULE, KNOWN_RULE)
-    ]
+    variant_ids = inventory.applied_rules.ids  # reported once, by _variant_findings
+    extra = [f for f in outcome.findings if f.rule_id not in variant_ids]
     return [
         *(f if f.path else attrs.evolve(f, path=path, offset=offset) for f in extra),
         Finding(
@@ -674,7 +681,7 @@ def _inventory_finding(
 def check_request(
     data: bytes | str,
     *,
-    regime: str = "proposed",
+    rules: RuleSet[VariantChange] | None = None,
     era: str | None = None,
     inventory: inv.Inventory | None = None,
     sender: inv.User | None = None,
@@ -682,29 +689,30 @@ def check_request(
 ) -> list[Finding]:
     """Parse a DUIS request safely and return every finding, each with its XML path.
 
+    ``rules`` are the ESMEVariant rules to apply (None: the SMI's own,
+    :func:`~secrules.inventory.variant_rules`; a proposal passes the set it derived from them).
     ``era`` names the ESMEVariant set (``"2020"`` or ``"duis-5.x"``); by default it follows the
     request's schemaVersion (5.0 and later: ``duis-5.x``; earlier or unreadable: ``2020``).
-    With ``inventory`` and ``sender`` the request is also applied to the inventory (finding
-    ``duis.inventory.outcome``) and the DP125 actor rule is decided. Raises
+    With ``inventory`` and ``sender`` the request is also applied to the inventory under the same
+    ``rules`` and era (finding ``duis.inventory.outcome``) and the actor rule is decided. Raises
     :class:`DecodeError` for hostile, malformed or mis-structured XML, and
     :class:`InvalidValueError` for an argument of the wrong type.
     """
-    require_text(regime, "regime")
+    ruleset = require_variant_rules(rules)
     require_text(era, "era", optional=True)
     if inventory is not None:
         require_type(inventory, "inventory", (inv.Inventory,), "an Inventory or None")
     if sender is not None:
         require_type(sender, "sender", (inv.User,), "a User or None")
-    checked = check_regime(regime)
     request = parse_request(data, max_bytes=max_bytes)
     if (inventory is None) != (sender is None):
         raise InvalidValueError("pass both inventory= and sender=, or neither")
     chosen_era = era_for_schema_version(request.schema_version.value) if era is None else era
     variant_catalogue().set(chosen_era)
-    ctx = RequestContext(request=request, era=chosen_era, regime=checked)
+    ctx = RequestContext(request=request, era=chosen_era)
     findings = DUIS_RULES.evaluate(ctx)
-    findings += _variant_findings(ctx, inventory, sender)
+    findings += _variant_findings(ctx, ruleset, inventory, sender)
     if inventory is not None and sender is not None:
-        applied = attrs.evolve(inventory, regime=checked, era=chosen_era)
+        applied = attrs.evolve(inventory, rules=ruleset, era=chosen_era)
         findings += _inventory_finding(request, applied, sender)
     return findings
