@@ -17,7 +17,6 @@ from collections.abc import Iterator
 import attrs
 
 from secrules.core.citations import cite
-from secrules.core.clauses import ClauseRef
 from secrules.core.findings import Finding, Outcome, Verdict
 from secrules.core.rules import Rule, RuleSet
 from secrules.core.validation import require_text, require_type
@@ -56,26 +55,6 @@ from secrules.inventory.variant_policy import (
 from secrules.sec import UserRole
 
 __all__ = ["DUIS_RULES", "RequestContext", "check_request", "to_inventory_request"]
-
-
-def _xsd(clause: str, note: str = "") -> ClauseRef:
-    return ClauseRef(
-        document="DUIS XML Schema",
-        clause=clause,
-        version="V5.0-V5.4",
-        provenance="stated",
-        note=note,
-    )
-
-
-def _inferred(clause: str, note: str) -> ClauseRef:
-    return ClauseRef(
-        document="DUIS (secrules reading)",
-        clause=clause,
-        version="V5.0-V5.4",
-        provenance="inferred",
-        note=note,
-    )
 
 
 @attrs.frozen
@@ -359,7 +338,7 @@ DUIS_RULES = RuleSet.of(
         Rule(
             "duis.schema-version",
             "schemaVersion is an xs:decimal",
-            (_xsd("Request/@schemaVersion (xs:decimal, required)"),),
+            (cite("duis.xsd.schema-version"),),
             _schema_version,
             text="The Request carries a required decimal schemaVersion.",
         ),
@@ -367,12 +346,8 @@ DUIS_RULES = RuleSet.of(
             "duis.header.request-id",
             "RequestID is EUI:EUI:counter",
             (
-                _xsd(
-                    "Header/RequestID, PrecedingServiceRequestID",
-                    "each EUI 8 hex octets joined by '-'; counter decimal 0..2^64-1, no leading "
-                    "zeros; xs:token",
-                ),
-                _inferred("RequestID parts", "sender User ID : target : User counter"),
+                cite("duis.xsd.request-id"),
+                cite("duis.request-id-parts"),
             ),
             _request_ids,
             text="RequestID and PrecedingServiceRequestID are two EUI-64s and a counter.",
@@ -380,14 +355,14 @@ DUIS_RULES = RuleSet.of(
         Rule(
             "duis.header.first-in-sequence",
             "FirstInSequence is an xs:boolean",
-            (_xsd("Header/FirstInSequence (xs:boolean, optional)"),),
+            (cite("duis.xsd.first-in-sequence"),),
             _first_in_sequence,
             text="FirstInSequence, when present, is true or false (also 1 or 0).",
         ),
         Rule(
             "duis.header.command-variant",
             "CommandVariant is 1-9",
-            (_xsd("Header/CommandVariant (positive integer 1-9)"),),
+            (cite("duis.xsd.command-variant"),),
             _command_variant,
             text="CommandVariant names one of the nine DUIS command variants, 1 to 9.",
         ),
@@ -395,13 +370,8 @@ DUIS_RULES = RuleSet.of(
             "duis.header.service-reference",
             "ServiceReference, variant and Body agree",
             (
-                _xsd(
-                    "Body (xs:choice)", "DevicePrenotification is SR 12.2, UpdateInventory SR 8.4"
-                ),
-                _inferred(
-                    "ServiceReference / ServiceReferenceVariant / Body",
-                    "the Header's reference and variant must name the Body's request",
-                ),
+                cite("duis.xsd.body-choice"),
+                cite("duis.service-reference-body"),
             ),
             _service_reference,
             text="The variant belongs to the reference, and both name the Body's request.",
@@ -410,12 +380,8 @@ DUIS_RULES = RuleSet.of(
             "duis.header.command-variant-8",
             "SR 12.2 and SR 8.4 use CommandVariant 8",
             (
-                _xsd(
-                    "CommandVariant table",
-                    "CV 8: Service Request answered by a DCC Service "
-                    "Response, DCC Only, synchronous",
-                ),
-                _inferred("CV for SR 12.2 / SR 8.4", "both public templates use CV 8"),
+                cite("duis.command-variant-table"),
+                cite("duis.command-variant-8-templates"),
             ),
             _command_variant_8,
             text=(
@@ -426,50 +392,35 @@ DUIS_RULES = RuleSet.of(
         Rule(
             "duis.field.eui",
             "Device IDs are EUI-64s",
-            (_xsd("EUI type", "HH-HH-HH-HH-HH-HH-HH-HH, hex in either case, xs:token"),),
+            (cite("duis.xsd.eui"),),
             _euis,
             text="Every device identifier is an EUI-64 written as eight dash-separated hex octets.",
         ),
         Rule(
             "duis.field.length",
             "String lengths within the schema's limits",
-            (
-                _xsd(
-                    "DeviceManufacturer, DeviceModel (<=30), SMETSCHTSVersion (1-20), "
-                    "FirmwareVersion (1-8), ImportMPxN (1-13), MPAN (13)"
-                ),
-            ),
+            (cite("duis.xsd.lengths"),),
             _lengths,
             text="Text fields stay within the schema's length limits; an MPAN is 13 characters.",
         ),
         Rule(
             "duis.field.enumeration",
             "DeviceType and status values are enumerated",
-            (
-                _xsd(
-                    "DeviceType (8 values); UpdateDeviceStatusExceptCH, UpdateDeviceStatusCH "
-                    "targets"
-                ),
-            ),
+            (cite("duis.xsd.enumerations"),),
             _enumerations,
             text="DeviceType is one of the eight types; a status update names an allowed status.",
         ),
         Rule(
             "duis.12-2.gpf-only-gsme",
             "AssociatedGPFDeviceID only for a GSME",
-            (_inferred("SR 12.2 AssociatedGPFDeviceID", "a GPF is associated with a gas meter"),),
+            (cite("duis.12-2.gpf-gsme"),),
             _gpf_only_gsme,
             text="An AssociatedGPFDeviceID is given only when pre-notifying a gas meter (GSME).",
         ),
         Rule(
             "duis.12-2.manufacturer-model-not-empty",
             "Manufacturer and model not empty",
-            (
-                _inferred(
-                    "SR 12.2 DeviceManufacturer, DeviceModel",
-                    "the XSD sets no minimum length; an SMI record needs both",
-                ),
-            ),
+            (cite("duis.12-2.manufacturer-model"),),
             _manufacturer_model,
             text="A pre-notified device names its manufacturer and model (neither empty).",
         ),
@@ -477,10 +428,8 @@ DUIS_RULES = RuleSet.of(
             "duis.8-4.nothing-to-update",
             "UpdateDeviceDetails is not empty",
             (
-                _xsd("SR 8.4 UpdateDeviceDetails (every child optional)"),
-                _inferred(
-                    "SR 8.4 UpdateDeviceDetails", "an empty one is schema-valid but updates nothing"
-                ),
+                cite("duis.xsd.8-4.update-device-details"),
+                cite("duis.8-4.empty-update"),
             ),
             _nothing_to_update,
             text="An UpdateDeviceDetails with no child element is valid XML but updates nothing.",
@@ -488,12 +437,7 @@ DUIS_RULES = RuleSet.of(
         Rule(
             "duis.signature.structure",
             "ds:Signature structure (not verified)",
-            (
-                _xsd(
-                    "Request/ds:Signature",
-                    "enveloped XMLDSig: exc-c14n, ecdsa-sha256, sha256 digest, X509IssuerSerial",
-                ),
-            ),
+            (cite("duis.xsd.signature"),),
             _signature,
             text="The optional signature uses the DUIS algorithms; its value is not verified.",
         ),
