@@ -241,3 +241,35 @@ def test_own_policy_file(tmp_path):
     assert len(changed) == 4
     assert len(model.rulesets()["proposed"]) == 4
     assert model.rulesets()["baseline"] is MODEL.rulesets()["baseline"]
+
+
+@st.composite
+def variant_changes(draw):
+    """An SR 8.4 or SR 12.2 ESMEVariant change by any actor kind, on any device and status."""
+    era = draw(st.sampled_from(sorted(variant_catalogue().sets)))
+    codes = variant_catalogue().set(era).codes
+    return VariantChange(
+        actor=draw(st.sampled_from(ACTOR_KINDS)),
+        device_type=draw(st.sampled_from(list(DeviceType))),
+        status=draw(st.none() | st.sampled_from(list(DeviceStatus))),
+        variant=draw(st.sampled_from([*codes, "XYZ"])),
+        era=era,
+    )
+
+
+@given(variant_changes())
+def test_exception_decides_exactly_where_a_dp125_grant_covers(change):
+    """The proposed actor decision is the union of the SMI's grants and DP125's (A125-5)."""
+    baseline, proposed = MODEL.rulesets()["baseline"], MODEL.rulesets()["proposed"]
+    base = baseline.evaluate(change, ACTOR_RULE)
+    prop = proposed.evaluate(change, ACTOR_RULE)
+    assert len(base) == len(prop) == 1
+    widened = any(g.allows(change) for g in MODEL.policy.grants)
+    assert (prop[0].rule_id == EXCEPTION_RULE) is widened
+    if widened:
+        assert prop[0].outcome is Outcome.PASS
+    else:
+        assert prop[0] == base[0]
+    # The other rules are the SMI's, untouched by the reform.
+    for rule_id in (DEVICE_TYPE_RULE, KNOWN_RULE):
+        assert proposed.evaluate(change, rule_id) == baseline.evaluate(change, rule_id)
