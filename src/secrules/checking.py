@@ -198,8 +198,10 @@ def check_input(
     chosen = check_regime(regime)
     if kind == "xml":
         from secrules.duis import check_request
+        from secrules.proposals import get_proposal
 
-        return check_request(raw, regime=chosen, era=era)
+        rules = get_proposal("DP125").require_model().rulesets()[chosen]
+        return check_request(raw, rules=rules, era=era)
     from secrules.gbcs.keystore import open_keystore
     from secrules.payloads import check_payload
 

@@ -2,10 +2,19 @@ from __future__ import annotations
 
 import pytest
 
-from secrules.core import Outcome
+import secrules
+from secrules.core import Outcome, RuleSet
 from secrules.duis import DUIS_RULES, check_request
-from secrules.errors import InvalidValueError, RegimeError
-from secrules.inventory import Inventory, Prenotify, User
+from secrules.errors import InvalidValueError
+from secrules.inventory import (
+    ACTOR_RULE,
+    DEVICE_TYPE_RULE,
+    KNOWN_RULE,
+    Inventory,
+    Prenotify,
+    User,
+    variant_rules,
+)
 
 VARIANT_PATH = "/Request/Body/DevicePrenotification/ESMEVariant"
 IS_USER = User("90-B3-D5-1F-30-01-00-07", "IS")
@@ -16,10 +25,15 @@ def failures(findings):
     return [f for f in findings if f.outcome is Outcome.FAIL]
 
 
+def dp125_rules(regime):
+    """DP125's baseline (the SMI's own rules) or proposed rule set."""
+    return secrules.get_proposal("DP125").require_model().rulesets()[regime]
+
+
 @pytest.mark.parametrize("key", ["12.2", "8.4", "8.2"])
 @pytest.mark.parametrize("regime", ["baseline", "proposed"])
 def test_templates_pass(template, key, regime):
-    findings = check_request(template(key), regime=regime)
+    findings = check_request(template(key), rules=dp125_rules(regime))
     assert findings
     assert not failures(findings), failures(findings)
     assert all(f.clauses for f in findings)
@@ -39,11 +53,11 @@ def test_unknown_variant_names_the_path(template, edit):
         b"<sr:ESMEVariant>XYZ</sr:ESMEVariant>",
     )
     bad = failures(check_request(data))
-    assert [f.rule_id for f in bad] == ["inventory.esme-variant-known"]
+    assert [f.rule_id for f in bad] == [KNOWN_RULE]
     assert bad[0].path == VARIANT_PATH
     assert bad[0].offset == data.index(b"<sr:ESMEVariant>")
     assert "XYZ" in bad[0].message
-    assert {c.clause for c in bad[0].clauses} >= {"A125-8"}
+    assert {c.clause for c in bad[0].clauses} >= {"ESMEVariant enumeration"}
 
 
 def test_variant_case_sensitive(template, edit):
@@ -65,16 +79,16 @@ def test_era_default_follows_schema_version(template, edit):
     assert not failures(check_request(data))
     assert failures(check_request(data, era="2020"))
     old = edit(data, b'schemaVersion="5.4"', b'schemaVersion="4.0"')
-    assert [f.rule_id for f in failures(check_request(old))] == ["inventory.esme-variant-known"]
+    assert [f.rule_id for f in failures(check_request(old))] == [KNOWN_RULE]
     with pytest.raises(InvalidValueError, match="unknown ESMEVariant era"):
         check_request(data, era="1999")
 
 
 def test_variant_on_a_non_esme_fails_in_both_regimes(fixtures_dir):
     data = (fixtures_dir / "duis" / "12.2_gsme_with_esme_variant.xml").read_bytes()
-    for regime in ("baseline", "proposed"):
-        bad = failures(check_request(data, regime=regime))
-        assert [f.rule_id for f in bad] == ["duis.12-2.esme-variant-device-type"]
+    for rules in (None, dp125_rules("baseline"), dp125_rules("proposed")):
+        bad = failures(check_request(data, rules=rules))
+        assert [f.rule_id for f in bad] == [DEVICE_TYPE_RULE]
         assert bad[0].path == VARIANT_PATH
 
 
@@ -122,7 +136,9 @@ def test_correction_without_inventory_is_indeterminate(fixtures_dir):
     findings = check_request(data)
     assert not failures(findings)
     undecided = {f.rule_id for f in findings if f.outcome is Outcome.INDETERMINATE}
-    assert undecided == {"dp125.variant-correction-actor", "duis.12-2.esme-variant-device-type"}
+    assert undecided == {ACTOR_RULE, DEVICE_TYPE_RULE}
+    proposed = check_request(data, rules=dp125_rules("proposed"))
+    assert {f.rule_id for f in proposed if f.outcome is Outcome.INDETERMINATE} == undecided
 
 
 def _commissioned_inventory() -> Inventory:
@@ -150,24 +166,35 @@ def _commissioned_inventory() -> Inventory:
 def test_correction_against_an_inventory_differs_by_regime(fixtures_dir):
     data = (fixtures_dir / "duis" / "8.4_update_device_details_esme_variant.xml").read_bytes()
     inv = _commissioned_inventory()
-    base = check_request(data, regime="baseline", inventory=inv, sender=IS_USER)
-    prop = check_request(data, regime="proposed", inventory=inv, sender=IS_USER)
+    base = check_request(data, rules=dp125_rules("baseline"), inventory=inv, sender=IS_USER)
+    prop = check_request(data, rules=dp125_rules("proposed"), inventory=inv, sender=IS_USER)
     outcome_b = next(f for f in base if f.rule_id == "duis.inventory.outcome")
     outcome_p = next(f for f in prop if f.rule_id == "duis.inventory.outcome")
     assert outcome_b.verdict == "refused"
     assert outcome_p.verdict == "accepted"
-    actor_b = next(f for f in base if f.rule_id == "dp125.variant-correction-actor")
+    actor_b = next(f for f in base if f.rule_id == ACTOR_RULE)
     assert actor_b.outcome is Outcome.FAIL
     assert actor_b.path == "/Request/Body/UpdateInventory/UpdateDeviceDetails/ESMEVariant"
+    # Under DP125 the exception decides in place of the actor rule, reported once.
+    decided = [f for f in prop if f.rule_id.startswith("dp125.")]
+    assert [f.outcome for f in decided] == [Outcome.PASS]
+    assert decided[0].path == actor_b.path
+    assert ACTOR_RULE not in {f.rule_id for f in prop}
+    # No rules given: the SMI's own, the same as DP125's baseline.
+    default = check_request(data, inventory=inv, sender=IS_USER)
+    assert [(f.rule_id, f.outcome) for f in default] == [(f.rule_id, f.outcome) for f in base]
     # The inventory passed in is never changed.
     assert inv.get("00-DB-12-34-56-78-90-C1").esme_variant.code == "A"
     with pytest.raises(InvalidValueError):
         check_request(data, inventory=inv)
 
 
-def test_regime_is_checked(template):
-    with pytest.raises(RegimeError):
-        check_request(template("8.2"), regime="future")
+def test_rules_are_checked(template):
+    with pytest.raises(InvalidValueError, match="rules"):
+        check_request(template("8.2"), rules="proposed")
+    with pytest.raises(InvalidValueError, match=ACTOR_RULE):
+        check_request(template("8.2"), rules=RuleSet.of("other", []))
+    assert dp125_rules("baseline") is variant_rules()
 
 
 def test_every_duis_rule_cites_a_clause_with_provenance():

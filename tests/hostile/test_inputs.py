@@ -134,7 +134,7 @@ CASES: list[tuple[str, str, Callable[[object], object], tuple[type, ...]]] = [
     ("duis.parse_request", "data", parse_request, ()),
     ("duis.parse_request", "max_bytes", lambda v: parse_request(_DUIS, max_bytes=v), (int,)),
     ("duis.check_request", "data", check_request, ()),
-    ("duis.check_request", "regime", lambda v: check_request(_DUIS, regime=v), ()),
+    ("duis.check_request", "rules", lambda v: check_request(_DUIS, rules=v), (type(None),)),
     ("duis.check_request", "era", lambda v: check_request(_DUIS, era=v), (type(None),)),
     (
         "duis.check_request",

@@ -3,8 +3,12 @@ from __future__ import annotations
 import pytest
 from hypothesis import given
 
-from secrules.errors import InvalidValueError, RegimeError
+import secrules
+from secrules.core import Outcome, Rule, RuleSet, Verdict
+from secrules.errors import DataFileError, InvalidValueError
 from secrules.inventory import (
+    ACTOR_RULE,
+    DEVICE_TYPE_RULE,
     ChangeOfSupplier,
     Commission,
     CompleteRecovery,
@@ -23,6 +27,9 @@ from secrules.inventory import (
     UpdateStatus,
     User,
     Whitelist,
+    load_variant_policy,
+    variant_policy,
+    variant_rules,
 )
 from secrules.strategies import devices, inventories
 
@@ -42,9 +49,14 @@ def run(inv, *steps):
     return inv
 
 
-def commissioned(regime="proposed"):
+def dp125_rules(regime):
+    """DP125's baseline or proposed rule set (the baseline is the SMI's own)."""
+    return secrules.get_proposal("DP125").require_model().rulesets()[regime]
+
+
+def commissioned(rules=None):
     return run(
-        Inventory(regime=regime),
+        Inventory(rules=rules),
         (
             Prenotify(ESME, device_type="ESME", manufacturer="M", model="X", esme_variant="AD"),
             INSTALLER,
@@ -103,7 +115,7 @@ def test_status_refusal_carries_e5_and_others_none():
     assert status.response_code == "E5"
     access = inv.apply(UpdateDetails(ESME, model="Y"), DNO)
     assert access.response_code is None
-    variant = commissioned("baseline").apply(UpdateDetails(ESME, esme_variant="BD"), INSTALLER)
+    variant = commissioned().apply(UpdateDetails(ESME, esme_variant="BD"), INSTALLER)
     assert not variant.accepted
     assert variant.response_code is None
 
@@ -121,7 +133,9 @@ def test_change_of_supplier_moves_responsibility():
 
 def test_variant_correction_by_regime():
     for regime, gainer_ok in (("baseline", False), ("proposed", True)):
-        inv = run(commissioned(regime), (ChangeOfSupplier(ESME, new_supplier=GAINER), None))
+        inv = run(
+            commissioned(dp125_rules(regime)), (ChangeOfSupplier(ESME, new_supplier=GAINER), None)
+        )
         outcome = inv.apply(UpdateDetails(ESME, esme_variant="CD"), GAINER)
         assert outcome.accepted is gainer_ok
         expected = "CD" if gainer_ok else "AD"
@@ -133,7 +147,7 @@ def test_variant_correction_by_regime():
 def test_installer_corrects_before_commissioning_in_both_regimes():
     for regime in ("baseline", "proposed"):
         inv = run(
-            Inventory(regime=regime),
+            Inventory(rules=dp125_rules(regime)),
             (Prenotify(ESME, device_type="ESME", esme_variant="A"), INSTALLER),
         )
         inv = run(inv, (UpdateDetails(ESME, esme_variant="B"), INSTALLER))
@@ -144,7 +158,7 @@ def test_gaining_supplier_before_commissioning_stays_refused():
     # The MP281 pattern: open point of DP125, refused in both regimes (A125-5 as written).
     for regime in ("baseline", "proposed"):
         inv = run(
-            Inventory(regime=regime),
+            Inventory(rules=dp125_rules(regime)),
             (Prenotify(ESME, device_type="ESME", esme_variant="A"), INSTALLER),
             (ChangeOfSupplier(ESME, new_supplier=GAINER), None),
         )
@@ -162,7 +176,7 @@ def test_prenotification_rules():
     assert ok.accepted
     gsme = inv.apply(Prenotify(ESME, device_type="GSME", esme_variant="A"), GAS)
     assert not gsme.accepted
-    assert any(f.rule_id == "duis.12-2.esme-variant-device-type" for f in gsme.findings)
+    assert any(f.rule_id == DEVICE_TYPE_RULE for f in gsme.findings)
     assert not inv.apply(Prenotify(ESME, device_type="ESME"), GAS).accepted
     assert not inv.apply(Prenotify(ESME, device_type="ESME"), DNO).accepted
     assert inv.apply(Prenotify(ESME, device_type="GSME"), GAS).accepted
@@ -194,8 +208,10 @@ def test_delete_removes_a_pending_device():
 
 
 def test_bad_inputs():
-    with pytest.raises(RegimeError):
-        Inventory(regime="future")
+    with pytest.raises(InvalidValueError, match="rules"):
+        Inventory(rules="proposed")
+    with pytest.raises(InvalidValueError, match=ACTOR_RULE):
+        Inventory(rules=RuleSet.of("other", []))
     with pytest.raises(InvalidValueError):
         Inventory(era="1999")
     with pytest.raises(InvalidValueError):
@@ -217,3 +233,54 @@ def test_generated_inventories_are_immutable(inv):
     with pytest.raises(TypeError):
         inv.devices["00-00-00-00-00-00-00-00"] = None  # type: ignore[index]
     assert len(inv) == len(list(inv))
+
+
+def test_default_rules_are_the_smi_baseline():
+    assert Inventory().applied_rules is variant_rules() is variant_rules(variant_policy())
+    assert Inventory() == Inventory(rules=variant_rules())
+    assert Inventory() != Inventory(rules=dp125_rules("proposed"))
+    assert all(rule.id.startswith("inventory.") for rule in variant_rules())
+
+
+def test_an_exception_to_the_actor_rule_decides_in_its_place():
+    """A derived rule set letting the installer correct a Commissioned ESME: the SMI applies it."""
+
+    def installer_on_commissioned(change):
+        return change.actor.installing and change.status is DeviceStatus.COMMISSIONED
+
+    base = variant_rules()
+    widened = base.derive(
+        "test-widened",
+        add=[
+            Rule(
+                "test.installer-may-correct",
+                "the installer may correct once Commissioned",
+                base.rule(ACTOR_RULE).clauses,
+                lambda change: Verdict(Outcome.PASS, "installer permitted"),
+                exception_to=ACTOR_RULE,
+                when=installer_on_commissioned,
+            )
+        ],
+    )
+    refused = commissioned().apply(UpdateDetails(ESME, esme_variant="BD"), INSTALLER)
+    assert not refused.accepted
+    assert [f.rule_id for f in refused.findings if f.failed] == [ACTOR_RULE]
+    accepted = commissioned(widened).apply(UpdateDetails(ESME, esme_variant="BD"), INSTALLER)
+    assert accepted.accepted
+    assert accepted.inventory.get(ESME).esme_variant.code == "BD"
+    assert "test.installer-may-correct" in {f.rule_id for f in accepted.findings}
+    assert ACTOR_RULE not in {f.rule_id for f in accepted.findings}
+    # The DNO is still refused by access control: the exception widens only the variant rule.
+    assert not commissioned(widened).apply(UpdateDetails(ESME, esme_variant="BD"), DNO).accepted
+    assert base.ids == (ACTOR_RULE, DEVICE_TYPE_RULE, "inventory.esme-variant-known")
+
+
+def test_broken_variant_policy_is_refused_naming_the_file(tmp_path):
+    bundled = variant_policy()
+    assert bundled.as_of
+    assert bundled.duis_version
+    assert [g.assumption for g in bundled.grants] == ["A125-4"]
+    path = tmp_path / "variant_policy.toml"
+    path.write_text('document = "x"\nas_of = "x"\nduis_version = "x"\n', encoding="utf-8")
+    with pytest.raises(DataFileError, match=r"variant_policy\.toml"):
+        load_variant_policy(path)

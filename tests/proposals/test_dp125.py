@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import secrules
-from secrules.core import Provenance, Scenario
+from secrules.core import Outcome, Provenance, Scenario
 from secrules.errors import DataFileError
 from secrules.inventory import (
     ACTOR_RULE,
@@ -18,11 +18,12 @@ from secrules.inventory import (
     DeviceStatus,
     DeviceType,
     VariantChange,
-    load_dp125_policy,
     variant_catalogue,
-    variant_rulesets,
+    variant_rules,
 )
-from secrules.proposals.dp125 import ACTOR_KINDS, MODEL, Dp125Model
+from secrules.proposals.dp125 import ACTOR_KINDS, EXCEPTION_RULE, Dp125Model, load_dp125_policy
+
+MODEL = secrules.get_proposal("DP125").require_model()
 
 ALLOWED_BASELINE = {
     (actor, "ESME", status)
@@ -99,24 +100,48 @@ def test_assumptions_are_listed_and_assumed():
     assert "A125-5" in MODEL.regimes["proposed"]
 
 
-def test_proposed_is_derived_from_baseline_which_is_untouched():
+def test_proposed_adds_one_exception_to_the_smi_baseline():
     sets = MODEL.rulesets()
     baseline, proposed = sets["baseline"], sets["proposed"]
+    assert baseline is variant_rules()  # the domain's own rules, as at the paper's date
     assert proposed.parent is baseline
-    assert baseline.ids == proposed.ids == (ACTOR_RULE, DEVICE_TYPE_RULE, KNOWN_RULE)
-    assert baseline.rule(ACTOR_RULE) is not proposed.rule(ACTOR_RULE)
-    assert baseline.rule(KNOWN_RULE) is proposed.rule(KNOWN_RULE)
-    assert {c.clause for c in proposed.rule(ACTOR_RULE).clauses} >= {"A125-4", "A125-5"}
-    assert "A125-5" not in {c.clause for c in baseline.rule(ACTOR_RULE).clauses}
-    for rule in baseline:
+    assert baseline.ids == (ACTOR_RULE, DEVICE_TYPE_RULE, KNOWN_RULE)
+    assert proposed.ids == (*baseline.ids, EXCEPTION_RULE)
+    assert all(rule.id.startswith("inventory.") for rule in baseline)
+    for rule_id in baseline.ids:
+        assert baseline.rule(rule_id) is proposed.rule(rule_id)
+    exception = proposed.rule(EXCEPTION_RULE)
+    assert EXCEPTION_RULE.startswith("dp125.")
+    assert exception.exception_to == ACTOR_RULE
+    assert proposed.exceptions_to(ACTOR_RULE) == (exception,)
+    assert "A125-5" in {c.clause for c in exception.clauses}
+    assert "A125-5" not in {c.clause for r in baseline for c in r.clauses}
+    for rule in proposed:
         assert rule.clauses
         assert rule.text
+
+
+def test_labels_and_combiner():
+    scenario = Scenario(
+        params={"actor": "gaining responsible IS", "device_type": "ESME", "status": "Commissioned"}
+    )
+    base = MODEL.evaluate(scenario, "baseline")
+    prop = MODEL.evaluate(scenario, "proposed")
+    assert (base.outcome, base.verdict, base.rule_id) == (Outcome.FAIL, "refused", ACTOR_RULE)
+    assert (prop.outcome, prop.verdict, prop.rule_id) == (Outcome.PASS, "accepted", EXCEPTION_RULE)
+    gsme = Scenario(
+        params={"actor": "gaining responsible IS", "device_type": "GSME", "status": "Commissioned"}
+    )
+    for regime in ("baseline", "proposed"):
+        finding = MODEL.evaluate(gsme, regime)
+        assert (finding.verdict, finding.rule_id) == ("refused", DEVICE_TYPE_RULE)
 
 
 def test_registry_sees_the_model():
     proposal = secrules.get_proposal("DP125")
     assert proposal.modelled
     assert proposal.model is MODEL
+    assert isinstance(MODEL, Dp125Model)
 
 
 def _change(actor, device_type, status, variant, era="2020"):
@@ -204,6 +229,7 @@ def test_own_policy_file(tmp_path):
     path = tmp_path / "policy.toml"
     path.write_text(widened, encoding="utf-8")
     policy = load_dp125_policy(path)
+    assert len(policy.grants) == 1
     model = MODEL.with_table(path)
     assert MODEL.table_name == "dp125_policy.toml"
     assert secrules.impact("DP125", table=path).changed_count == 4
@@ -213,4 +239,37 @@ def test_own_policy_file(tmp_path):
         if model.evaluate(s, "baseline").verdict != model.evaluate(s, "proposed").verdict
     ]
     assert len(changed) == 4
-    assert len(variant_rulesets(policy)["proposed"]) == 3
+    assert len(model.rulesets()["proposed"]) == 4
+    assert model.rulesets()["baseline"] is MODEL.rulesets()["baseline"]
+
+
+@st.composite
+def variant_changes(draw):
+    """An SR 8.4 or SR 12.2 ESMEVariant change by any actor kind, on any device and status."""
+    era = draw(st.sampled_from(sorted(variant_catalogue().sets)))
+    codes = variant_catalogue().set(era).codes
+    return VariantChange(
+        actor=draw(st.sampled_from(ACTOR_KINDS)),
+        device_type=draw(st.sampled_from(list(DeviceType))),
+        status=draw(st.none() | st.sampled_from(list(DeviceStatus))),
+        variant=draw(st.sampled_from([*codes, "XYZ"])),
+        era=era,
+    )
+
+
+@given(variant_changes())
+def test_exception_decides_exactly_where_a_dp125_grant_covers(change):
+    """The proposed actor decision is the union of the SMI's grants and DP125's (A125-5)."""
+    baseline, proposed = MODEL.rulesets()["baseline"], MODEL.rulesets()["proposed"]
+    base = baseline.evaluate(change, ACTOR_RULE)
+    prop = proposed.evaluate(change, ACTOR_RULE)
+    assert len(base) == len(prop) == 1
+    widened = any(g.allows(change) for g in MODEL.policy.grants)
+    assert (prop[0].rule_id == EXCEPTION_RULE) is widened
+    if widened:
+        assert prop[0].outcome is Outcome.PASS
+    else:
+        assert prop[0] == base[0]
+    # The other rules are the SMI's, untouched by the reform.
+    for rule_id in (DEVICE_TYPE_RULE, KNOWN_RULE):
+        assert proposed.evaluate(change, rule_id) == baseline.evaluate(change, rule_id)

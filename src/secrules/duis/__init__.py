@@ -3,7 +3,7 @@
 :func:`parse_request` reads a DUIS ``sr:Request`` with the standard library's Expat driven so
 that any DTD, entity declaration or external reference is refused before expansion (no file or
 socket is ever opened), then checks the element structure. :func:`check_request` adds field
-checks, business rules and the DP125 rules as findings with XML paths.
+checks, business rules and the SMI's ESMEVariant rules as findings with XML paths.
 """
 
 from secrules.duis.check import DUIS_RULES, RequestContext, check_request, to_inventory_request

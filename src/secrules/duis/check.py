@@ -1,11 +1,12 @@
 """Field checks and business rules on a DUIS request, reported as findings with XML paths.
 
 :func:`check_request` parses the request safely (:func:`parse_request`; hostile or malformed XML
-is a :class:`DecodeError`), then applies the rules of :data:`DUIS_RULES` (the same in both
-regimes: schema-level value checks, stated; business rules, inferred) and, for every
-``ESMEVariant`` sent, the DP125 rule set of the regime asked for (named assumptions A125-*).
-Given an :class:`~secrules.inventory.Inventory` and the sending :class:`~secrules.inventory.User`,
-it also applies the request to the inventory and reports whether it would be accepted.
+is a :class:`DecodeError`), then applies the rules of :data:`DUIS_RULES` (schema-level value
+checks, stated; business rules, inferred) and, for every ``ESMEVariant`` sent, the SMI's
+ESMEVariant rules (:func:`~secrules.inventory.variant_rules`, named assumptions A125-*) or the
+rule set the caller passes. Given an :class:`~secrules.inventory.Inventory` and the sending
+:class:`~secrules.inventory.User`, it also applies the request to the inventory and reports
+whether it would be accepted.
 """
 
 from __future__ import annotations
@@ -15,9 +16,8 @@ from collections.abc import Iterator
 
 import attrs
 
-from secrules.core.clauses import ClauseRef
+from secrules.core.citations import cite
 from secrules.core.findings import Finding, Outcome, Verdict
-from secrules.core.regimes import Regime, check_regime
 from secrules.core.rules import Rule, RuleSet
 from secrules.core.validation import require_text, require_type
 from secrules.duis.request import (
@@ -50,40 +50,19 @@ from secrules.inventory.variant_policy import (
     KNOWN_RULE,
     Actor,
     VariantChange,
-    variant_rulesets,
+    require_variant_rules,
 )
 from secrules.sec import UserRole
 
 __all__ = ["DUIS_RULES", "RequestContext", "check_request", "to_inventory_request"]
 
 
-def _xsd(clause: str, note: str = "") -> ClauseRef:
-    return ClauseRef(
-        document="DUIS XML Schema",
-        clause=clause,
-        version="V5.0-V5.4",
-        provenance="stated",
-        note=note,
-    )
-
-
-def _inferred(clause: str, note: str) -> ClauseRef:
-    return ClauseRef(
-        document="DUIS (secrules reading)",
-        clause=clause,
-        version="V5.0-V5.4",
-        provenance="inferred",
-        note=note,
-    )
-
-
 @attrs.frozen
 class RequestContext:
-    """What the DUIS rules look at: the parsed request, the ESMEVariant era and the regime."""
+    """What the DUIS rules look at: the parsed request and the ESMEVariant era."""
 
     request: DuisRequest
     era: str
-    regime: Regime
 
 
 def _ok(text: Text, message: str) -> Verdict:
@@ -359,7 +338,7 @@ DUIS_RULES = RuleSet.of(
         Rule(
             "duis.schema-version",
             "schemaVersion is an xs:decimal",
-            (_xsd("Request/@schemaVersion (xs:decimal, required)"),),
+            (cite("duis.xsd.schema-version"),),
             _schema_version,
             text="The Request carries a required decimal schemaVersion.",
         ),
@@ -367,12 +346,8 @@ DUIS_RULES = RuleSet.of(
             "duis.header.request-id",
             "RequestID is EUI:EUI:counter",
             (
-                _xsd(
-                    "Header/RequestID, PrecedingServiceRequestID",
-                    "each EUI 8 hex octets joined by '-'; counter decimal 0..2^64-1, no leading "
-                    "zeros; xs:token",
-                ),
-                _inferred("RequestID parts", "sender User ID : target : User counter"),
+                cite("duis.xsd.request-id"),
+                cite("duis.request-id-parts"),
             ),
             _request_ids,
             text="RequestID and PrecedingServiceRequestID are two EUI-64s and a counter.",
@@ -380,14 +355,14 @@ DUIS_RULES = RuleSet.of(
         Rule(
             "duis.header.first-in-sequence",
             "FirstInSequence is an xs:boolean",
-            (_xsd("Header/FirstInSequence (xs:boolean, optional)"),),
+            (cite("duis.xsd.first-in-sequence"),),
             _first_in_sequence,
             text="FirstInSequence, when present, is true or false (also 1 or 0).",
         ),
         Rule(
             "duis.header.command-variant",
             "CommandVariant is 1-9",
-            (_xsd("Header/CommandVariant (positive integer 1-9)"),),
+            (cite("duis.xsd.command-variant"),),
             _command_variant,
             text="CommandVariant names one of the nine DUIS command variants, 1 to 9.",
         ),
@@ -395,13 +370,8 @@ DUIS_RULES = RuleSet.of(
             "duis.header.service-reference",
             "ServiceReference, variant and Body agree",
             (
-                _xsd(
-                    "Body (xs:choice)", "DevicePrenotification is SR 12.2, UpdateInventory SR 8.4"
-                ),
-                _inferred(
-                    "ServiceReference / ServiceReferenceVariant / Body",
-                    "the Header's reference and variant must name the Body's request",
-                ),
+                cite("duis.xsd.body-choice"),
+                cite("duis.service-reference-body"),
             ),
             _service_reference,
             text="The variant belongs to the reference, and both name the Body's request.",
@@ -410,12 +380,8 @@ DUIS_RULES = RuleSet.of(
             "duis.header.command-variant-8",
             "SR 12.2 and SR 8.4 use CommandVariant 8",
             (
-                _xsd(
-                    "CommandVariant table",
-                    "CV 8: Service Request answered by a DCC Service "
-                    "Response, DCC Only, synchronous",
-                ),
-                _inferred("CV for SR 12.2 / SR 8.4", "both public templates use CV 8"),
+                cite("duis.command-variant-table"),
+                cite("duis.command-variant-8-templates"),
             ),
             _command_variant_8,
             text=(
@@ -426,50 +392,35 @@ DUIS_RULES = RuleSet.of(
         Rule(
             "duis.field.eui",
             "Device IDs are EUI-64s",
-            (_xsd("EUI type", "HH-HH-HH-HH-HH-HH-HH-HH, hex in either case, xs:token"),),
+            (cite("duis.xsd.eui"),),
             _euis,
             text="Every device identifier is an EUI-64 written as eight dash-separated hex octets.",
         ),
         Rule(
             "duis.field.length",
             "String lengths within the schema's limits",
-            (
-                _xsd(
-                    "DeviceManufacturer, DeviceModel (<=30), SMETSCHTSVersion (1-20), "
-                    "FirmwareVersion (1-8), ImportMPxN (1-13), MPAN (13)"
-                ),
-            ),
+            (cite("duis.xsd.lengths"),),
             _lengths,
             text="Text fields stay within the schema's length limits; an MPAN is 13 characters.",
         ),
         Rule(
             "duis.field.enumeration",
             "DeviceType and status values are enumerated",
-            (
-                _xsd(
-                    "DeviceType (8 values); UpdateDeviceStatusExceptCH, UpdateDeviceStatusCH "
-                    "targets"
-                ),
-            ),
+            (cite("duis.xsd.enumerations"),),
             _enumerations,
             text="DeviceType is one of the eight types; a status update names an allowed status.",
         ),
         Rule(
             "duis.12-2.gpf-only-gsme",
             "AssociatedGPFDeviceID only for a GSME",
-            (_inferred("SR 12.2 AssociatedGPFDeviceID", "a GPF is associated with a gas meter"),),
+            (cite("duis.12-2.gpf-gsme"),),
             _gpf_only_gsme,
             text="An AssociatedGPFDeviceID is given only when pre-notifying a gas meter (GSME).",
         ),
         Rule(
             "duis.12-2.manufacturer-model-not-empty",
             "Manufacturer and model not empty",
-            (
-                _inferred(
-                    "SR 12.2 DeviceManufacturer, DeviceModel",
-                    "the XSD sets no minimum length; an SMI record needs both",
-                ),
-            ),
+            (cite("duis.12-2.manufacturer-model"),),
             _manufacturer_model,
             text="A pre-notified device names its manufacturer and model (neither empty).",
         ),
@@ -477,10 +428,8 @@ DUIS_RULES = RuleSet.of(
             "duis.8-4.nothing-to-update",
             "UpdateDeviceDetails is not empty",
             (
-                _xsd("SR 8.4 UpdateDeviceDetails (every child optional)"),
-                _inferred(
-                    "SR 8.4 UpdateDeviceDetails", "an empty one is schema-valid but updates nothing"
-                ),
+                cite("duis.xsd.8-4.update-device-details"),
+                cite("duis.8-4.empty-update"),
             ),
             _nothing_to_update,
             text="An UpdateDeviceDetails with no child element is valid XML but updates nothing.",
@@ -488,12 +437,7 @@ DUIS_RULES = RuleSet.of(
         Rule(
             "duis.signature.structure",
             "ds:Signature structure (not verified)",
-            (
-                _xsd(
-                    "Request/ds:Signature",
-                    "enveloped XMLDSig: exc-c14n, ecdsa-sha256, sha256 digest, X509IssuerSerial",
-                ),
-            ),
+            (cite("duis.xsd.signature"),),
             _signature,
             text="The optional signature uses the DUIS algorithms; its value is not verified.",
         ),
@@ -511,12 +455,14 @@ def _variant_text(request: DuisRequest) -> Text | None:
 
 
 def _variant_findings(
-    ctx: RequestContext, inventory: inv.Inventory | None, sender: inv.User | None
+    ctx: RequestContext,
+    ruleset: RuleSet[VariantChange],
+    inventory: inv.Inventory | None,
+    sender: inv.User | None,
 ) -> list[Finding]:
     text = _variant_text(ctx.request)
     if text is None:
         return []
-    ruleset = variant_rulesets()[ctx.regime]
     body = ctx.request.body
     if isinstance(body, DevicePrenotification):
         try:
@@ -542,19 +488,31 @@ def _variant_findings(
         return ruleset.evaluate(change)
     findings = ruleset.evaluate(_change(text, ctx, DeviceType.ESME, None), KNOWN_RULE)
     for rule_id in (DEVICE_TYPE_RULE, ACTOR_RULE):
-        rule = ruleset.rule(rule_id)
-        findings.append(
-            rule.finding(
-                Verdict(
-                    Outcome.INDETERMINATE,
-                    "the device's type and status and the sender's relation to it are not in "
-                    "the XML; pass inventory= and sender= to decide",
-                    path=text.path,
-                    offset=text.offset,
-                )
-            )
-        )
+        findings += _undecided(ruleset, rule_id, _change(text, ctx, DeviceType.ESME, None))
     return findings
+
+
+def _undecided(
+    ruleset: RuleSet[VariantChange], rule_id: str, change: VariantChange
+) -> list[Finding]:
+    """INDETERMINATE for ``rule_id`` (citing the exceptions to it too): no device to judge."""
+    rule = ruleset.rule(rule_id)
+    if ruleset.is_neutralised(rule_id):
+        return [
+            attrs.evolve(f, path=change.path, offset=change.offset)
+            for f in ruleset.evaluate(change, rule_id)
+        ]
+    exceptions = ruleset.exceptions_to(rule_id)
+    also = "".join(f" (nor whether exception {e.id} applies)" for e in exceptions)
+    finding = rule.finding(
+        change.verdict(
+            Outcome.INDETERMINATE,
+            "the device's type and status and the sender's relation to it are not in "
+            f"the XML{also}; pass inventory= and sender= to decide",
+        )
+    )
+    cited = dict.fromkeys((*rule.clauses, *(c for e in exceptions for c in e.clauses)))
+    return [attrs.evolve(finding, clauses=tuple(cited))]
 
 
 def _change(
@@ -618,13 +576,7 @@ def to_inventory_request(request: DuisRequest) -> inv.InventoryRequest | None:
 def _inventory_finding(
     request: DuisRequest, inventory: inv.Inventory, sender: inv.User
 ) -> list[Finding]:
-    clause = ClauseRef(
-        document="SMI model (smi_lifecycle.toml, dp125_policy.toml)",
-        clause="request applied to the inventory",
-        version="secrules",
-        provenance="assumed",
-        note="access control and status table are assumptions; see those files",
-    )
+    clause = cite("inventory.request-applied")
     body = request.body
     path = getattr(body, "path", None)
     offset = getattr(body, "offset", None)
@@ -654,9 +606,8 @@ def _inventory_finding(
         ]
     outcome = inventory.apply(wanted, sender)
     code = f" (response code {outcome.response_code})" if outcome.response_code else ""
-    extra = [
-        f for f in outcome.findings if f.rule_id not in (ACTOR_RULE, DEVICE_TYPE_RULE, KNOWN_RULE)
-    ]
+    variant_ids = inventory.applied_rules.ids  # reported once, by _variant_findings
+    extra = [f for f in outcome.findings if f.rule_id not in variant_ids]
     return [
         *(f if f.path else attrs.evolve(f, path=path, offset=offset) for f in extra),
         Finding(
@@ -674,7 +625,7 @@ def _inventory_finding(
 def check_request(
     data: bytes | str,
     *,
-    regime: str = "proposed",
+    rules: RuleSet[VariantChange] | None = None,
     era: str | None = None,
     inventory: inv.Inventory | None = None,
     sender: inv.User | None = None,
@@ -682,29 +633,30 @@ def check_request(
 ) -> list[Finding]:
     """Parse a DUIS request safely and return every finding, each with its XML path.
 
+    ``rules`` are the ESMEVariant rules to apply (None: the SMI's own,
+    :func:`~secrules.inventory.variant_rules`; a proposal passes the set it derived from them).
     ``era`` names the ESMEVariant set (``"2020"`` or ``"duis-5.x"``); by default it follows the
     request's schemaVersion (5.0 and later: ``duis-5.x``; earlier or unreadable: ``2020``).
-    With ``inventory`` and ``sender`` the request is also applied to the inventory (finding
-    ``duis.inventory.outcome``) and the DP125 actor rule is decided. Raises
+    With ``inventory`` and ``sender`` the request is also applied to the inventory under the same
+    ``rules`` and era (finding ``duis.inventory.outcome``) and the actor rule is decided. Raises
     :class:`DecodeError` for hostile, malformed or mis-structured XML, and
     :class:`InvalidValueError` for an argument of the wrong type.
     """
-    require_text(regime, "regime")
+    ruleset = require_variant_rules(rules)
     require_text(era, "era", optional=True)
     if inventory is not None:
         require_type(inventory, "inventory", (inv.Inventory,), "an Inventory or None")
     if sender is not None:
         require_type(sender, "sender", (inv.User,), "a User or None")
-    checked = check_regime(regime)
     request = parse_request(data, max_bytes=max_bytes)
     if (inventory is None) != (sender is None):
         raise InvalidValueError("pass both inventory= and sender=, or neither")
     chosen_era = era_for_schema_version(request.schema_version.value) if era is None else era
     variant_catalogue().set(chosen_era)
-    ctx = RequestContext(request=request, era=chosen_era, regime=checked)
+    ctx = RequestContext(request=request, era=chosen_era)
     findings = DUIS_RULES.evaluate(ctx)
-    findings += _variant_findings(ctx, inventory, sender)
+    findings += _variant_findings(ctx, ruleset, inventory, sender)
     if inventory is not None and sender is not None:
-        applied = attrs.evolve(inventory, regime=checked, era=chosen_era)
+        applied = attrs.evolve(inventory, rules=ruleset, era=chosen_era)
         findings += _inventory_finding(request, applied, sender)
     return findings

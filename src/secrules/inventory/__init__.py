@@ -2,8 +2,8 @@
 
 ``DeviceType`` (8) and ``DeviceStatus`` (9) are the DUIS V5.0-V5.4 enumerations; ``EsmeVariant``
 validates against the versioned whitelist in ``data/esme_variants.toml``; the lifecycle is the
-data table ``data/smi_lifecycle.toml``; who may correct an ESMEVariant (DP125) is the named
-assumptions of ``data/dp125_policy.toml``.
+data table ``data/smi_lifecycle.toml``; who may set or correct an ESMEVariant is the named
+assumptions of ``data/variant_policy.toml``, as rules (:func:`variant_rules`, ids ``inventory.*``).
 """
 
 from secrules.inventory.lifecycle import Lifecycle, Transition, load_lifecycle, smi_lifecycle
@@ -43,19 +43,23 @@ from secrules.inventory.variant_policy import (
     ACTOR_RULE,
     DEVICE_TYPE_RULE,
     KNOWN_RULE,
+    VARIANT_POLICY_TABLE,
     Actor,
-    Dp125Policy,
     Grant,
     VariantChange,
-    dp125_policy,
-    load_dp125_policy,
-    variant_rulesets,
+    VariantPolicy,
+    load_variant_policy,
+    read_grants,
+    require_variant_rules,
+    variant_policy,
+    variant_rules,
 )
 
 __all__ = [
     "ACTOR_RULE",
     "DEVICE_TYPE_RULE",
     "KNOWN_RULE",
+    "VARIANT_POLICY_TABLE",
     "Actor",
     "ChangeOfSupplier",
     "Commission",
@@ -65,7 +69,6 @@ __all__ = [
     "Device",
     "DeviceStatus",
     "DeviceType",
-    "Dp125Policy",
     "EsmeVariant",
     "Grant",
     "Install",
@@ -84,15 +87,18 @@ __all__ = [
     "User",
     "VariantCatalogue",
     "VariantChange",
+    "VariantPolicy",
     "VariantSet",
     "Whitelist",
-    "dp125_policy",
     "era_for_schema_version",
-    "load_dp125_policy",
     "load_lifecycle",
     "load_variant_catalogue",
+    "load_variant_policy",
     "normalise_eui",
+    "read_grants",
+    "require_variant_rules",
     "smi_lifecycle",
     "variant_catalogue",
-    "variant_rulesets",
+    "variant_policy",
+    "variant_rules",
 ]

@@ -24,7 +24,7 @@ import attrs
 from secrules.core.citations import cite
 from secrules.core.clauses import ClauseRef
 from secrules.core.findings import Finding, Outcome
-from secrules.core.regimes import Regime, check_regime
+from secrules.core.rules import RuleSet
 from secrules.errors import InvalidValueError
 from secrules.inventory.lifecycle import (
     ABSENT,
@@ -43,10 +43,11 @@ from secrules.inventory.types import (
 )
 from secrules.inventory.variant_policy import (
     Actor,
-    Dp125Policy,
     VariantChange,
-    dp125_policy,
-    variant_rulesets,
+    VariantPolicy,
+    require_variant_rules,
+    variant_policy,
+    variant_rules,
 )
 from secrules.sec import UserRole
 
@@ -299,30 +300,51 @@ def _frozen_devices(value: Mapping[str, Device]) -> Mapping[str, Device]:
     return MappingProxyType(dict(value))
 
 
+def _check_rules(
+    _inst: object,
+    _attribute: attrs.Attribute[RuleSet[VariantChange] | None],
+    value: RuleSet[VariantChange] | None,
+) -> None:
+    if value is not None:
+        require_variant_rules(value)
+
+
 @attrs.frozen
 class Inventory:
-    """An immutable SMI under one regime and ESMEVariant era; ``apply`` returns a new one."""
+    """An immutable SMI under one set of ESMEVariant rules and era; ``apply`` returns a new one.
+
+    ``rules`` decide who may set or correct a variant (None: the SMI's own rules,
+    :func:`~secrules.inventory.variant_rules` of ``policy``); a rule set derived from those may
+    add exceptions to them. ``policy`` is the table the SMI's rules and assumptions come from.
+    """
 
     devices: Mapping[str, Device] = attrs.field(factory=dict, converter=_frozen_devices, eq=False)
-    regime: Regime = attrs.field(default="proposed", converter=check_regime)
+    rules: RuleSet[VariantChange] | None = attrs.field(
+        default=None, validator=_check_rules, eq=False, repr=False
+    )
     era: str = attrs.field(default="2020")
     lifecycle: Lifecycle = attrs.field(factory=smi_lifecycle, eq=False, repr=False)
-    policy: Dp125Policy = attrs.field(factory=dp125_policy, eq=False, repr=False)
+    policy: VariantPolicy = attrs.field(factory=variant_policy, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
         variant_catalogue().set(self.era)
+
+    @property
+    def applied_rules(self) -> RuleSet[VariantChange]:
+        """The ESMEVariant rules applied: ``rules``, or the SMI's own when None."""
+        return variant_rules(self.policy) if self.rules is None else self.rules
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Inventory):
             return NotImplemented
         return (
             dict(self.devices) == dict(other.devices)
-            and self.regime == other.regime
+            and self.applied_rules is other.applied_rules
             and self.era == other.era
         )
 
     def __hash__(self) -> int:
-        return hash((tuple(sorted(self.devices.items())), self.regime, self.era))
+        return hash((tuple(sorted(self.devices.items())), id(self.applied_rules), self.era))
 
     def __contains__(self, device_id: object) -> bool:
         return isinstance(device_id, str) and device_id.upper().strip() in self.devices
@@ -460,7 +482,7 @@ class Inventory:
             variant=variant,
             era=self.era,
         )
-        return tuple(variant_rulesets(self.policy)[self.regime].evaluate(change))
+        return tuple(self.applied_rules.evaluate(change))
 
     def _prenotify(self, request: Prenotify, user: User | None) -> RequestOutcome:
         row = self.lifecycle.find("prenotify", ABSENT, request.device_type)

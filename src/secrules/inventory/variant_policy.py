@@ -1,26 +1,31 @@
-"""Who may set or correct an ESME's ``ESMEVariant``: the DP125 rules, as data-driven rule sets.
+"""Who may set or correct an ESME's ``ESMEVariant``: the SMI's rules as at 28 May 2020.
 
-The outcome of DP125 is unknown, so both regimes are named assumptions read from
-``data/dp125_policy.toml`` (A125-1..8, provenance ``assumed``). The baseline rule set holds three
-labelled rules; the proposed set is derived from it by replacing ``dp125.variant-correction-actor``
-with a rule that adds the A125-5 exception. The baseline is never edited.
+The DUIS eligibility matrix is not public, so who may correct the variant after SR 12.2 is a set
+of named assumptions read from ``data/variant_policy.toml`` (A125-1..4, A125-6, A125-7, provenance
+``assumed``; the table records the SEC / DUIS version it models). :func:`variant_rules` turns
+them into three labelled rules over a :class:`VariantChange`:
+
+- ``inventory.variant-correction-actor``: SR 8.4 may change ESMEVariant only when a grant of the
+  table covers the sender, its relation to the device and the device's status (A125-4, A125-6);
+- ``inventory.esme-variant-device-type``: only an ESME has an ESMEVariant (A125-7);
+- ``inventory.esme-variant-known``: the code is in the era's whitelist (``esme_variants.toml``).
 """
 
 from __future__ import annotations
 
 import functools
 import os
-from collections.abc import Mapping
-from types import MappingProxyType
+from collections.abc import Iterable
 
 import attrs
 
+from secrules.core.citations import cite
 from secrules.core.clauses import ClauseRef
 from secrules.core.data import TableReader, TableSource, load_table
 from secrules.core.findings import Outcome, Verdict
 from secrules.core.proposals import Assumption, read_assumptions
-from secrules.core.regimes import Regime
 from secrules.core.rules import Rule, RuleSet
+from secrules.core.validation import require_type
 from secrules.errors import InvalidValueError
 from secrules.inventory.types import DeviceStatus, DeviceType, variant_catalogue
 from secrules.sec import UserRole
@@ -29,20 +34,27 @@ __all__ = [
     "ACTOR_RULE",
     "DEVICE_TYPE_RULE",
     "KNOWN_RULE",
+    "VARIANT_POLICY_TABLE",
     "Actor",
-    "Dp125Policy",
     "Grant",
     "VariantChange",
-    "dp125_policy",
-    "load_dp125_policy",
-    "variant_rulesets",
+    "VariantPolicy",
+    "load_variant_policy",
+    "read_grants",
+    "require_variant_rules",
+    "variant_policy",
+    "variant_rules",
 ]
 
-ACTOR_RULE = "dp125.variant-correction-actor"
-DEVICE_TYPE_RULE = "duis.12-2.esme-variant-device-type"
+ACTOR_RULE = "inventory.variant-correction-actor"
+DEVICE_TYPE_RULE = "inventory.esme-variant-device-type"
 KNOWN_RULE = "inventory.esme-variant-known"
 
+#: The bundled table of who may correct the variant.
+VARIANT_POLICY_TABLE = "variant_policy.toml"
+
 _RELATIONS = ("installing", "responsible")
+_REQUIRED = ("A125-1", "A125-2", "A125-3", "A125-4", "A125-6", "A125-7")
 
 
 def _role(value: str | UserRole) -> UserRole:
@@ -76,7 +88,7 @@ class Actor:
 
 @attrs.frozen
 class VariantChange:
-    """The subject of the DP125 rules: who asks to set which variant on which device.
+    """The subject of the variant rules: who asks to set which variant on which device.
 
     ``status`` None means the device is not yet in the SMI (pre-notification); ``variant`` is the
     code as sent (possibly not a known code: the rules report it); ``era`` names the whitelist.
@@ -90,6 +102,21 @@ class VariantChange:
     path: str | None = None
     offset: int | None = None
 
+    @property
+    def is_correction(self) -> bool:
+        """True for an SR 8.4 change of an ESME already in the SMI (not a pre-notification)."""
+        return self.device_type is DeviceType.ESME and self.status is not None
+
+    @property
+    def who(self) -> str:
+        """``the gaining responsible IS on a Commissioned ESME`` (for messages)."""
+        status = "new" if self.status is None else self.status.value
+        return f"the {self.actor.kind} on a {status} {self.device_type.value}"
+
+    def verdict(self, outcome: Outcome, message: str, label: str | None = None) -> Verdict:
+        """A verdict on this change, carrying its XML path and offset."""
+        return Verdict(outcome, message, path=self.path, offset=self.offset, label=label)
+
 
 @attrs.frozen
 class Grant:
@@ -101,57 +128,38 @@ class Grant:
     assumption: str
 
     def allows(self, change: VariantChange) -> bool:
-        """True if this grant covers ``change``."""
+        """True if this grant covers ``change`` (an SR 8.4 correction of an ESME)."""
         actor = change.actor
         related = actor.installing if self.relation == "installing" else actor.responsible
-        return actor.role is self.role and related and change.status in self.statuses
+        return (
+            change.is_correction
+            and actor.role is self.role
+            and related
+            and change.status in self.statuses
+        )
 
     def describe(self) -> str:
-        """``the installing IS while Pending, Whitelisted or InstalledNotCommissioned``."""
-        order = [s for s in DeviceStatus if s in self.statuses]
-        names = [s.value for s in order]
+        """``the installing IS while Pending, Whitelisted or InstalledNotCommissioned (A125-4)``."""
+        names = [s.value for s in DeviceStatus if s in self.statuses]
         listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
         return f"the {self.relation} {self.role.code} while {listed} ({self.assumption})"
 
-
-@attrs.frozen
-class Dp125Policy:
-    """The DP125 assumptions and grants, as read from one table."""
-
-    assumptions: tuple[Assumption, ...]
-    baseline_grants: tuple[Grant, ...]
-    proposed_grants: tuple[Grant, ...]
-    default_era: str
-    file: str
-    #: The table file and its SHA-256 (None for a policy built in code).
-    source: TableSource | None = attrs.field(default=None, eq=False)
-
-    def assumption(self, ident: str) -> Assumption:
-        """The assumption ``ident`` (``A125-4``)."""
-        for item in self.assumptions:
-            if item.id == ident:
-                return item
-        raise InvalidValueError(f"no DP125 assumption {ident!r} in {self.file}")
-
-    def clause(self, ident: str) -> ClauseRef:
-        """A ClauseRef citing assumption ``ident`` of this policy file."""
-        item = self.assumption(ident)
-        return ClauseRef(
-            document="DP125 model (dp125_policy.toml)",
-            clause=ident,
-            version="paper of 28 May 2020",
-            provenance=item.provenance,
-            note=item.text,
+    def permits(self, change: VariantChange) -> Verdict:
+        """The PASS verdict this grant gives ``change`` (call when :meth:`allows` is true)."""
+        return change.verdict(
+            Outcome.PASS,
+            f"{change.who} may change ESMEVariant: {self.describe()}",
+            label="permitted",
         )
 
-    def grants(self, regime: Regime) -> tuple[Grant, ...]:
-        """The grants in force under ``regime`` (proposed = baseline + the exception)."""
-        if regime == "baseline":
-            return self.baseline_grants
-        return self.baseline_grants + self.proposed_grants
 
+def read_grants(rows: Iterable[TableReader], known: Iterable[str]) -> tuple[Grant, ...]:
+    """Grants from ``[[grant]]`` rows (role, relation, statuses, assumption, source, provenance).
 
-def _grants(rows: list[TableReader], known: set[str]) -> tuple[Grant, ...]:
+    ``known`` are the assumption ids a grant may cite; another id is a DataFileError naming the
+    file and key.
+    """
+    ids = set(known)
     out = []
     for row in rows:
         try:
@@ -160,7 +168,7 @@ def _grants(rows: list[TableReader], known: set[str]) -> tuple[Grant, ...]:
         except InvalidValueError as exc:
             raise row.error(str(exc)) from None
         assumption = row.text("assumption")
-        if assumption not in known:
+        if assumption not in ids:
             raise row.error(f"unknown assumption {assumption!r}", "assumption")
         row.text("source")
         row.provenance()
@@ -175,185 +183,179 @@ def _grants(rows: list[TableReader], known: set[str]) -> tuple[Grant, ...]:
     return tuple(out)
 
 
-def load_dp125_policy(source: str | os.PathLike[str] | None = None) -> Dp125Policy:
-    """Read ``dp125_policy.toml`` (or a user's copy in the same schema)."""
-    table = load_table(source, default="dp125_policy.toml")
+@attrs.frozen
+class VariantPolicy:
+    """Who may correct an ESMEVariant, and the assumptions that say so, as read from one table."""
+
+    assumptions: tuple[Assumption, ...]
+    grants: tuple[Grant, ...]
+    document: str
+    as_of: str
+    duis_version: str
+    file: str
+    #: The table file and its SHA-256 (None for a policy built in code).
+    source: TableSource | None = attrs.field(default=None, eq=False)
+
+    def assumption(self, ident: str) -> Assumption:
+        """The assumption ``ident`` (``A125-4``)."""
+        for item in self.assumptions:
+            if item.id == ident:
+                return item
+        raise InvalidValueError(f"no assumption {ident!r} in {self.file}")
+
+    def clause(self, ident: str) -> ClauseRef:
+        """A ClauseRef citing assumption ``ident`` of this table, with the version it models."""
+        item = self.assumption(ident)
+        return ClauseRef(
+            document=f"{self.document} ({VARIANT_POLICY_TABLE})",
+            clause=ident,
+            version=self.as_of,
+            provenance=item.provenance,
+            note=item.text,
+        )
+
+
+def load_variant_policy(source: str | os.PathLike[str] | None = None) -> VariantPolicy:
+    """Read ``variant_policy.toml`` (or a user's copy in the same schema)."""
+    table = load_table(source, default=VARIANT_POLICY_TABLE)
     assumptions = read_assumptions(table)
     known = {a.id for a in assumptions}
-    expected = {f"A125-{i}" for i in range(1, 9)}
-    if not expected <= known:
-        raise table.error(f"missing assumptions {sorted(expected - known)}", "assumption")
-    default_era = table.text("default_era")
-    try:
-        variant_catalogue().set(default_era)
-    except InvalidValueError as exc:
-        raise table.error(str(exc), "default_era") from None
-    return Dp125Policy(
+    missing = sorted(set(_REQUIRED) - known)
+    if missing:
+        raise table.error(f"missing assumptions {missing}", "assumption")
+    return VariantPolicy(
         assumptions=assumptions,
-        baseline_grants=_grants(table.table("baseline").tables("grant"), known),
-        proposed_grants=_grants(table.table("proposed").tables("grant"), known),
-        default_era=default_era,
+        grants=read_grants(table.tables("grant"), known),
+        document=table.text("document"),
+        as_of=table.text("as_of"),
+        duis_version=table.text("duis_version"),
         file=table.file,
         source=table.source,
     )
 
 
 @functools.cache
-def dp125_policy() -> Dp125Policy:
-    """The bundled DP125 policy (read once)."""
-    return load_dp125_policy(None)
+def variant_policy() -> VariantPolicy:
+    """The bundled policy (read once)."""
+    return load_variant_policy(None)
 
 
-_UPDATE_DETAILS = ClauseRef(
-    document="DUIS XML Schema",
-    clause="SR 8.4 UpdateInventory/UpdateDeviceDetails/ESMEVariant",
-    version="V5.0-V5.4",
-    provenance="stated",
-    note="the only DUIS request that can rewrite ESMEVariant after pre-notification (checked)",
-)
-_PRENOTIFICATION = ClauseRef(
-    document="DUIS XML Schema",
-    clause="SR 12.2 DevicePrenotification/ESMEVariant",
-    version="V5.0-V5.4",
-    provenance="stated",
-    note="optional element; only an ESME has an ESMEVariant (inferred)",
-)
-
-
-def _actor_rule(policy: Dp125Policy, regime: Regime) -> Rule:
-    grants = policy.grants(regime)
-    cited = [policy.clause("A125-4")]
-    if regime == "proposed":
-        cited.append(policy.clause("A125-5"))
-    cited += [policy.clause("A125-6"), policy.clause("A125-1"), policy.clause("A125-2")]
-    allowed = "; ".join(g.describe() for g in grants)
+def _actor_rule(policy: VariantPolicy) -> Rule[VariantChange]:
+    allowed = "; ".join(g.describe() for g in policy.grants)
 
     def fn(change: VariantChange) -> Verdict:
         if change.device_type is not DeviceType.ESME:
-            return Verdict(
+            return change.verdict(
                 Outcome.NOT_APPLICABLE,
                 f"a {change.device_type.value} has no ESMEVariant (see {DEVICE_TYPE_RULE})",
-                path=change.path,
-                offset=change.offset,
             )
         if change.status is None:
-            return Verdict(
+            return change.verdict(
                 Outcome.NOT_APPLICABLE,
                 "pre-notification (SR 12.2) sets the variant; it is not a correction (A125-3)",
-                path=change.path,
-                offset=change.offset,
             )
-        who = f"the {change.actor.kind} on a {change.status.value} ESME"
-        for grant in grants:
+        for grant in policy.grants:
             if grant.allows(change):
-                return Verdict(
-                    Outcome.PASS,
-                    f"{who} may change ESMEVariant: {grant.describe()}",
-                    path=change.path,
-                    offset=change.offset,
-                    label="permitted",
-                )
-        return Verdict(
+                return grant.permits(change)
+        return change.verdict(
             Outcome.FAIL,
-            f"{who} may not change ESMEVariant under the {regime} regime; only {allowed} (A125-6)",
-            path=change.path,
-            offset=change.offset,
+            f"{change.who} may not change ESMEVariant; only {allowed} (A125-6)",
             label="not permitted",
         )
 
-    text = (
-        "SR 8.4 UpdateDeviceDetails may change ESMEVariant only if the sender is "
-        + allowed
-        + "; nobody else, in no other status or device type."
-    )
     return Rule(
         id=ACTOR_RULE,
-        title="Who may correct an ESME's ESMEVariant"
-        + (
-            " (proposed: plus the Responsible IS once Commissioned)" if regime == "proposed" else ""
+        title="Who may correct an ESME's ESMEVariant",
+        clauses=(
+            policy.clause("A125-4"),
+            policy.clause("A125-6"),
+            policy.clause("A125-1"),
+            policy.clause("A125-2"),
+            cite("duis.8-4.esme-variant"),
         ),
-        clauses=(*cited, _UPDATE_DETAILS),
         fn=fn,
-        text=text,
+        text="SR 8.4 UpdateDeviceDetails may change ESMEVariant only if the sender is "
+        + allowed
+        + "; nobody else, in no other status or device type.",
     )
 
 
-def _device_type_rule(policy: Dp125Policy) -> Rule:
+def _device_type_rule(policy: VariantPolicy) -> Rule[VariantChange]:
     def fn(change: VariantChange) -> Verdict:
         if change.device_type is DeviceType.ESME:
-            return Verdict(
-                Outcome.PASS,
-                "ESMEVariant is carried for an ESME",
-                path=change.path,
-                offset=change.offset,
-            )
-        return Verdict(
+            return change.verdict(Outcome.PASS, "ESMEVariant is carried for an ESME")
+        return change.verdict(
             Outcome.FAIL,
             f"ESMEVariant {change.variant!r} is carried for a {change.device_type.value}; "
             "only an ESME has a variant (A125-7)",
-            path=change.path,
-            offset=change.offset,
         )
 
     return Rule(
         id=DEVICE_TYPE_RULE,
         title="ESMEVariant only for an ESME",
-        clauses=(policy.clause("A125-7"), _PRENOTIFICATION),
+        clauses=(policy.clause("A125-7"), cite("duis.12-2.esme-variant")),
         fn=fn,
         text="A request carrying ESMEVariant for a device other than an ESME fails, whoever "
-        "sends it, in both regimes.",
+        "sends it.",
     )
 
 
-def _known_rule(policy: Dp125Policy) -> Rule:
+def _known_rule() -> Rule[VariantChange]:
     catalogue = variant_catalogue()
 
     def fn(change: VariantChange) -> Verdict:
         codes = catalogue.set(change.era).codes
         if change.variant in codes:
-            return Verdict(
-                Outcome.PASS,
-                f"ESMEVariant {change.variant!r} is in the {change.era!r} set",
-                path=change.path,
-                offset=change.offset,
+            return change.verdict(
+                Outcome.PASS, f"ESMEVariant {change.variant!r} is in the {change.era!r} set"
             )
-        return Verdict(
+        return change.verdict(
             Outcome.FAIL,
             f"ESMEVariant {change.variant!r} is not in the {change.era!r} set "
             f"({', '.join(codes)}; case-sensitive)",
-            path=change.path,
-            offset=change.offset,
         )
 
     return Rule(
         id=KNOWN_RULE,
         title="ESMEVariant in the era's whitelist",
-        clauses=(
-            policy.clause("A125-8"),
-            ClauseRef(
-                document="DUIS XML Schema",
-                clause="ESMEVariant enumeration",
-                version="V5.0-V5.4 (duis-5.x); 2020 set inferred",
-                provenance="stated",
-                note="the 25 codes of duis-5.x are stated; the 9 codes of 2020 are inferred",
-            ),
-        ),
+        clauses=(cite("duis.esme-variant-enumeration"),),
         fn=fn,
-        text="The ESMEVariant sent must be one of the codes of the era's set "
-        "(esme_variants.toml); the same check in both regimes.",
+        text="The ESMEVariant sent must be one of the codes of the era's set (esme_variants.toml).",
     )
 
 
 @functools.cache
-def _rulesets(policy: Dp125Policy) -> Mapping[Regime, RuleSet]:
-    baseline = RuleSet.of(
-        "dp125-baseline",
-        [_actor_rule(policy, "baseline"), _device_type_rule(policy), _known_rule(policy)],
+def _rules(policy: VariantPolicy) -> RuleSet[VariantChange]:
+    return RuleSet.of(
+        "inventory.variant", [_actor_rule(policy), _device_type_rule(policy), _known_rule()]
     )
-    proposed = baseline.derive("dp125-proposed", replace=[_actor_rule(policy, "proposed")])
-    return MappingProxyType({"baseline": baseline, "proposed": proposed})
 
 
-def variant_rulesets(policy: Dp125Policy | None = None) -> Mapping[Regime, RuleSet]:
-    """``{"baseline": RuleSet, "proposed": RuleSet}``; proposed is derived from baseline."""
-    return _rulesets(policy or dp125_policy())
+def variant_rules(policy: VariantPolicy | None = None) -> RuleSet[VariantChange]:
+    """The SMI's ESMEVariant rules from ``policy`` (the bundled table by default; built once).
+
+    Rule ids: :data:`ACTOR_RULE`, :data:`DEVICE_TYPE_RULE`, :data:`KNOWN_RULE`.
+    """
+    if policy is not None and not isinstance(policy, VariantPolicy):
+        raise InvalidValueError(f"policy must be a VariantPolicy, not {type(policy).__name__}")
+    return _rules(policy or variant_policy())
+
+
+def require_variant_rules(
+    rules: object, policy: VariantPolicy | None = None
+) -> RuleSet[VariantChange]:
+    """``rules`` checked to define the three ESMEVariant rules; None gives the SMI's own.
+
+    A derived set (with exceptions) is fine; None gives :func:`variant_rules` of ``policy``.
+    Raises InvalidValueError for anything else.
+    """
+    if rules is None:
+        return variant_rules(policy)
+    require_type(rules, "rules", (RuleSet,), "a RuleSet of ESMEVariant rules or None")
+    assert isinstance(rules, RuleSet)  # noqa: S101 - require_type checked it
+    missing = [r for r in (ACTOR_RULE, DEVICE_TYPE_RULE, KNOWN_RULE) if r not in rules]
+    if missing:
+        raise InvalidValueError(
+            f"rules {rules.name!r} lack the ESMEVariant rules {', '.join(missing)}"
+        )
+    return rules

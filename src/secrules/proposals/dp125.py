@@ -1,12 +1,12 @@
 """DP125 "Correcting the ESME variant" (Npower; SECAS paper to TABASC, 28 May 2020).
 
 Problem (stated): the installing Supplier sent SR 12.2 with the wrong ``ESMEVariant`` and, once
-the ESME is Commissioned, the gaining Supplier cannot correct it. The outcome of DP125 is
-unknown, so both regimes are named assumptions (``data/dp125_policy.toml``, A125-1..8):
-
-- baseline (A125-4): SR 8.4 UpdateDeviceDetails may change ESMEVariant only if the sender is the
-  installing Import Supplier and the status is Pending, Whitelisted or InstalledNotCommissioned;
-- proposed (A125-5): the same, plus the current Responsible Import Supplier once Commissioned.
+the ESME is Commissioned, the gaining Supplier cannot correct it. The baseline is the SMI's own
+ESMEVariant rules (:func:`secrules.inventory.variant_rules`: only the installing Import Supplier,
+while Pending, Whitelisted or InstalledNotCommissioned; A125-4). The outcome of DP125 is unknown,
+so its change is a named assumption (``data/dp125_policy.toml``, A125-5): an exception to
+``inventory.variant-correction-actor`` by which the current Responsible Import Supplier may
+correct the variant once the ESME is Commissioned.
 
 Scenario space: 10 actor kinds x 8 device types x 9 statuses = 720 UpdateDeviceDetails requests,
 each carrying a valid ESMEVariant. Baseline accepts 6, proposed 8; exactly 2 change.
@@ -14,36 +14,56 @@ each carrying a valid ESMEVariant. Baseline accepts 6, proposed 8; exactly 2 cha
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Iterator, Mapping
 from types import MappingProxyType
 from typing import ClassVar
 
-from secrules.core.data import TableSource
-from secrules.core.findings import Finding, Outcome
+import attrs
+
+from secrules.core.clauses import ClauseRef
+from secrules.core.data import TableSource, load_table
+from secrules.core.findings import Outcome, Verdict
 from secrules.core.proposals import (
     Assumption,
     ProposalModel,
     Scenario,
     derived_assumption,
+    read_assumptions,
     restate,
 )
-from secrules.core.regimes import Regime, check_regime
-from secrules.core.rules import RuleSet
-from secrules.inventory.types import DeviceStatus, DeviceType, variant_catalogue
-from secrules.inventory.variant_policy import (
+from secrules.core.regimes import Regime
+from secrules.core.rules import ALL_MUST_PASS, Rule, RuleSet
+from secrules.errors import InvalidValueError
+from secrules.inventory import (
     ACTOR_RULE,
     Actor,
-    Dp125Policy,
+    DeviceStatus,
+    DeviceType,
     Grant,
     VariantChange,
-    dp125_policy,
-    load_dp125_policy,
-    variant_rulesets,
+    VariantPolicy,
+    read_grants,
+    variant_catalogue,
+    variant_policy,
+    variant_rules,
 )
 from secrules.sec import UserRole
 
-__all__ = ["ACTOR_KINDS", "MODEL", "Dp125Model"]
+__all__ = [
+    "ACTOR_KINDS",
+    "EXCEPTION_RULE",
+    "Dp125Model",
+    "Dp125Policy",
+    "dp125_policy",
+    "load_dp125_policy",
+]
+
+#: The rule DP125 adds: an exception to ``inventory.variant-correction-actor`` (A125-5).
+EXCEPTION_RULE = "dp125.responsible-supplier-correction"
+
+_TABLE = "dp125_policy.toml"
 
 #: The ten actor kinds: an Import Supplier for each (installing, responsible) combination, and
 #: one unrelated User for each other role.
@@ -66,7 +86,84 @@ ACTOR_KINDS: tuple[Actor, ...] = (
 )
 
 
-class Dp125Model(ProposalModel):
+@attrs.frozen
+class Dp125Policy:
+    """What DP125 changes, as read from one table: its grants (A125-5) and the default era."""
+
+    assumptions: tuple[Assumption, ...]
+    grants: tuple[Grant, ...]
+    default_era: str
+    file: str
+    #: The table file and its SHA-256 (None for a policy built in code).
+    source: TableSource | None = attrs.field(default=None, eq=False)
+
+    def clause(self, ident: str) -> ClauseRef:
+        """A ClauseRef citing assumption ``ident`` of this policy file."""
+        for item in self.assumptions:
+            if item.id == ident:
+                return ClauseRef(
+                    document=f"DP125 model ({_TABLE})",
+                    clause=ident,
+                    version="paper of 28 May 2020",
+                    provenance=item.provenance,
+                    note=item.text,
+                )
+        raise InvalidValueError(f"no DP125 assumption {ident!r} in {self.file}")
+
+
+def load_dp125_policy(source: str | os.PathLike[str] | None = None) -> Dp125Policy:
+    """Read ``dp125_policy.toml`` (or a user's copy in the same schema)."""
+    table = load_table(source, default=_TABLE)
+    assumptions = read_assumptions(table)
+    known = {a.id for a in assumptions}
+    missing = sorted({"A125-5", "A125-8"} - known)
+    if missing:
+        raise table.error(f"missing assumptions {missing}", "assumption")
+    default_era = table.text("default_era")
+    try:
+        variant_catalogue().set(default_era)
+    except InvalidValueError as exc:
+        raise table.error(str(exc), "default_era") from None
+    return Dp125Policy(
+        assumptions=assumptions,
+        grants=read_grants(table.tables("grant"), known),
+        default_era=default_era,
+        file=table.file,
+        source=table.source,
+    )
+
+
+@functools.cache
+def dp125_policy() -> Dp125Policy:
+    """The bundled DP125 policy (read once)."""
+    return load_dp125_policy(None)
+
+
+def _exception(policy: Dp125Policy, base: Rule[VariantChange]) -> Rule[VariantChange]:
+    grants = policy.grants
+    cited = [policy.clause(a) for a in dict.fromkeys(g.assumption for g in grants)]
+
+    def applies(change: VariantChange) -> bool:
+        return any(g.allows(change) for g in grants)
+
+    def fn(change: VariantChange) -> Verdict:
+        # ``when`` chose this change, so one of the grants covers it.
+        return next(g.permits(change) for g in grants if g.allows(change))
+
+    listed = "; ".join(g.describe() for g in grants)
+    return Rule(
+        id=EXCEPTION_RULE,
+        title="DP125: the Responsible IS may correct a Commissioned ESME's ESMEVariant",
+        clauses=(*cited, *base.clauses),
+        fn=fn,
+        text=f"Exception to {base.id}: SR 8.4 UpdateDeviceDetails may also change ESMEVariant "
+        f"if the sender is {listed}.",
+        exception_to=base.id,
+        when=applies,
+    )
+
+
+class Dp125Model(ProposalModel[VariantChange]):
     """Who may correct an ESME's ESMEVariant with SR 8.4, baseline against proposed."""
 
     summary: ClassVar[str] = (
@@ -77,18 +174,22 @@ class Dp125Model(ProposalModel):
         "An ESME in status Commissioned whose ESMEVariant is corrected by its current "
         "Responsible Import Supplier (whether or not it also installed the meter)."
     )
-    regimes: ClassVar[Mapping[str, str]] = MappingProxyType(
+    regimes: ClassVar[Mapping[Regime, str]] = MappingProxyType(
         {
-            "baseline": "Assumption A125-4: only the installing Import Supplier may change "
+            Regime.BASELINE: "Assumption A125-4: only the installing Import Supplier may change "
             "ESMEVariant, and only while the ESME is Pending, Whitelisted or "
             "InstalledNotCommissioned.",
-            "proposed": "Assumption A125-5: as the baseline, plus the current Responsible "
+            Regime.PROPOSED: "Assumption A125-5: as the baseline, plus the current Responsible "
             "Import Supplier may change it once the ESME is Commissioned.",
         }
     )
+    combine = ALL_MUST_PASS
+    labels: ClassVar[Mapping[Outcome, str]] = MappingProxyType(
+        {Outcome.PASS: "accepted", Outcome.FAIL: "refused"}
+    )
 
-    #: The named assumptions of both regimes; a user may pass their own copy.
-    table_name: ClassVar[str] = "dp125_policy.toml"
+    #: What DP125 changes; a user may pass their own copy.
+    table_name: ClassVar[str] = _TABLE
 
     def __init__(self, policy: Dp125Policy | None = None, *, era: str | None = None) -> None:
         self._policy = policy
@@ -109,9 +210,22 @@ class Dp125Model(ProposalModel):
         return self._policy or dp125_policy()
 
     @property
+    def smi_policy(self) -> VariantPolicy:
+        """The SMI's own table the baseline rules come from."""
+        return variant_policy()
+
+    @property
     def era(self) -> str:
         """The ESMEVariant era (A125-8: ``2020`` by default)."""
         return self._era or self.policy.default_era
+
+    def baseline(self) -> RuleSet[VariantChange]:
+        """The SMI's ESMEVariant rules (``inventory.*``), as at the paper's date."""
+        return variant_rules(self.smi_policy)
+
+    def reform(self, baseline: RuleSet[VariantChange]) -> RuleSet[VariantChange]:
+        """``baseline`` plus the A125-5 exception to its actor rule."""
+        return baseline.derive("dp125", add=[_exception(self.policy, baseline.rule(ACTOR_RULE))])
 
     def scenarios(self) -> Iterator[Scenario]:
         """Every actor kind x device type x status, in a stable order."""
@@ -134,7 +248,8 @@ class Dp125Model(ProposalModel):
                         ),
                     )
 
-    def _subject(self, scenario: Scenario) -> VariantChange:
+    def subject(self, scenario: Scenario) -> VariantChange:
+        """The request of ``scenario`` (built from its params when it carries no subject)."""
         subject = scenario.subject
         if isinstance(subject, VariantChange):
             return subject
@@ -148,33 +263,9 @@ class Dp125Model(ProposalModel):
             era=self.era,
         )
 
-    def evaluate(self, scenario: Scenario, regime: Regime) -> Finding:
-        """``accepted`` when every DP125 rule passes (or does not apply), else ``refused``."""
-        ruleset = self.rulesets()[check_regime(regime)]
-        findings = ruleset.evaluate(self._subject(scenario))
-        clauses = tuple(c for f in findings for c in f.clauses)
-        unique = tuple(dict.fromkeys(clauses))
-        failed = [f for f in findings if f.outcome is Outcome.FAIL]
-        if failed:
-            return Finding(
-                rule_id=failed[0].rule_id,
-                outcome=Outcome.FAIL,
-                message=failed[0].message,
-                clauses=unique,
-                label="refused",
-            )
-        actor = next(f for f in findings if f.rule_id == ACTOR_RULE)
-        return Finding(
-            rule_id=ACTOR_RULE,
-            outcome=Outcome.PASS,
-            message=actor.message,
-            clauses=unique,
-            label="accepted",
-        )
-
     def in_scope(self, scenario: Scenario) -> bool:
         """ESME x Commissioned x a responsible Import Supplier sending."""
-        subject = self._subject(scenario)
+        subject = self.subject(scenario)
         return (
             subject.device_type is DeviceType.ESME
             and subject.status is DeviceStatus.COMMISSIONED
@@ -183,16 +274,16 @@ class Dp125Model(ProposalModel):
         )
 
     def assumptions(self) -> tuple[Assumption, ...]:
-        """A125-1..8 (all ``assumed``), then the inferred 2020 ESMEVariant set.
+        """A125-1..8 (all ``assumed``), then the ESMEVariant set of the era.
 
-        The assumptions the grants cite (A125-4, A125-5) and A125-8 (the era) are stated from
-        the table's ``[[baseline.grant]]``, ``[[proposed.grant]]`` and ``default_era`` data, so a
-        user's table is reported with its own values.
+        The assumptions the grants cite (A125-4 from the SMI's table, A125-5 from DP125's) and
+        A125-8 (the era) are stated from the tables' data, so a user's table is reported with
+        its own values.
         """
-        catalogue = variant_catalogue()
-        era_set = catalogue.set(self.era)
+        era_set = variant_catalogue().set(self.era)
+        rows = (*self.smi_policy.assumptions, *self.policy.assumptions)
         return (
-            *restate(self.policy.assumptions, self._derived()),
+            *restate(rows, self._derived(rows)),
             Assumption(
                 id=f"ESMEVariant-{era_set.name}",
                 text=f"The {era_set.name!r} ESMEVariant set: {', '.join(era_set.codes)}.",
@@ -201,57 +292,50 @@ class Dp125Model(ProposalModel):
             ),
         )
 
-    def _derived(self) -> list[Assumption]:
-        policy = self.policy
-        rows = {a.id: a for a in policy.assumptions}
-        cited: dict[str, list[tuple[Regime, Grant]]] = {}
-        regimes: tuple[tuple[Regime, tuple[Grant, ...]], ...] = (
-            ("baseline", policy.baseline_grants),
-            ("proposed", policy.proposed_grants),
-        )
-        for regime, grants in regimes:
-            for grant in grants:
-                cited.setdefault(grant.assumption, []).append((regime, grant))
+    def _derived(self, rows: tuple[Assumption, ...]) -> list[Assumption]:
+        by_id = {a.id: a for a in rows}
         out = []
-        for ident, items in cited.items():
-            parts = []
-            for regime in ("baseline", "proposed"):
-                phrases = " or ".join(_grant_phrase(g) for r, g in items if r == regime)
-                if not phrases:
-                    continue
-                if regime == "baseline":
-                    parts.append(
-                        "Baseline: SR 8.4 UpdateDeviceDetails may change ESMEVariant only if "
-                        f"the sender is {phrases}"
+        smi = self.smi_policy
+        for grants, table, lead in (
+            (
+                smi.grants,
+                smi.source,
+                (
+                    "Baseline: SR 8.4 UpdateDeviceDetails may change ESMEVariant only if the "
+                    "sender is "
+                ),
+            ),
+            (self.policy.grants, self.policy.source, "Proposed: as the baseline, plus "),
+        ):
+            cited: dict[str, list[Grant]] = {}
+            for grant in grants:
+                cited.setdefault(grant.assumption, []).append(grant)
+            for ident, items in cited.items():
+                row = by_id[ident]  # the loaders check that every cited assumption has a row
+                out.append(
+                    derived_assumption(
+                        ident,
+                        lead + " or ".join(_grant_phrase(g) for g in items),
+                        row.provenance,
+                        table=table,
+                        key="grant[]",
+                        source=row.source,
                     )
-                else:
-                    parts.append(f"Proposed: as the baseline, plus {phrases}")
-            keys = sorted({f"{r}.grant[]" for r, _ in items})
-            row = rows[ident]  # the loader checks that every cited assumption has a row
-            out.append(
-                derived_assumption(
-                    ident,
-                    "; ".join(parts),
-                    row.provenance,
-                    table=policy.source,
-                    key=", ".join(keys),
-                    source=row.source,
                 )
-            )
         others = [name for name in variant_catalogue().sets if name != self.era]
         era_text = (
             f"The value must be in the era's set: {self.era} by default"
             + (f", {', '.join(others)} on request" if others else "")
             + ". The check is the same in both regimes"
         )
-        row8 = rows["A125-8"]
+        row8 = by_id["A125-8"]
         if self._era is None:
             out.append(
                 derived_assumption(
                     "A125-8",
                     era_text,
                     row8.provenance,
-                    table=policy.source,
+                    table=self.policy.source,
                     key="default_era",
                     source=row8.source,
                 )
@@ -261,22 +345,15 @@ class Dp125Model(ProposalModel):
                 Assumption(
                     "A125-8",
                     f"{era_text} (era {self._era} chosen by the caller; the table's default "
-                    f"is {policy.default_era}).",
+                    f"is {self.policy.default_era}).",
                     row8.provenance,
                     row8.source,
                 )
             )
         return out
 
-    def rulesets(self) -> Mapping[Regime, RuleSet]:
-        """Baseline and the proposed set derived from it (A125-5 replaces the actor rule)."""
-        return variant_rulesets(self.policy)
-
 
 def _grant_phrase(grant: Grant) -> str:
     order = [s.value for s in DeviceStatus if s in grant.statuses]
     listed = order[0] if len(order) == 1 else ", ".join(order[:-1]) + " or " + order[-1]
     return f"the {grant.relation} {grant.role.title} while the status is {listed}"
-
-
-MODEL = Dp125Model()

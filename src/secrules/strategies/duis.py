@@ -11,12 +11,14 @@ from xml.sax.saxutils import escape, quoteattr
 
 from hypothesis import strategies as st
 
+from secrules.core.rules import RuleSet
 from secrules.inventory import (
     Device,
     DeviceStatus,
     DeviceType,
     EsmeVariant,
     Inventory,
+    VariantChange,
     variant_catalogue,
 )
 
@@ -92,12 +94,15 @@ def devices(
 
 @st.composite
 def inventories(
-    draw: st.DrawFn, *, regime: str | None = None, era: str = "2020", max_size: int = 5
+    draw: st.DrawFn,
+    *,
+    rules: RuleSet[VariantChange] | None = None,
+    era: str = "2020",
+    max_size: int = 5,
 ) -> Inventory:
-    """An inventory of up to ``max_size`` devices of ``era`` under ``regime`` (drawn if None)."""
+    """An inventory of up to ``max_size`` devices of ``era`` under ``rules`` (None: the SMI's)."""
     records = draw(st.lists(devices(era=era), max_size=max_size, unique_by=lambda d: d.device_id))
-    chosen = regime or draw(st.sampled_from(["baseline", "proposed"]))
-    return Inventory({d.device_id: d for d in records}, regime=chosen, era=era)
+    return Inventory({d.device_id: d for d in records}, rules=rules, era=era)
 
 
 def _element(prefix: str, name: str, content: str) -> str:
