@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import attrs
-from hypothesis import event
+from hypothesis import event, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
@@ -233,4 +233,7 @@ class LockstepInventory(RuleBasedStateMachine):
                     assert device.esme_variant.code in codes
 
 
+# 50 runs of 50 steps (not the profile's 100): in CI about 19 of them reach a request the two
+# regimes decide differently, as many as 250 runs did (``--hypothesis-show-statistics``).
+LockstepInventory.TestCase.settings = settings(max_examples=50, stateful_step_count=50)
 TestLockstepInventory = LockstepInventory.TestCase
