@@ -57,7 +57,7 @@ def test_inspect_prints_tree_with_offsets(cs02c, capsys):
     assert "   25 +8" in out
     assert "90B3D51F30010000" in out
     assert "[0x000A (CS02c)]" in out
-    assert "signed span (E5): offsets 14-52" in out
+    assert "signed span: offsets 14-52" in out
 
 
 def test_inspect_fixture(fixtures_dir, capsys):

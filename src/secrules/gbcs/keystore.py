@@ -1,7 +1,7 @@
 """Key stores: where the public (and test private) keys of GBCS parties are looked up.
 
 A GBCS signature is checked with the Digital Signature (``-ds``) key of the originator system
-title (spec E6); Key Agreement (``-ka``) keys serve only ECDH for the MAC. Stores index keys by
+title; Key Agreement (``-ka``) keys serve only ECDH for the MAC. Stores index keys by
 certificate *content*:
 
 * Remote-party certificates (issuer ``OU=07, CN=Z1`` in the test PKI) carry the EUI in the
@@ -127,7 +127,7 @@ _LOAD_ERRORS: Final = _PYCA_ERRORS
 
 _STORE_CLAUSE = ClauseRef(
     "GBCS",
-    "4.3.3 key lookup by originator system title and Digital Signature key usage (E6)",
+    "4.3.3 key lookup by originator system title and Digital Signature key usage",
     "edition unstated (HenryGiraldo/gbcs citation)",
     "inferred",
     note="gbcs-parser looks keys up as <eui>-ds / <eui>-ka; we index by certificate content",

@@ -2,8 +2,7 @@
 
 MP129 "Allowing the use of CNSA variant for ECDSA" (SECCo, November 2021 SEC Release) lets a
 Remote Party sign with the "CNSA variant" as well as the "GBCS variant". Neither the GBCS
-4.3.3.2 text nor MP129's legal text is public, so the profiles below are a modelling decision
-(project spec, GBCS section 9):
+4.3.3.2 text nor MP129's legal text is public, so the profiles below are a modelling choice:
 
 * Devices hold only P-256 remote-party keys and run one verification rule, and both variants
   are said to comply; so the variants cannot differ in curve, hash, encoding or signed bytes

@@ -1076,7 +1076,7 @@ class Dp131Model(ProposalModel):
                     "assumed",
                     table=source,
                     key=keys("proposed", times),
-                    source="spec dlms-cosem-and-max-demand.md section 6",
+                    source="modelling choice; the SECCo MP131 page does not give the default",
                 )
             )
         return out
