@@ -153,7 +153,7 @@ def test_records_refuse_inconsistent_fields() -> None:
         encode_access(NullData())  # type: ignore[arg-type]
 
 
-@settings(max_examples=200)  # a codec round trip: depth pays
+@settings(max_examples=150)  # a codec round trip: depth pays
 @given(access_requests())
 def test_requests_round_trip(request: AccessRequest) -> None:
     data = encode_access(request)
@@ -166,7 +166,7 @@ def test_requests_round_trip(request: AccessRequest) -> None:
         assert data[item.offset : item.offset + len(encode_data(item))] == encode_data(item)
 
 
-@settings(max_examples=200)  # a codec round trip: depth pays
+@settings(max_examples=150)  # a codec round trip: depth pays
 @given(access_responses())
 def test_responses_round_trip(response: AccessResponse) -> None:
     data = encode_access(response)

@@ -233,7 +233,7 @@ class LockstepInventory(RuleBasedStateMachine):
                     assert device.esme_variant.code in codes
 
 
-# 50 runs of 50 steps (not the profile's 100): in CI about 19 of them reach a request the two
+# 50 runs of 50 steps, whatever the profile: in CI about 19 of them reach a request the two
 # regimes decide differently, as many as 250 runs did (``--hypothesis-show-statistics``).
 LockstepInventory.TestCase.settings = settings(max_examples=50, stateful_step_count=50)
 TestLockstepInventory = LockstepInventory.TestCase
