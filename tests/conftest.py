@@ -7,20 +7,30 @@ when the folder is absent.
 
 from __future__ import annotations
 
+import contextlib
+import io
 import os
+import signal
+import sys
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, settings
+
+from secrules.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures"
 VECTORS = Path(os.environ.get("SECRULES_VECTORS", ROOT.parent / "shared" / "vectors"))
 
 settings.register_profile("dev", max_examples=60, deadline=None)
+# CI: 50 examples per property (derandomised); the codec round trips, where depth pays, ask for
+# more themselves.
 settings.register_profile(
     "ci",
-    max_examples=250,
+    max_examples=50,
     deadline=None,
     derandomize=True,
     print_blob=True,
@@ -86,3 +96,59 @@ def read_hex(path: Path) -> bytes:
 def hexfile():
     """``hexfile(path) -> bytes``: read a hex message file."""
     return read_hex
+
+
+# --- the command line, in-process ----------------------------------------------------------------
+
+#: Turns a hung command into a failure instead of a stuck run (no command takes near this long).
+CLI_WATCHDOG_SECONDS = 60
+
+
+class CliHang(BaseException):
+    """Raised by the watchdog; a BaseException so no ``except Exception`` can swallow it."""
+
+
+@contextlib.contextmanager
+def _watchdog(seconds: float) -> Iterator[None]:
+    def alarm(_signum: int, _frame: object) -> None:
+        raise CliHang(f"the command gave no answer within {seconds} s")
+
+    previous = signal.signal(signal.SIGALRM, alarm)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+@dataclass(frozen=True)
+class CliResult:
+    """What one ``secrules ARGV`` run gave: exit status and the text on stdout and stderr."""
+
+    code: int
+    out: str
+    err: str
+
+
+@pytest.fixture
+def run_cli(capsys, monkeypatch) -> Callable[..., CliResult]:
+    """``run_cli(*argv, stdin=b"...")``: run ``secrules ARGV`` in-process via ``cli.main``.
+
+    Arguments may be paths; ``stdin`` (bytes) becomes standard input. ``--help`` and
+    ``--version`` (argparse's own exits) give their status like any other command.
+    """
+
+    def run(*argv: object, stdin: bytes | None = None) -> CliResult:
+        if stdin is not None:
+            monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(stdin)))
+        capsys.readouterr()  # anything printed before this command is not its output
+        with _watchdog(CLI_WATCHDOG_SECONDS):
+            try:
+                code = main([os.fsdecode(a) if isinstance(a, bytes) else str(a) for a in argv])
+            except SystemExit as exc:
+                code = exc.code if isinstance(exc.code, int) else 2
+        out, err = capsys.readouterr()
+        return CliResult(code, out, err)
+
+    return run

@@ -31,10 +31,8 @@ def test_relative_links_resolve():
             assert (page.parent / target).exists(), f"{page.name}: broken link {target}"
 
 
-def test_every_rule_paraphrases_its_clause_and_cites_a_version():
+def test_every_rule_paraphrases_its_clause():
     entries = rule_catalogue(secrules.proposals(), checks=check_rulesets())
     assert entries
     for entry in entries:
         assert entry.rule.text, f"{entry.rule.id} has no paraphrased clause text"
-        for clause in entry.rule.clauses:
-            assert clause.version.strip(), f"{entry.rule.id} cites {clause} without a version"

@@ -77,7 +77,7 @@ _GBCS_CLAUSE = ClauseRef(
     "7.2.5 MAC header and 7.2.7 Grouping Header (General Signing)",
     "edition not stated by the cited sources (gbcs-parser, HenryGiraldo/gbcs); RTDS 4.5.0 era",
     "stated",
-    note="framing per spec gbcs-messages-and-ecdsa.md section 3",
+    note="framing as read in SmartDCCInnovation/gbcs-parser src/parser.ts and HenryGiraldo/gbcs",
 )
 _LIMIT_CLAUSE = ClauseRef(
     "secrules",
@@ -91,7 +91,7 @@ _DLMS_CLAUSE = ClauseRef(
     "ACCESS service and A-XDR Data encoding",
     "as used by GBCS, RTDS 4.5.0 era",
     "stated",
-    note="layout per spec dlms-cosem-and-max-demand.md sections 2 and 4",
+    note="layout as read in SmartDCCInnovation/gbcs-parser src/dlms.ts and Gurux.DLMS.Python",
 )
 
 

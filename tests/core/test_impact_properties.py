@@ -20,7 +20,7 @@ def report(request):
 def test_regimes_differ_only_inside_declared_scope(report):
     assert report.total > 0
     assert report.out_of_scope_changes == ()
-    assert report.changed_count > 0 or report.id == "DP132"
+    assert report.changed_count > 0  # a modelled proposal changes something
 
 
 def test_every_row_is_evaluated_deterministically(report):
@@ -46,7 +46,8 @@ def test_proposed_is_derived_from_baseline(report):
     sets = report.model.rulesets()
     assert set(sets) == {"baseline", "proposed"}
     assert isinstance(sets["baseline"], RuleSet)
-    assert sets["baseline"] in _ancestors(sets["proposed"]) or sets["baseline"] is sets["proposed"]
+    assert sets["proposed"] is not sets["baseline"]
+    assert sets["baseline"] in _ancestors(sets["proposed"].parent)
 
 
 def _ancestors(ruleset):
@@ -60,5 +61,3 @@ def _ancestors(ruleset):
 
 def test_report_lists_assumptions(report):
     assert report.assumptions
-    provenances = {a.provenance.value for a in report.assumptions}
-    assert provenances <= {"stated", "inferred", "assumed"}

@@ -36,6 +36,8 @@ def test_clause_ref_rejects_unknown_provenance_and_blanks():
         ClauseRef("GBCS", "4.3.3.2", "v3.2", "certain")
     with pytest.raises(InvalidValueError):
         ClauseRef("", "4.3.3.2", "v3.2", "stated")
+    with pytest.raises(InvalidValueError, match="version"):
+        ClauseRef("GBCS", "4.3.3.2", "  ", "stated")
     assert str(CLAUSE) == "SEC Section G G1.7 (v27.0, stated)"
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from secrules.dlms import (
@@ -153,6 +153,7 @@ def test_records_refuse_inconsistent_fields() -> None:
         encode_access(NullData())  # type: ignore[arg-type]
 
 
+@settings(max_examples=150)  # a codec round trip: depth pays
 @given(access_requests())
 def test_requests_round_trip(request: AccessRequest) -> None:
     data = encode_access(request)
@@ -165,6 +166,7 @@ def test_requests_round_trip(request: AccessRequest) -> None:
         assert data[item.offset : item.offset + len(encode_data(item))] == encode_data(item)
 
 
+@settings(max_examples=150)  # a codec round trip: depth pays
 @given(access_responses())
 def test_responses_round_trip(response: AccessResponse) -> None:
     data = encode_access(response)

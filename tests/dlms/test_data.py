@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from secrules.dlms import (
@@ -283,6 +283,7 @@ def test_zero_size_compact_array_items_cannot_be_encoded() -> None:
         encode_data(value)
 
 
+@settings(max_examples=150)  # a codec round trip: depth pays
 @given(dlms_values())
 def test_round_trip_values(value: object) -> None:
     data = encode_data(value)  # type: ignore[arg-type]

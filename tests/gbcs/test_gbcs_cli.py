@@ -1,12 +1,10 @@
-"""``secrules gbcs inspect|verify|sign``: handlers called directly, and the real command."""
+"""``secrules gbcs inspect|verify|sign``: handlers called directly, and through ``cli.main``."""
 
 from __future__ import annotations
 
 import argparse
 import base64
 import json
-import subprocess
-import sys
 
 import pytest
 from cryptography.hazmat.primitives import serialization
@@ -59,7 +57,7 @@ def test_inspect_prints_tree_with_offsets(cs02c, capsys):
     assert "   25 +8" in out
     assert "90B3D51F30010000" in out
     assert "[0x000A (CS02c)]" in out
-    assert "signed span (E5): offsets 14-52" in out
+    assert "signed span: offsets 14-52" in out
 
 
 def test_inspect_fixture(fixtures_dir, capsys):
@@ -171,33 +169,21 @@ def test_read_message_bytes_forms(tmp_path):
         read_message_bytes(str(tmp_path / "missing"))
 
 
-def test_real_command_line(cs02c, keystore_dir, tmp_path):
-    def run(*argv: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-m", "secrules", "gbcs", *argv],
-            capture_output=True,
-            text=True,
-            check=False,
-            timeout=120,
-        )
-
-    ok = run(
-        "verify",
-        str(cs02c / "CS02c_6.17_SUCCESS_COMMAND_GBCS.HEX"),
-        "--keystore",
-        str(keystore_dir),
+def test_through_main(run_cli, cs02c, keystore_dir, tmp_path):
+    ok = run_cli(
+        "gbcs", "verify", cs02c / "CS02c_6.17_SUCCESS_COMMAND_GBCS.HEX", "--keystore", keystore_dir
     )
-    assert ok.returncode == 0, ok.stderr
-    assert "PASS" in ok.stdout
-    missing = run("inspect", str(tmp_path / "missing.hex"))
-    assert missing.returncode == 2
-    assert missing.stderr.count("\n") == 1
-    assert "Traceback" not in missing.stderr
+    assert ok.code == 0, ok.err
+    assert "PASS" in ok.out
+    missing = run_cli("gbcs", "inspect", tmp_path / "missing.hex")
+    assert missing.code == 2
+    assert missing.err.count("\n") == 1
+    assert "Traceback" not in missing.err
     key = ec.generate_private_key(ec.SECP384R1()).private_bytes(
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
     )
     (tmp_path / "p384.key").write_bytes(key)
-    pre = str(cs02c / "CS02c_6.17_SUCCESS_PRECOMMAND_GBCS.HEX")
-    wrong = run("sign", pre, "--key", str(tmp_path / "p384.key"))
-    assert wrong.returncode == 2
-    assert "P-256" in wrong.stderr
+    pre = cs02c / "CS02c_6.17_SUCCESS_PRECOMMAND_GBCS.HEX"
+    wrong = run_cli("gbcs", "sign", pre, "--key", tmp_path / "p384.key")
+    assert wrong.code == 2
+    assert "P-256" in wrong.err

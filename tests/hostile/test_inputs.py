@@ -155,9 +155,9 @@ CASES: list[tuple[str, str, Callable[[object], object], tuple[type, ...]]] = [
 @pytest.mark.parametrize(
     ("entry", "param", "call", "accepted"), CASES, ids=[f"{c[0]}:{c[1]}" for c in CASES]
 )
-# WRONG has about fifteen kinds of value; 40 draws per parameter visit each several times, and
-# keep the 40-odd parametrised cases cheap under the ci profile.
-@settings(max_examples=40)
+# WRONG has thirteen kinds of value; 20 draws per parameter (derandomised in CI) keep each of the
+# 40-odd parametrised cases cheap.
+@settings(max_examples=20)
 @given(data=st.data())
 def test_wrong_argument_type_is_invalid_value_error_naming_it(entry, param, call, accepted, data):
     value = data.draw(WRONG.filter(_not(*accepted)), label=param)

@@ -6,7 +6,7 @@ The baseline is the SMI's own ESMEVariant rules; the proposed set is DP125's ref
 from __future__ import annotations
 
 import attrs
-from hypothesis import event
+from hypothesis import event, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
@@ -238,4 +238,7 @@ class LockstepInventory(RuleBasedStateMachine):
                     assert device.esme_variant.code in codes
 
 
+# 50 runs of 50 steps, whatever the profile: in CI about 19 of them reach a request the two
+# regimes decide differently, as many as 250 runs did (``--hypothesis-show-statistics``).
+LockstepInventory.TestCase.settings = settings(max_examples=50, stateful_step_count=50)
 TestLockstepInventory = LockstepInventory.TestCase

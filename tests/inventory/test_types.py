@@ -139,8 +139,6 @@ def test_bad_euis(bad):
 
 def test_lifecycle_table():
     lifecycle = smi_lifecycle()
-    ids = [t.id for t in lifecycle.transitions]
-    assert ids == ["T1", "T2", "T3", "T4", "T5", "T6", "T7", "T8a", "T8b", "T9a", "T9b", "T10"]
     assert all(t.mark and t.source for t in lifecycle.transitions)
     assert lifecycle.terminal == {DeviceStatus.DECOMMISSIONED, DeviceStatus.WITHDRAWN}
     t5 = lifecycle.transitions_for("update-status-except-ch")[0]

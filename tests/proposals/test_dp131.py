@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 import secrules
 from secrules.core import Outcome, Provenance
 from secrules.dlms.access import decode_access
-from secrules.dlms.cosem import CosemDate, CosemTime, Obis
+from secrules.dlms.cosem import CosemDate, CosemTime
 from secrules.dlms.data import BitString, Boolean
 from secrules.dlms.schedule import entries_from_data, entries_to_data
 from secrules.errors import DataFileError, RegimeError
@@ -26,7 +26,6 @@ from secrules.gbcs.ecs37 import (
     LABELS,
     load_template,
     schedule_subject,
-    template,
     template_entries,
 )
 from secrules.gbcs.table_28d import TABLE_28D_FIELDS, load_table_28d
@@ -81,41 +80,6 @@ def _mutate(command: bytes, change) -> tuple[bytes, int]:
 
 
 # --- The data tables. -------------------------------------------------------------------------
-
-
-def test_template_constants_field_by_field():
-    tpl = template()
-    assert tpl.clause.document == "GBCS"
-    assert tpl.clause.clause == "18.2 ECS37 template"
-    assert "v3.1" in tpl.clause.version
-    assert "v4.0" in tpl.clause.version
-    assert tpl.clause.provenance is Provenance.STATED
-    assert tpl.message_code == 0x004A
-    assert tpl.logical_name == Obis.parse("0-0:12.0.0.255")
-    assert (tpl.class_id, tpl.attribute, tpl.entry_count) == (10, 2, 2)
-    assert (tpl.start_selector, tpl.end_selector) == (1, 2)
-    assert tpl.value("enable") is True
-    assert tpl.value("script_logical_name") == Obis.parse("0-0:10.128.100.255")
-    assert tpl.value("validity_window") == 0xFFFF
-    weekdays = tpl.value("exec_weekdays")
-    assert (weekdays.length_bits, weekdays.data) == (7, b"\xfe")
-    specdays = tpl.value("exec_specdays")
-    assert (specdays.length_bits, specdays.data) == (0, b"")
-    assert tpl.value("begin_date").to_bytes() == bytes.fromhex("000001FFFF")
-    assert tpl.value("end_date").to_bytes() == bytes.fromhex("FFFFFFFFFF")
-    assert tpl.mapping_rows == {
-        "index": 746,
-        "enable": 740,
-        "script_logical_name": 780,
-        "script_selector": 748,
-        "switch_time": 761,
-        "validity_window": 750,
-        "exec_weekdays": 730,
-        "exec_specdays": 728,
-        "begin_date": 768,
-        "end_date": 770,
-    }
-    assert "FF" in tpl.notes["enable"]  # the K5 discrepancy is recorded
 
 
 def test_template_entries_encode_as_the_46_octet_template():
@@ -234,16 +198,6 @@ def test_proposed_is_derived_from_the_domain_table_28d_rules():
     assert sorted(changed) == sorted(f"gbcs.table28d.{f}" for f in WEEK_AND_DATES)
     assert len(ecs37.rules()) == 9
     assert _model().rulesets()["proposed"] is prop
-
-
-def test_every_rule_cites_a_versioned_clause_with_provenance():
-    every = [*ecs37.rules(), *(r for ruleset in rulesets().values() for r in ruleset)]
-    for rule in every:
-        assert rule.clauses
-        assert rule.text
-        for clause in rule.clauses:
-            assert clause.version
-            assert clause.provenance in set(Provenance)
 
 
 # --- The RTDS ECS37 command and mutated copies of it. -------------------------------------

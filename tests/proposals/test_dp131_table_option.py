@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 
 import pytest
 
@@ -31,25 +29,11 @@ def test_broken_user_table_fails_when_loaded(fixtures_dir):
         assert str(path) in str(info.value)
 
 
-def test_cli_table_option(fixtures_dir):
+def test_cli_table_option(run_cli, fixtures_dir):
     table = fixtures_dir / "dp131" / "table_28d_made_up_values.toml"
-    proc = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "secrules",
-            "impact",
-            "131",
-            "--table",
-            str(table),
-            "--format",
-            "json",
-        ],
-        capture_output=True,
-        check=False,
-    )
-    assert proc.returncode == 0, proc.stderr
-    assert json.loads(proc.stdout)["proposal"] == "DP131"
+    result = run_cli("impact", "131", "--table", table, "--format", "json")
+    assert result.code == 0, result.err
+    assert json.loads(result.out)["proposal"] == "DP131"
 
 
 def test_assumptions_follow_the_loaded_table(fixtures_dir):

@@ -3,7 +3,7 @@ from __future__ import annotations
 import itertools
 import json
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import secrules
@@ -48,6 +48,9 @@ def test_model_agrees_with_applicable_parts(roles, part, regime):
     assert (finding.verdict == APPLIES) == (part in applicable_parts(roles, regime))
 
 
+# Each example decides all 1,270 scenarios twice; 25 placeholder lists (derandomised in CI, the
+# empty and the full list among the first Hypothesis tries) are enough to show the independence.
+@settings(max_examples=25)
 @given(st.sets(st.sampled_from(sorted(SG.user_parts - {"G10"}))))
 def test_impact_does_not_depend_on_the_g1_7_placeholder(baseline_list):
     model = Dp133Model(SG.with_g1_7_baseline(baseline_list))

@@ -1,7 +1,7 @@
 """DLMS ACCESS request (``D9``) and response (``DA``) as GBCS carries them.
 
 Layout as stated in SmartDCCInnovation/gbcs-parser ``src/dlms.ts`` and checked on all 681 RTDS
-4.5.0 ACCESS payloads (spec section 4):
+4.5.0 ACCESS payloads:
 
 ``ACCESS.request``: ``D9``, long-invoke-id-and-priority (4 octets), date-time (a length and that
 many octets; ``00`` = absent), request specifications (count, then CHOICE items), list of data

@@ -1,8 +1,8 @@
 """GBCS: message framing (General Ciphering, General Signing), message codes and signatures.
 
 ``parse_message`` / ``encode_message`` read and write the four wire shapes of a GBCS message
-exactly (spec ``gbcs-messages-and-ecdsa.md`` sections 2-6); ``use_case_name`` looks up a message
-code in the bundled table ``data/gbcs_message_codes.toml``.
+exactly (GBCS 7.2.5 and 7.2.7 as read in gbcs-parser and HenryGiraldo/gbcs); ``use_case_name``
+looks up a message code in the bundled table ``data/gbcs_message_codes.toml``.
 """
 
 from __future__ import annotations

@@ -156,7 +156,7 @@ def render_tree(message: GbcsMessage) -> str:
         lines.append(text.rstrip())
     if signed is not None:
         lines.append(
-            f"signed span (E5): offsets {signed.offset}-{signed.end - 1}, {signed.length} octets"
+            f"signed span: offsets {signed.offset}-{signed.end - 1}, {signed.length} octets"
         )
     return "\n".join(lines) + "\n"
 

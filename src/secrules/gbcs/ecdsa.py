@@ -103,7 +103,9 @@ def _check_p256(
     if not isinstance(key, ec.EllipticCurvePublicKey | ec.EllipticCurvePrivateKey):
         raise UnsupportedKeyError(f"{what} must be an EC P-256 key, not {type(key).__name__}")
     if not isinstance(key.curve, ec.SECP256R1):
-        raise UnsupportedKeyError(f"GBCS keys are P-256 (E1); this key is on {key.curve.name}")
+        raise UnsupportedKeyError(
+            f"GBCS keys are P-256 (GBCS 4.3.3); this key is on {key.curve.name}"
+        )
 
 
 def _as_bytes(data: object, what: str) -> bytes:
@@ -129,9 +131,9 @@ def signature_problem(signature: bytes) -> str | None:
     r = int.from_bytes(signature[:_HALF], "big")
     s = int.from_bytes(signature[_HALF:], "big")
     if not 0 < r < P256_ORDER:
-        return "r is outside [1, n-1] (E4)"
+        return "r is outside [1, n-1]"
     if not 0 < s < P256_ORDER:
-        return "s is outside [1, n-1] (E4)"
+        return "s is outside [1, n-1]"
     return None
 
 
@@ -212,7 +214,7 @@ def verify(public_key: ec.EllipticCurvePublicKey, data: bytes, signature: bytes)
         )
     if not isinstance(public_key.curve, ec.SECP256R1):
         raise UnsupportedKeyError(
-            f"GBCS keys are P-256 (E1); this key is on {public_key.curve.name}"
+            f"GBCS keys are P-256 (GBCS 4.3.3); this key is on {public_key.curve.name}"
         )
     if not isinstance(data, bytes | bytearray | memoryview):
         raise InvalidValueError(f"data must be bytes, not {type(data).__name__}")

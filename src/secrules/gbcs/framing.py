@@ -1,7 +1,7 @@
 """GBCS message framing: General Ciphering (MAC header) and General Signing APDUs.
 
-Implements the byte layout of GBCS 7.2.5 (MAC header) and 7.2.7 (Grouping Header), as laid out
-in the project spec ``gbcs-messages-and-ecdsa.md`` sections 2-4 (rows W1-W4 and A1-A10). Four
+Implements the byte layout of GBCS 7.2.5 (MAC header) and 7.2.7 (Grouping Header), as read in
+SmartDCCInnovation/gbcs-parser and HenryGiraldo/gbcs (rows W1-W4 and A1-A10 below). Four
 wire shapes are accepted (:class:`~secrules.gbcs.types.MessageShape`):
 
 * ``DD 00 ...`` General Ciphering around a General Signing APDU, then a 12-octet MAC;
@@ -258,7 +258,7 @@ class GbcsMessage:
     certificate. ``invocation_counter`` is the MAC header's (row W3; 0 for bare APDUs).
 
     Derived, computed when first asked for: :attr:`encoded`, :attr:`fields` (field path ->
-    :class:`FieldSpan`), :attr:`signed_bytes` (rows A2-A9, spec E5), :attr:`content_offset`,
+    :class:`FieldSpan`), :attr:`signed_bytes` (rows A2-A9), :attr:`content_offset`,
     :attr:`use_case` (from the message-code table). A message from :func:`parse_message` keeps
     the input octets as :attr:`encoded` (it accepts only inputs that re-encode exactly) and the
     signed span's offsets, so :attr:`signed_bytes` needs no re-encoding.
@@ -388,7 +388,7 @@ class GbcsMessage:
         return None if self.date_time is None else CosemDateTime.from_bytes(self.date_time)
 
     def decode_content(self) -> AccessRequest | AccessResponse | bytes:
-        """The payload, decoded by its first octet (spec P3).
+        """The payload, decoded by its first octet.
 
         A DLMS ACCESS request (``D9``) or response (``DA``) is decoded with
         :func:`secrules.dlms.decode_access`; any other payload (data-notification, GBZ, ASN.1
@@ -949,7 +949,7 @@ _MAX_TEXT = 32 << 20
 
 
 def decode_text(text: str) -> bytes:
-    """Hex (case and whitespace ignored) or base64 text -> bytes (spec P5).
+    """Hex (case and whitespace ignored) or base64 text -> bytes.
 
     Hex is tried first; as in gbcs-parser, base64 is used instead when the hex reading does not
     start with ``DD``/``DF`` but the base64 reading does. Neither -> :class:`DecodeError`;

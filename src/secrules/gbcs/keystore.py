@@ -1,7 +1,7 @@
 """Key stores: where the public (and test private) keys of GBCS parties are looked up.
 
 A GBCS signature is checked with the Digital Signature (``-ds``) key of the originator system
-title (spec E6); Key Agreement (``-ka``) keys serve only ECDH for the MAC. Stores index keys by
+title; Key Agreement (``-ka``) keys serve only ECDH for the MAC. Stores index keys by
 certificate *content*:
 
 * Remote-party certificates (issuer ``OU=07, CN=Z1`` in the test PKI) carry the EUI in the

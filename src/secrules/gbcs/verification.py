@@ -1,9 +1,10 @@
 """Verifying and signing GBCS messages: the message-protection rules and pre-command signing.
 
 :func:`verify_message` checks a message's ECDSA signature with the Digital Signature key the
-key store holds for the originator system title, exactly as a receiving device does
-(project spec E1, E2, E5, E6, E7). :func:`sign_precommand` turns a DUIS pre-command into a
-signed General Signing APDU (E9).
+key store holds for the originator system title, exactly as a receiving device does (GBCS
+4.3.3; the signed span per GBCS 7.2.7 as read in gbcs-parser and HenryGiraldo/gbcs).
+:func:`sign_precommand` turns a DUIS pre-command into a signed General Signing APDU (as
+gbcs-parser's ``signGroupingHeader`` does).
 
 :func:`protection_findings` gives every finding about how a message is protected, the four
 rules :data:`PROTECTION_RULES`: ``gbcs.shape`` (the wire shape fits the CRA flag),
@@ -75,12 +76,13 @@ PRECOMMAND_CLAUSE = cite("duis.signed-pre-command")
 
 _RULE_TEXT = (
     "A GBCS message that carries a signature is verified with ECDSA over P-256 and SHA-256 "
-    "(E1). The signature is 64 octets, r then s (E2); high-S is valid (E3). The signed octets "
-    "run from the transaction-id length after the DF tag through the last content octet (E5). "
-    "The verifying key is the Digital Signature key of the originator system title, never a Key "
-    "Agreement key (E6). With several such keys (certificate generations), any one verifying "
-    "suffices (E7). A signature that nobody could check (no key store given, or no Digital "
-    "Signature key for the originator in it) is INDETERMINATE, never a pass."
+    "(GBCS 4.3.3). The signature is 64 octets, r then s (Plain Format, GBCS v1.0 release "
+    "note); high-S is valid. The signed octets run from the transaction-id length after the DF "
+    "tag through the last content octet (GBCS 7.2.7). The verifying key is the Digital "
+    "Signature key of the originator system title, never a Key Agreement key. With several such "
+    "keys (certificate generations), any one verifying suffices (modelling choice). A signature "
+    "that nobody could check (no key store given, or no Digital Signature key for the "
+    "originator in it) is INDETERMINATE, never a pass."
 )
 
 
@@ -116,7 +118,7 @@ def _span_of(message: GbcsMessage) -> _Span:
 def _span_from_input(raw: bytes, message: GbcsMessage) -> _Span:
     """The signed span cut straight from the input octets, without re-encoding the message.
 
-    parse_message accepts only inputs that re-encode exactly (spec P1), so the layout is fixed
+    parse_message accepts only inputs that re-encode exactly, so the layout is fixed
     by the shape: W1-W3 (7 + length + 5 octets) before ``DF`` in the MAC'd shape, the
     signature field and MAC at the end. Falls back to the encoder if anything disagrees.
     """
@@ -388,7 +390,7 @@ CRITICAL_SIGNED_RULE = Rule(
     fn=_check_critical,
     text=_CRITICAL_TEXT,
 )
-#: The 12-octet truncated GMAC of a MAC'd message (spec section 8).
+#: The 12-octet truncated GMAC of a MAC'd message (GBCS 7.2.5).
 MAC_CLAUSE = cite("gbcs.7.2.5.mac")
 MAC_RULE = Rule(
     id="gbcs.mac",
@@ -493,7 +495,7 @@ def sign_precommand(
         )
     key = load_private_key(private_key)
     if raw is not None:
-        # The input re-encodes exactly (spec P1), so the APDU is the input itself: DF, the
+        # The input re-encodes exactly, so the APDU is the input itself: DF, the
         # signed span (E5), then nothing (pre-command) or the zero signature length (dropped).
         apdu = raw if parsed.shape is MessageShape.PRE_COMMAND else raw[:-1]
         signature = sign(key, apdu[1:], variant=variant, deterministic=deterministic)

@@ -157,7 +157,7 @@ def gbcs_test_certificate(
     serial: int | None = None,
     common_name: str | None = None,
 ) -> x509.Certificate:
-    """A certificate shaped like the GBCS test PKI's (spec section 10), made with pyca.
+    """A certificate shaped like the RTDS / DCC Boxed test PKI's, made with pyca.
 
     ``role`` given: a remote-party certificate (subject ``OU=<role hex>``, EUI in
     ``x500UniqueIdentifier``, issuer ``OU=07, CN=Z1``). ``role=None``: a device certificate
