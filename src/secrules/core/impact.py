@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import attrs
 
 from secrules.core.data import TableSource
@@ -39,7 +41,7 @@ class ImpactReport:
     """
 
     proposal: Proposal
-    model: ProposalModel
+    model: ProposalModel[Any]
     rows: tuple[ImpactRow, ...]
     assumptions: tuple[Assumption, ...]
     table: TableSource | None = None
@@ -75,7 +77,7 @@ class ImpactReport:
         return tuple(row for row in self.changed_rows if not row.in_scope)
 
 
-def compute_impact(proposal: Proposal, model: ProposalModel | None = None) -> ImpactReport:
+def compute_impact(proposal: Proposal, model: ProposalModel[Any] | None = None) -> ImpactReport:
     """Evaluate every scenario of ``proposal`` (or of ``model``, a variant of its model)."""
     if not isinstance(proposal, Proposal):
         raise InvalidValueError(f"proposal must be a Proposal, not {type(proposal).__name__}")

@@ -57,16 +57,20 @@ def _clauses(value: Iterable[ClauseRef]) -> tuple[ClauseRef, ...]:
     return clauses
 
 
-def _token(what: str) -> Callable[[object, attrs.Attribute[str | None], str | None], None]:
-    def check(_inst: object, _attribute: attrs.Attribute[str | None], value: str | None) -> None:
-        if value is None and what == "exception_to":
-            return
-        if not isinstance(value, str):
-            raise InvalidValueError(f"{what} must be a str, not {type(value).__name__}")
-        if not value or value != value.strip() or " " in value:
-            raise InvalidValueError(f"{what} {value!r} must be a non-empty token without spaces")
+def _check_token(what: str, value: object) -> None:
+    if not isinstance(value, str):
+        raise InvalidValueError(f"{what} must be a str, not {type(value).__name__}")
+    if not value or value != value.strip() or " " in value:
+        raise InvalidValueError(f"{what} {value!r} must be a non-empty token without spaces")
 
-    return check
+
+def _rule_id(_inst: object, _attribute: attrs.Attribute[str], value: str) -> None:
+    _check_token("rule id", value)
+
+
+def _base_id(_inst: object, _attribute: attrs.Attribute[str | None], value: str | None) -> None:
+    if value is not None:
+        _check_token("exception_to", value)
 
 
 @attrs.frozen
@@ -79,13 +83,13 @@ class Rule(Generic[S]):
     ``when``, the condition under which it applies (Catala's ``exception ... under condition``).
     """
 
-    id: str = attrs.field(validator=_token("rule id"))
+    id: str = attrs.field(validator=_rule_id)
     title: str
     clauses: tuple[ClauseRef, ...] = attrs.field(converter=_clauses)
     fn: Callable[[S], Verdict | Iterable[Verdict]] = attrs.field(repr=False, eq=False)
     text: str = attrs.field(default="", repr=False)
     """The clause text, paraphrased (shown in the rule catalogue)."""
-    exception_to: str | None = attrs.field(default=None, validator=_token("exception_to"))
+    exception_to: str | None = attrs.field(default=None, validator=_base_id)
     when: Callable[[S], bool] | None = attrs.field(default=None, repr=False, eq=False)
 
     def __attrs_post_init__(self) -> None:

@@ -21,7 +21,7 @@ class CatalogueEntry:
     """One rule as it stands in one or both regimes of a proposal."""
 
     proposal: str
-    rule: Rule
+    rule: Rule[Any]
     regimes: tuple[str, ...]
     neutralised_in: tuple[str, ...] = ()
 
@@ -41,7 +41,7 @@ def _entry(value: CatalogueEntry) -> dict[str, Any]:
 
 
 def rule_catalogue(
-    proposals: Sequence[Proposal], *, checks: Mapping[str, RuleSet] | None = None
+    proposals: Sequence[Proposal], *, checks: Mapping[str, RuleSet[Any]] | None = None
 ) -> list[CatalogueEntry]:
     """Every distinct rule of each modelled proposal (noting its regimes), then ``checks``.
 
@@ -54,7 +54,7 @@ def rule_catalogue(
             continue
         rulesets = proposal.model.rulesets()
         seen: dict[int, list[str]] = {}
-        order: list[Rule] = []
+        order: list[Rule[Any]] = []
         neutralised: dict[str, list[str]] = {}
         for regime, ruleset in rulesets.items():
             for rule in ruleset:
