@@ -60,7 +60,9 @@ def test_domain_packages():
     assert hasattr(ScheduleEntry, "from_data")
     assert hasattr(ScheduleEntry, "to_data")
     assert UserRole.parse("RSA") is UserRole.REGISTERED_SUPPLIER_AGENT
-    assert "G10" in applicable_parts({"ES"}, "proposed")
+    mp133 = secrules.get_proposal("DP133").require_model().rulesets()["proposed"]
+    assert "G10" in applicable_parts({"ES"}, rules=mp133)
+    assert "G10" not in applicable_parts({"ES"})
     for field in (
         "cra_flag",
         "counter",

@@ -14,10 +14,10 @@ BROKEN = {
     "bad_provenance.toml": ("part[9].provenance", "unknown provenance"),
     "not_toml.toml": (None, "not valid TOML"),
     "not_utf8.toml": (None, "not UTF-8"),
-    "unknown_part_in_g1_7.toml": ("g1_7.baseline.parts", "G11"),
+    "unknown_part_in_g1_7.toml": ("g1_7.parts", "G11"),
     "duplicate_part.toml": ("part[8].id", "duplicate part id"),
     "unknown_binds_code.toml": ("part[6].binds[1]", "'MDR'"),
-    "empty_proposed_add.toml": ("g1_7.proposed.add", "must not be empty"),
+    "old_schema_g1_7.toml": ("g1_7.baseline", "old schema"),
     "wrong_g1_7_roles.toml": ("g1_7.roles", "exactly ES and RSA"),
 }
 
@@ -42,7 +42,7 @@ def test_missing_file(tmp_path):
 
 
 def test_bundled_tables_load():
-    for name in ("proposals.toml", "section_g.toml"):
+    for name in ("proposals.toml", "section_g.toml", "dp133.toml"):
         table = load_table(None, default=name)
         assert table.file == f"secrules/data/{name}"
 

@@ -47,15 +47,6 @@ CHANGES = (
         "The baseline G1.7 list is G3, G5, G6 and G8",
     ),
     Change(
-        "DP133",
-        "section_g.toml",
-        'add = ["G10"]',
-        'add = ["G9", "G10"]',
-        "A133-4",
-        "the baseline list plus G9 and G10",
-        "the baseline list plus G10 (",
-    ),
-    Change(
         "DP129",
         "dp129_policy.toml",
         'remote_party = ["gbcs", "cnsa"]',

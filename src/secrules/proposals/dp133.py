@@ -4,143 +4,99 @@ Problem (paper of 28 May 2020): G1.7 lists the Section G provisions that bind a 
 as Export Supplier and/or Registered Supplier Agent; "Shared Resources" is not listed, so such a
 User can ignore it. MP133 was implemented in the November 2020 SEC Release (SEC v27.0).
 
-Two labelled rules, in Catala's manner:
-
-- ``sec.g.user-parts`` (base rule): a User is bound by every part of Section G that binds the
-  User Roles.
-- ``sec.g1-7.es-rsa-limit`` (exception): a User whose roles all lie in {ES, RSA} is bound only
-  by the parts G1.7 lists.
-
-The proposed regime replaces the exception with one whose list also holds G10 (A133-4); the base
-rule and the baseline rule set are untouched.
+The baseline is Section G as it stood on 28 May 2020 (:func:`secrules.sec.section_g.rules`:
+the base rule ``sec.g.user-parts`` and its G1.7 exception ``sec.g1-7.es-rsa-limit``). MP133's
+change is a table override: ``data/dp133.toml`` adds G10 to the G1.7 list (A133-4), and the reform
+replaces the G1.7 exception with one built on the amended list. The base rule is untouched.
 """
 
 from __future__ import annotations
 
 import functools
 import os
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from itertools import combinations
+from types import MappingProxyType
 from typing import ClassVar
 
 import attrs
 
 from secrules.core.clauses import Provenance
-from secrules.core.data import TableSource
-from secrules.core.findings import Finding, Outcome, Verdict
+from secrules.core.data import TableSource, load_table
+from secrules.core.findings import Outcome
 from secrules.core.proposals import (
     Assumption,
     ProposalModel,
     Scenario,
     derived_assumption,
+    read_assumptions,
     restate,
-    weakest,
 )
-from secrules.core.regimes import Regime, check_regime
-from secrules.core.rules import Rule, RuleSet
+from secrules.core.regimes import Regime
+from secrules.core.rules import WORST, Combiner, RuleSet
+from secrules.errors import DataFileError
 from secrules.sec.roles import UserRole
-from secrules.sec.section_g import ES_RSA, SectionG, load_section_g
+from secrules.sec.section_g import (
+    ES_RSA,
+    SectionG,
+    Subject,
+    g1_7_exception,
+    listing,
+    load_section_g,
+    rules,
+)
 
-__all__ = ["APPLIES", "DOES_NOT_APPLY", "MODEL", "Dp133Model", "Subject"]
+__all__ = ["APPLIES", "DOES_NOT_APPLY", "Dp133Model", "Mp133", "Subject", "load_mp133"]
 
 APPLIES = "applies"
 DOES_NOT_APPLY = "does not apply"
+#: DP133's own table: MP133's addition to the G1.7 list and the A133-* assumptions.
+TABLE = "dp133.toml"
 
 
 @attrs.frozen
-class Subject:
-    """A User (its set of roles) and one part of Section G."""
+class Mp133:
+    """MP133's change to Section G: the parts it adds to the G1.7 list, and whence that is known."""
 
-    roles: frozenset[UserRole]
-    part: str
-
-
-def _verdict(applies: bool, why: str) -> Verdict:  # noqa: FBT001 - a verdict from a predicate
-    if applies:
-        return Verdict(Outcome.PASS, why, label=APPLIES)
-    return Verdict(Outcome.NOT_APPLICABLE, why, label=DOES_NOT_APPLY)
-
-
-@functools.lru_cache(maxsize=256)
-def _codes(roles: frozenset[UserRole]) -> str:
-    return ", ".join(sorted(r.code for r in roles)) or "no role"
+    add: tuple[str, ...]
+    #: The amended list as a clause name (``G1.7 list as amended by MP133 (part level)``).
+    clause: str
+    sec_version: str
+    provenance: Provenance
+    source: str
+    assumptions: tuple[Assumption, ...]
+    #: The table file and its SHA-256.
+    table: TableSource | None = attrs.field(default=None, eq=False)
 
 
-def _listing(ids: Iterable[str], limit: int = 12) -> str:
-    """``G3, G5, G6 and G8``; a long list is cut after ``limit`` ids (its length is stated)."""
-    items = list(ids)
-    if not items:
-        return "no part"
-    if len(items) > limit:
-        return f"{len(items)} parts ({', '.join(items[:limit])}, ...)"
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
-
-
-def base_rule(section_g: SectionG) -> Rule:
-    """``sec.g.user-parts``: Section G binds a User by every part that binds User Roles."""
-    user_parts = section_g.user_parts  # computed once per table, not per scenario
-
-    def fn(subject: Subject) -> Verdict:
-        if not subject.roles:
-            return _verdict(False, "no User Role: not a User (A133-6)")  # noqa: FBT003
-        binds = subject.part in user_parts
-        return _verdict(
-            binds,
-            f"{subject.part} {'binds' if binds else 'does not bind'} User Roles"
-            f" ({_codes(subject.roles)})",
-        )
-
-    return Rule(
-        id="sec.g.user-parts",
-        title="Section G binds a User by every part that binds User Roles",
-        clauses=(section_g.clause("G1 to G10 (part level)", Provenance.INFERRED),),
-        fn=fn,
-        text="Each part of Section G binds the parties it names; G3-G6, G8 and G10 bind Users.",
+def _load_mp133(path: str | os.PathLike[str] | None) -> Mp133:
+    table = load_table(path, default=TABLE)
+    g17 = table.table("g1_7")
+    return Mp133(
+        add=tuple(dict.fromkeys(g17.texts("add", allow_empty=False))),
+        clause=g17.text("clause"),
+        sec_version=g17.text("sec_version"),
+        provenance=g17.provenance(),
+        source=g17.text("source"),
+        assumptions=read_assumptions(table),
+        table=table.source,
     )
 
 
-def g1_7_rule(section_g: SectionG, regime: Regime) -> Rule:
-    """``sec.g1-7.es-rsa-limit``: an ES/RSA-only User is bound only by the G1.7 list."""
-    listed = section_g.g1_7[regime] & section_g.user_parts
-    provenance = section_g.g1_7_provenance[regime]
-    note = section_g.g1_7_source[regime]
-    version = section_g.g1_7_version[regime]
-    clause = "G1.7" if regime == "baseline" else "G1.7 as amended by MP133"
-    shown = _listing(p for p in section_g.part_ids if p in listed)
-
-    def fn(subject: Subject) -> Verdict:
-        if not subject.roles or not subject.roles <= ES_RSA:
-            return Verdict(
-                Outcome.NOT_APPLICABLE,
-                f"roles {_codes(subject.roles)} are not only Export Supplier / RSA",
-            )
-        inside = subject.part in listed
-        return _verdict(
-            inside,
-            f"a User acting only as {_codes(subject.roles)} is bound by {subject.part}"
-            f" only if G1.7 lists it; G1.7 ({regime}) lists {shown}",
-        )
-
-    return Rule(
-        id="sec.g1-7.es-rsa-limit",
-        title="A User acting only as Export Supplier and/or RSA is bound only by the G1.7 list",
-        clauses=(
-            section_g.clause(
-                clause,
-                Provenance.STATED if regime == "baseline" else provenance,
-                version=version,
-            ),
-            section_g.clause(f"G1.7 list ({regime})", provenance, version=version, note=note),
-        ),
-        fn=fn,
-        text=(
-            "Where a User acts only in the User Role of Export Supplier and/or Registered"
-            " Supplier Agent, Section G applies to it only as far as the provisions G1.7 lists."
-        ),
-    )
+@functools.cache
+def _bundled_mp133() -> Mp133:
+    return _load_mp133(None)
 
 
-class Dp133Model(ProposalModel):
+def load_mp133(path: str | os.PathLike[str] | None = None) -> Mp133:
+    """DP133's table from ``path``, or the bundled ``dp133.toml`` (read once) when None.
+
+    Raises :class:`~secrules.errors.DataFileError` naming file and key on a broken table.
+    """
+    return _bundled_mp133() if path is None else _load_mp133(path)
+
+
+class Dp133Model(ProposalModel[Subject]):
     """Section G applicability by role set, before and after MP133."""
 
     summary: ClassVar[str] = (
@@ -150,46 +106,64 @@ class Dp133Model(ProposalModel):
         "Users whose roles all lie in {Export Supplier, Registered Supplier Agent},"
         " for the parts MP133 adds to G1.7 (G10 Shared Resources)"
     )
-    regimes: ClassVar[Mapping[str, str]] = {
-        "baseline": "SEC before MP133: G1.7 does not list Shared Resources (G10).",
-        "proposed": "SEC v27.0 (MP133 implemented 29 Nov 2020): G1.7 also lists G10.",
-    }
-
+    regimes: ClassVar[Mapping[Regime, str]] = MappingProxyType(
+        {
+            Regime.BASELINE: "SEC before MP133: G1.7 does not list Shared Resources (G10).",
+            Regime.PROPOSED: "SEC v27.0 (MP133 implemented 29 Nov 2020): G1.7 also lists G10.",
+        }
+    )
+    combine: ClassVar[Combiner] = WORST
+    labels: ClassVar[Mapping[Outcome, str]] = MappingProxyType(
+        {Outcome.PASS: APPLIES, Outcome.NOT_APPLICABLE: DOES_NOT_APPLY}
+    )
+    #: ``--table`` / ``table=`` replace the Section G table; MP133's change stays DP133's own.
     table_name: ClassVar[str] = "section_g.toml"
 
-    def __init__(self, section_g: SectionG | None = None) -> None:
+    def __init__(self, section_g: SectionG | None = None, mp133: Mp133 | None = None) -> None:
         self.section_g = section_g or load_section_g()
-        baseline = RuleSet.of(
-            "DP133 baseline (SEC before MP133)",
-            [base_rule(self.section_g), g1_7_rule(self.section_g, "baseline")],
+        self.mp133 = mp133 or load_mp133()
+        missing = self.section_g.unknown(self.mp133.add)
+        if missing:
+            where = self.mp133.table.label if self.mp133.table else TABLE
+            raise DataFileError(
+                f"Section G has no part {', '.join(missing)}, which MP133 adds to the G1.7 list"
+                f" ({where}: g1_7.add)",
+                file=self.section_g.source_file,
+                key="part",
+            )
+        self._added = frozenset(self.mp133.add)
+        #: Section G with the G1.7 list as MP133 amends it (the proposal's table override).
+        self.amended = self.section_g.with_g1_7(
+            self.section_g.g1_7.parts | self._added,
+            clause=self.mp133.clause,
+            sec_version=self.mp133.sec_version,
+            provenance=self.mp133.provenance,
+            source=self.mp133.source,
         )
-        proposed = baseline.derive(
-            "DP133 proposed (MP133)",
-            replace=[g1_7_rule(self.section_g, "proposed")],
-        )
-        self._rulesets: dict[Regime, RuleSet] = {"baseline": baseline, "proposed": proposed}
-        self._added = self.section_g.g1_7_added
+        self.rulesets()  # built once here (linear in the table), never by a scenario
 
     def with_table(self, path: str | os.PathLike[str]) -> Dp133Model:
         """The model on the user's own Section G table (same schema as section_g.toml)."""
-        return Dp133Model(load_section_g(path))
+        return Dp133Model(load_section_g(path), self.mp133)
 
     @property
     def table_source(self) -> TableSource | None:
         """The Section G table in use (bundled or the user's) and its SHA-256."""
         return self.section_g.source
 
-    def rulesets(self) -> Mapping[Regime, RuleSet]:
-        """The baseline set and the proposed set derived from it."""
-        return dict(self._rulesets)
+    def baseline(self) -> RuleSet[Subject]:
+        """Section G's rules as they stood on 28 May 2020 (the ``sec`` domain package)."""
+        return rules(self.section_g)
 
-    def decide(self, subject: Subject, regime: Regime | str) -> Finding:
-        """The exception (G1.7) wins where it applies; otherwise the base rule decides."""
-        ruleset = self._rulesets[check_regime(regime)]
-        exception = ruleset.evaluate(subject, "sec.g1-7.es-rsa-limit")[0]
-        if exception.label is not None:
-            return exception
-        return ruleset.evaluate(subject, "sec.g.user-parts")[0]
+    def reform(self, baseline: RuleSet[Subject]) -> RuleSet[Subject]:
+        """MP133: the G1.7 exception replaced by one on the amended list (A133-4)."""
+        return baseline.derive("DP133 proposed (MP133)", replace=[g1_7_exception(self.amended)])
+
+    def subject(self, scenario: Scenario) -> Subject:
+        """The User's roles and the part of ``scenario``."""
+        if isinstance(scenario.subject, Subject):
+            return scenario.subject
+        return Subject(frozenset(UserRole.parse(r) for r in scenario["roles"]), scenario["part"])
 
     def scenarios(self) -> Iterator[Scenario]:
         """Every non-empty set of the seven roles (127), crossed with every part of Section G."""
@@ -201,33 +175,24 @@ class Dp133Model(ProposalModel):
                 for part in self.section_g.part_ids:
                     yield Scenario({"roles": codes, "part": part}, subject=Subject(role_set, part))
 
-    def _subject(self, scenario: Scenario) -> Subject:
-        if isinstance(scenario.subject, Subject):
-            return scenario.subject
-        return Subject(frozenset(UserRole.parse(r) for r in scenario["roles"]), scenario["part"])
-
-    def evaluate(self, scenario: Scenario, regime: Regime) -> Finding:
-        """Whether the scenario's part binds a User holding the scenario's roles."""
-        return self.decide(self._subject(scenario), regime)
-
     def in_scope(self, scenario: Scenario) -> bool:
         """ES/RSA-only role sets, for parts MP133 adds to the G1.7 list."""
-        subject = self._subject(scenario)
+        subject = self.subject(scenario)
         return bool(subject.roles) and subject.roles <= ES_RSA and subject.part in self._added
 
     def assumptions(self) -> tuple[Assumption, ...]:
-        """A133-1 to A133-7, from the Section G table.
+        """A133-1 to A133-7, from DP133's table.
 
-        A133-2 (the user parts), A133-3 (the baseline G1.7 list) and A133-4 (what MP133 adds)
-        are stated from the table's ``[[part]]`` and ``[g1_7]`` data, so a user's table is
-        reported with its own values; its ``[[assumption]]`` rows give the rest.
+        A133-2 (the user parts) and A133-3 (the G1.7 list of 28 May 2020) are stated from the
+        Section G table's ``[[part]]`` and ``[g1_7]`` data, so a user's table is reported with
+        its own values; A133-4 (what MP133 adds) from ``dp133.toml``'s ``[g1_7]``. Its
+        ``[[assumption]]`` rows give the rest.
         """
-        return restate(self.section_g.assumptions, self._derived())
+        return restate(self.mp133.assumptions, self._derived())
 
     def _derived(self) -> tuple[Assumption, ...]:
         sg = self.section_g
-        table = sg.source
-        rows = {a.id: a for a in sg.assumptions}
+        rows = {a.id: a for a in self.mp133.assumptions}
 
         def ordered(ids: frozenset[str]) -> list[str]:
             return [p for p in sg.part_ids if p in ids]
@@ -242,43 +207,40 @@ class Dp133Model(ProposalModel):
             if not p.binds_all_users
         )
         user = ordered(sg.user_parts)
-        a2 = f"The parts that bind all seven User Roles are {_listing(user, len(user))}" + (
+        a2 = f"The parts that bind all seven User Roles are {listing(user, len(user))}" + (
             f"; the others: {others}" if others else ""
         )
-        base = sg.g1_7["baseline"]
-        a3 = f"The baseline G1.7 list is {_listing(ordered(base), len(base))}"
+        base = sg.g1_7.parts
+        a3 = f"The baseline G1.7 list is {listing(ordered(base), len(base))}"
         outside = ordered(base - sg.user_parts)
         if outside:
-            shown = _listing(outside, len(outside))
+            shown = listing(outside, len(outside))
             a3 += f"; {shown} bind no User Role, so listing them has no effect"
         added = ordered(self._added)
-        a4 = f"The proposed G1.7 list is the baseline list plus {_listing(added, len(added))}"
+        a4 = f"The proposed G1.7 list is the baseline list plus {listing(added, len(added))}"
         return (
             derived_assumption(
                 "A133-2",
                 a2,
-                weakest(p.provenance for p in sg.parts),
-                table=table,
+                Provenance.weakest(p.provenance for p in sg.parts),
+                table=sg.source,
                 key="part[].binds",
                 source=row_source("A133-2", "the binds of each [[part]]"),
             ),
             derived_assumption(
                 "A133-3",
                 a3,
-                sg.g1_7_provenance["baseline"],
-                table=table,
-                key="g1_7.baseline.parts",
-                source=row_source("A133-3", sg.g1_7_source["baseline"]),
+                sg.g1_7.provenance,
+                table=sg.source,
+                key="g1_7.parts",
+                source=row_source("A133-3", sg.g1_7.source),
             ),
             derived_assumption(
                 "A133-4",
                 a4,
-                sg.g1_7_provenance["proposed"],
-                table=table,
-                key="g1_7.proposed.add",
-                source=row_source("A133-4", sg.g1_7_source["proposed"]),
+                self.mp133.provenance,
+                table=self.mp133.table,
+                key="g1_7.add",
+                source=row_source("A133-4", self.mp133.source),
             ),
         )
-
-
-MODEL = Dp133Model()
