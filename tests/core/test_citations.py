@@ -43,5 +43,5 @@ def test_a_cited_clause_carries_its_id():
 
 
 def test_an_unknown_id_is_a_clear_error():
-    with pytest.raises(InvalidValueError, match="no clause 'gbcs.nonesuch' in clauses.toml"):
+    with pytest.raises(InvalidValueError, match=r"no clause 'gbcs\.nonesuch' in clauses\.toml"):
         cite("gbcs.nonesuch")

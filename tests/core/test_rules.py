@@ -150,7 +150,7 @@ def test_any_derivation_leaves_parent_intact(rule_ids, data):
             assert finding.outcome is Outcome.PASS
 
 
-def test_finding_to_dict():
+def test_finding_as_json():
     f = Finding("r", Outcome.FAIL, "m", (CLAUSE,), path="entries[1].begin_date", offset=104)
     as_dict = as_json(f)
     assert as_dict["outcome"] == "fail"

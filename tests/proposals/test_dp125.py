@@ -22,6 +22,7 @@ from secrules.inventory import (
     variant_rules,
 )
 from secrules.proposals.dp125 import ACTOR_KINDS, EXCEPTION_RULE, Dp125Model, load_dp125_policy
+from secrules.report import as_json
 
 MODEL = secrules.get_proposal("DP125").require_model()
 
@@ -74,7 +75,7 @@ def test_scenario_params_are_json_ready(report):
     assert {"actor": "gaining responsible IS", "device_type": "ESME", "status": "Commissioned"} in (
         params
     )
-    assert json.dumps(report.to_dict())
+    assert json.dumps(as_json(report))
 
 
 def test_actor_kinds():

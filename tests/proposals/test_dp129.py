@@ -28,6 +28,7 @@ from secrules.proposals.dp129 import (
     device_acceptance,
     load_policy,
 )
+from secrules.report import as_json
 from secrules.strategies.ecdsa import signed_gbcs_messages
 
 
@@ -78,7 +79,7 @@ def test_device_acceptance_check(variant):
 
 
 def test_json_report():
-    data = json.loads(json.dumps(secrules.impact("DP129").to_dict()))
+    data = json.loads(json.dumps(as_json(secrules.impact("DP129"))))
     assert data["changed_count"] == REMOTE_PARTIES
     assert set(data["rows"][0]["scenario"]) == {
         "signer",

@@ -12,6 +12,7 @@ import secrules
 from secrules.core.proposals import Scenario
 from secrules.errors import DataFileError
 from secrules.proposals.dp133 import APPLIES, DOES_NOT_APPLY, Dp133Model, load_mp133
+from secrules.report import as_json
 from secrules.sec import UserRole
 from secrules.sec.section_g import (
     ES_RSA,
@@ -50,7 +51,7 @@ def test_impact_changes_exactly_three_rows():
 
 
 def test_json_shape():
-    data = json.loads(json.dumps(secrules.impact("DP133").to_dict()))
+    data = json.loads(json.dumps(as_json(secrules.impact("DP133"))))
     assert data["proposal"] == "DP133"
     assert data["total"] == 1270
     assert data["changed_count"] == 3
