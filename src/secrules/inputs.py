@@ -144,7 +144,7 @@ def _payload_of(inp: Input) -> PayloadKind:
     return _BY_FIRST_OCTET.get(inp.data[0], PayloadKind.DATA) if inp.data else PayloadKind.DATA
 
 
-def _check_data(_inst: object, _attribute: object, value: object) -> None:
+def _check_data(_inst: object, _attribute: attrs.Attribute[bytes], value: bytes) -> None:
     if type(value) is not bytes or not value:
         raise InvalidValueError("Input.data must be non-empty bytes")
 
