@@ -161,6 +161,9 @@ def test_errors_say_what_was_expected_and_where():
     with pytest.raises(DecodeError, match="odd number of digits") as info:
         read_input("DD 00 0")
     assert info.value.offset == 6
+    with pytest.raises(DecodeError, match="odd number of digits") as info:
+        read_input("\ufeffDD0")  # a byte-order mark is one character of the text
+    assert info.value.offset == 3
     with pytest.raises(DecodeError, match="not a multiple of 4") as info:
         read_input("3Q=")
     assert info.value.offset == 3

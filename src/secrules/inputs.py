@@ -237,12 +237,12 @@ def _from_text(text: str, name: str | None, *, utf16: bool) -> Input:
         raise DecodeError("empty input", offset=0)
     if stripped.startswith("<"):
         return _xml_from_text(text[start:] if utf16 else text, name, utf16=utf16)
-    try:
-        ascii_text = text[start:].encode("ascii")
+    try:  # a byte-order mark counts as one blank, so offsets stay offsets into ``text``
+        ascii_text = (" " + text[1:] if start else text).encode("ascii")
     except UnicodeEncodeError as exc:
         raise DecodeError(
             f"unrecognised input: {EXPECTED} (a non-ASCII character is neither hex nor base64)",
-            offset=start + exc.start,
+            offset=exc.start,
         ) from None
     found = _from_ascii(ascii_text, 0, name)
     if found is None:
