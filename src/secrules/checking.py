@@ -1,16 +1,16 @@
-"""``secrules.check``: sniff what an input is and run every rule that applies to it.
+"""``secrules.check``: read an input once and run every rule that applies to it.
 
 Inputs are bytes or text, or an :class:`os.PathLike` naming a file to read (a plain ``str`` is
-always the input itself, never a file name):
+always the input itself, never a file name), read by :func:`secrules.inputs.read_input` (hex,
+base64, binary or XML; see there) into a typed :class:`~secrules.inputs.Input`:
 
-- XML (first non-blank character ``<``): a DUIS request, read safely (no DTDs or entities) and
-  checked by :func:`secrules.duis.check_request`.
-- hex text (digits and white space only, even count) or raw binary: a GBCS message (``DD`` or
-  ``DF``), a DLMS ACCESS request/response (``D9``/``DA``) or bare A-XDR Data, checked by
-  :func:`secrules.payloads.check_payload`: the ECS37 template rules (and, for a device's default
-  configuration, the regime's Table 28d rules) where a schedule is found and,
-  for a GBCS message, the message-protection rules (``gbcs.shape``,
-  ``gbcs.critical_command_signed``, ``gbcs.signature``, ``gbcs.mac``).
+- XML: a DUIS request, read safely (no DTDs or entities) and checked by
+  :func:`secrules.duis.check_request`.
+- binary octets: a GBCS message (``DD`` or ``DF``), a DLMS ACCESS request/response
+  (``D9``/``DA``) or bare A-XDR Data, checked by :func:`secrules.payloads.check_payload`: the
+  ECS37 template rules (and, for a device's default configuration, the regime's Table 28d
+  rules) where a schedule is found and, for a GBCS message, the message-protection rules
+  (``gbcs.shape``, ``gbcs.critical_command_signed``, ``gbcs.signature``, ``gbcs.mac``).
 
 What was not checked is INDETERMINATE, never PASS: a signature without a key store (or whose
 originator has no key in it), and every MAC (not verified yet). :func:`failed` says whether a
@@ -20,11 +20,10 @@ run's findings fail it, as the ``secrules check`` exit status does.
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from secrules.core.files import read_bounded
+from secrules.core.files import display_name, read_bounded
 from secrules.core.findings import Finding, Outcome
 from secrules.core.regimes import Regime, check_regime
 from secrules.core.rules import RuleSet
@@ -35,7 +34,7 @@ from secrules.core.validation import (
     require_text,
     require_type,
 )
-from secrules.errors import DecodeError
+from secrules.inputs import MAX_INPUT_BYTES, Input, InputKind, read_input
 
 if TYPE_CHECKING:
     from secrules.gbcs.keystore import KeyStore
@@ -47,68 +46,8 @@ __all__ = [
     "check_input",
     "check_rulesets",
     "failed",
-    "input_kind",
     "read_file",
-    "read_input",
 ]
-
-#: Largest input ``check`` reads (DUIS has its own, smaller cap).
-MAX_INPUT_BYTES = 16 * 1024 * 1024
-_HEX_TEXT = re.compile(rb"^[0-9A-Fa-f\s]*$")
-_BOM = b"\xef\xbb\xbf"
-
-
-def read_input(data: bytes | bytearray | memoryview | str) -> tuple[str, bytes]:
-    """Classify ``data`` as ``("xml", bytes)`` or ``("binary", decoded bytes)``.
-
-    Hex text (upper or lower case, white space anywhere) is decoded; anything else that is not XML
-    is taken as raw binary. Empty input, input over :data:`MAX_INPUT_BYTES` or odd-length hex
-    raises :class:`DecodeError`; input that is not bytes-like or ``str`` raises
-    :class:`InvalidValueError` before anything is allocated.
-    """
-    require_type(data, "data", (*BYTES_LIKE, str), "bytes, str or os.PathLike")
-    # Refuse oversized input before copying or encoding it (a str character is >= 1 byte).
-    size = data.nbytes if isinstance(data, memoryview) else len(data)
-    if size > MAX_INPUT_BYTES:
-        raise DecodeError(f"input is larger than {MAX_INPUT_BYTES} bytes", offset=MAX_INPUT_BYTES)
-    if isinstance(data, str):
-        try:
-            raw = data.encode("utf-8")
-        except UnicodeEncodeError as exc:
-            raise DecodeError(
-                f"text input holds a character UTF-8 cannot encode ({exc.reason})",
-                offset=exc.start,
-            ) from None
-    else:
-        raw = bytes(data)
-    if len(raw) > MAX_INPUT_BYTES:
-        raise DecodeError(f"input is larger than {MAX_INPUT_BYTES} bytes", offset=MAX_INPUT_BYTES)
-    body = raw.removeprefix(_BOM).lstrip()
-    if not body:
-        raise DecodeError("empty input", offset=0)
-    if body.startswith(b"<"):
-        return "xml", raw
-    if _HEX_TEXT.match(body):
-        digits = b"".join(body.split())
-        if len(digits) % 2:
-            raise DecodeError(
-                f"hex input has an odd number of digits ({len(digits)})", offset=len(digits)
-            )
-        return "binary", bytes.fromhex(digits.decode("ascii"))
-    if isinstance(data, str):
-        raise DecodeError("text input is neither XML nor hex", offset=0)
-    return "binary", raw
-
-
-def input_kind(data: bytes) -> str:
-    """A short name for what decoded binary input looks like, by its first octet."""
-    first = data[0] if data else -1
-    return {
-        0xDD: "GBCS message (General Ciphering)",
-        0xDF: "GBCS General Signing APDU",
-        0xD9: "DLMS ACCESS request",
-        0xDA: "DLMS ACCESS response",
-    }.get(first, "A-XDR Data")
 
 
 def check(
@@ -139,11 +78,11 @@ def check(
     """
     _check_arguments(data, regime, keystore, table_28d, era, default_configuration)
     if isinstance(data, os.PathLike):
-        data = read_file(data)
-    kind, raw = read_input(data)
+        subject = read_input(read_file(data), name=display_name(data))
+    else:
+        subject = read_input(data)
     return check_input(
-        kind,
-        raw,
+        subject,
         regime=regime,
         keystore=keystore,
         table_28d=table_28d,
@@ -182,8 +121,7 @@ def _check_arguments(  # noqa: PLR0917 - check()'s arguments, one to one
 
 
 def check_input(
-    kind: str,
-    raw: bytes,
+    subject: Input,
     *,
     regime: Regime | str = "proposed",
     keystore: KeyStore | str | os.PathLike[str] | None = None,
@@ -191,23 +129,24 @@ def check_input(
     era: str | None = None,
     default_configuration: bool = False,
 ) -> list[Finding]:
-    """:func:`check` on input that :func:`read_input` has already classified and decoded.
+    """:func:`check` on input that :func:`secrules.inputs.read_input` has already read.
 
     ``table_28d`` may also be a Table 28d already loaded (the command line reads it once per run).
     """
+    require_type(subject, "subject", (Input,), "an Input (from secrules.inputs.read_input)")
     chosen = check_regime(regime)
-    if kind == "xml":
+    if subject.kind is InputKind.XML:
         from secrules.duis import check_request
         from secrules.proposals import get_proposal
 
         rules = get_proposal("DP125").require_model().rulesets()[chosen]
-        return check_request(raw, rules=rules, era=era)
+        return check_request(subject.data, rules=rules, era=era)
     from secrules.gbcs.keystore import open_keystore
     from secrules.payloads import check_payload
 
     store = open_keystore(keystore) if isinstance(keystore, str | os.PathLike) else keystore
     return check_payload(
-        raw,
+        subject,
         regime=chosen,
         table_28d=table_28d,
         default_configuration=default_configuration,

@@ -110,7 +110,8 @@ def _cmd_impact(args: argparse.Namespace) -> int:
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
-    from secrules.checking import check_input, failed, input_kind, read_file, read_input
+    from secrules.checking import check_input, failed, read_file
+    from secrules.inputs import read_input
     from secrules.report import FileFindings, render_findings
 
     keystore = None
@@ -132,10 +133,9 @@ def _cmd_check(args: argparse.Namespace) -> int:
             errors.append((name, exc.message))
             continue
         try:
-            kind, raw = read_input(data)
+            subject = read_input(data, name=display_name(name))
             findings = check_input(
-                kind,
-                raw,
+                subject,
                 regime=args.regime,
                 keystore=keystore,
                 table_28d=table_28d,
@@ -148,8 +148,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
         except SecrulesError as exc:
             errors.append((name, str(exc)))
             continue
-        label = "DUIS request XML" if kind == "xml" else input_kind(raw)
-        results.append(FileFindings(name, label, findings))
+        results.append(FileFindings(name, subject.description, findings))
     if args.format == "json":
         payload = json.loads(render_findings(results, "json", regime=args.regime))
         payload["errors"] = [
@@ -202,7 +201,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(run=_cmd_impact)
 
-    p = sub.add_parser("check", help="check GBCS / DLMS payloads (hex or binary) and DUIS XML")
+    p = sub.add_parser(
+        "check", help="check GBCS / DLMS payloads (hex, base64 or binary) and DUIS XML"
+    )
     p.add_argument("files", nargs="+", metavar="FILE", help="input files ('-' for stdin)")
     p.add_argument("--format", choices=("text", "json"), default="text")
     p.add_argument("--regime", choices=("baseline", "proposed"), default="proposed")

@@ -41,11 +41,13 @@ from secrules.dlms.access import (
     decode_access,
 )
 from secrules.dlms.data import Array, Data, Structure, decode_data
-from secrules.dlms.schedule import entries_from_data
+from secrules.dlms.schedule import ScheduleEntry, entries_from_data
 from secrules.errors import DecodeError
-from secrules.gbcs import GbcsMessage, decode_text, ecs37, parse_message, use_case_name
+from secrules.gbcs import GbcsMessage, ecs37, parse_message, use_case_name
 from secrules.gbcs.table_28d import Table28d
 from secrules.gbcs.verification import protection_findings
+from secrules.inputs import Input, InputKind, PayloadKind, read_input
+from secrules.inputs import sniff as sniff_payload
 from secrules.proposals import get_proposal
 from secrules.proposals.dp131 import Dp131Model
 
@@ -96,15 +98,12 @@ _DLMS_CLAUSE = ClauseRef(
 
 
 def sniff(data: bytes) -> str:
-    """Say what ``data`` looks like from its first octet: ``gbcs``, ``access`` or ``data``."""
-    if not data:
-        raise DecodeError("empty input", offset=0, path="")
-    first = data[0]
-    if first in (0xDD, 0xDF):
-        return "gbcs"
-    if first in (0xD9, 0xDA):
-        return "access"
-    return "data"
+    """Say what ``data`` looks like from its first octet: ``gbcs``, ``access`` or ``data``.
+
+    The short form of :func:`secrules.inputs.sniff`, which names the kind in full.
+    """
+    kind = sniff_payload(data)
+    return "gbcs" if kind.is_gbcs else "access" if kind.is_access else "data"
 
 
 def _info(rule_id: str, message: str, clause: ClauseRef, offset: int = 0) -> Finding:
@@ -128,21 +127,25 @@ def _has_schedule_shape(value: Data) -> bool:
     )
 
 
-def _is_schedule_array(value: Data) -> bool:
-    """True for a non-empty array of structures that read as schedule entries.
+#: A schedule found in a payload: its entries decoded once, or None when they are not read
+#: (a SET whose value is checked as it is, or a schedule too long to check entry by entry).
+_Entries = tuple[ScheduleEntry, ...] | None
+
+
+def _schedule_entries(value: Data) -> tuple[bool, _Entries]:
+    """Whether ``value`` is a non-empty array of schedule entries, and the entries (read once).
 
     An array of more than :data:`MAX_SCHEDULE_ENTRIES` ten-member structures counts without
     reading its entries (its rules are then reported as not checked).
     """
     if not isinstance(value, Array) or not _has_schedule_shape(value):
-        return False
+        return False, None
     if len(value.items) > MAX_SCHEDULE_ENTRIES:
-        return True
+        return True, None
     try:
-        entries_from_data(value)
+        return True, tuple(entries_from_data(value))
     except DecodeError:
-        return False
-    return True
+        return False, None
 
 
 def _too_many_entries(
@@ -213,6 +216,7 @@ def _not_checked(skipped: list[str], *, what: str, offset: int | None) -> Findin
 
 def _schedule_findings(
     value: Data,
+    entries: _Entries = None,
     *,
     base: int,
     where: str,
@@ -223,7 +227,8 @@ def _schedule_findings(
     if long_schedule is not None:
         return long_schedule
     try:
-        entries = entries_from_data(value)
+        if entries is None:
+            entries = tuple(entries_from_data(value))
     except DecodeError as exc:
         # A SET of the schedule attribute whose value is not schedule entries breaks the
         # template; report it as the entries rule failing, located in the input.
@@ -255,7 +260,7 @@ def _access_findings(
 ) -> list[Finding]:
     tpl = ecs37.template()
     out: list[Finding] = []
-    schedules: list[tuple[int, Data, str]] = []
+    schedules: list[tuple[int, Data, str, _Entries]] = []
     if isinstance(apdu, AccessRequest):
         for i, spec in enumerate(apdu.specs):
             if (
@@ -266,16 +271,21 @@ def _access_findings(
                 and i < len(apdu.data)
             ):
                 where = f"{what}, SET of {tpl.logical_name} attribute {tpl.attribute} (data[{i}])"
-                schedules.append((i, apdu.data[i], where))
+                schedules.append((i, apdu.data[i], where, None))
     else:
         for i, item in enumerate(apdu.data):
             # Past the limit, the cheap shape test decides what is reported as not checked.
-            full = len(schedules) >= MAX_SCHEDULES
-            if _has_schedule_shape(item) if full else _is_schedule_array(item):
-                schedules.append((i, item, f"{what}, schedule entries read back (data[{i}])"))
-    for _i, item, where in schedules[:MAX_SCHEDULES]:
+            if len(schedules) >= MAX_SCHEDULES:
+                found, entries = _has_schedule_shape(item), None
+            else:
+                found, entries = _schedule_entries(item)
+            if found:
+                where = f"{what}, schedule entries read back (data[{i}])"
+                schedules.append((i, item, where, entries))
+    for _i, item, where, entries in schedules[:MAX_SCHEDULES]:
         out += _schedule_findings(
             item,
+            entries,
             base=base,
             where=where,
             rulesets=rulesets,
@@ -285,7 +295,7 @@ def _access_findings(
         first = schedules[MAX_SCHEDULES][1].offset
         out.append(
             _not_checked(
-                [f"data[{i}]" for i, _, _ in schedules[MAX_SCHEDULES:]],
+                [f"data[{i}]" for i, _, _, _ in schedules[MAX_SCHEDULES:]],
                 what=what,
                 offset=None if first is None else base + first,
             )
@@ -320,7 +330,7 @@ def _describe_gbcs(message: GbcsMessage) -> str:
 
 
 def check_payload(
-    data: bytes | bytearray | memoryview | str,
+    data: bytes | bytearray | memoryview | str | Input,
     *,
     regime: str = "proposed",
     table_28d: str | os.PathLike[str] | Table28d | None = None,
@@ -329,7 +339,10 @@ def check_payload(
 ) -> list[Finding]:
     """Decode ``data`` (GBCS message, DLMS ACCESS APDU or A-XDR Data) and run the schedule rules.
 
-    ``data`` is bytes, or hex / base64 text. ``regime`` is ``"baseline"`` or ``"proposed"``.
+    ``data`` is an :class:`~secrules.inputs.Input` already read, or anything
+    :func:`secrules.inputs.read_input` reads (binary octets, hex or base64 text); the payload is
+    decoded once and each schedule's entries are read once. ``regime`` is ``"baseline"`` or
+    ``"proposed"``.
     The ECS37 template rules (``gbcs.ecs37.*``) apply to every schedule; they do not depend on
     the regime. ``default_configuration=True`` says the schedule is a device's pre-installation
     default (e.g. read back with ECS18b from a new meter, or a dump of attribute 2); the Table 28d
@@ -360,31 +373,27 @@ def check_payload(
         )
         if default_configuration:
             sets.append(model.rulesets()[chosen])
-    raw = decode_text(data) if isinstance(data, str) else bytes(data)
-    kind = sniff(raw)
-    if kind == "gbcs":
-        message = parse_message(raw)
-        findings = [_info("gbcs.decode", _describe_gbcs(message), _GBCS_CLAUSE)]
-        code = message.message_code
-        content = message.decode_content() if code in (ECS37_CODE, ECS18B_CODE) else b""
-        if isinstance(content, AccessRequest | AccessResponse):
-            apdu, base = content, message.content_offset
-            what = f"{use_case_name(code)} {message.cra_flag.name.lower()}"
-            findings[0] = attrs.evolve(
-                findings[0], message=f"{findings[0].message}; {_describe_access(apdu)}"
-            )
-            findings += _access_findings(
-                apdu,
-                base=base,
-                what=what,
-                rulesets=sets,
-                default_configuration=default_configuration,
-            )
-        return findings + protection_findings(message, keystore)
-    if kind == "access":
+    subject = data if isinstance(data, Input) else read_input(data)
+    if subject.kind is InputKind.XML:
+        raise DecodeError(
+            "expected a GBCS message, DLMS APDU or A-XDR Data, not XML (secrules.check reads "
+            "DUIS XML)",
+            offset=0,
+        )
+    raw = subject.data
+    if subject.payload.is_gbcs:
+        return _gbcs_findings(
+            parse_message(raw),
+            rulesets=sets,
+            default_configuration=default_configuration,
+            keystore=keystore,
+        )
+    if subject.payload.is_access:
         apdu = decode_access(raw)
         findings = [_info("dlms.decode", _describe_access(apdu), _DLMS_CLAUSE)]
-        what = "ACCESS.request" if isinstance(apdu, AccessRequest) else "ACCESS.response"
+        what = (
+            "ACCESS.request" if subject.payload is PayloadKind.ACCESS_REQUEST else "ACCESS.response"
+        )
         findings += _access_findings(
             apdu,
             base=0,
@@ -394,9 +403,11 @@ def check_payload(
         )
         return findings
     value = decode_data(raw)
-    if _is_schedule_array(value):
+    found, entries = _schedule_entries(value)
+    if found:
         return _schedule_findings(
             value,
+            entries,
             base=0,
             where="Schedule entries (A-XDR Data)",
             rulesets=sets,
@@ -409,3 +420,29 @@ def check_payload(
             _DLMS_CLAUSE,
         )
     ]
+
+
+def _gbcs_findings(
+    message: GbcsMessage,
+    *,
+    rulesets: Sequence[RuleSet[ecs37.ScheduleSubject]],
+    default_configuration: bool,
+    keystore: KeyStore | None,
+) -> list[Finding]:
+    """The findings on a GBCS message parsed once: what it is, its schedules, its protection."""
+    findings = [_info("gbcs.decode", _describe_gbcs(message), _GBCS_CLAUSE)]
+    code = message.message_code
+    content = message.decode_content() if code in (ECS37_CODE, ECS18B_CODE) else b""
+    if isinstance(content, AccessRequest | AccessResponse):
+        what = f"{use_case_name(code)} {message.cra_flag.name.lower()}"
+        findings[0] = attrs.evolve(
+            findings[0], message=f"{findings[0].message}; {_describe_access(content)}"
+        )
+        findings += _access_findings(
+            content,
+            base=message.content_offset,
+            what=what,
+            rulesets=rulesets,
+            default_configuration=default_configuration,
+        )
+    return findings + protection_findings(message, keystore)

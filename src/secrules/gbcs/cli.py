@@ -21,22 +21,22 @@ import sys
 from pathlib import Path
 from typing import TypeVar
 
-from secrules.checking import failed
-from secrules.core.files import display_name, printable, read_bounded, write_output
+from secrules.checking import failed, read_file
+from secrules.core.files import display_name, printable, write_output
 from secrules.core.findings import Finding
 from secrules.errors import DecodeError, SecrulesError
 from secrules.gbcs.ecdsa import load_private_key
-from secrules.gbcs.framing import GbcsMessage, decode_text, parse_message
+from secrules.gbcs.framing import GbcsMessage, parse_message
 from secrules.gbcs.keystore import KeyStore, open_keystore
 from secrules.gbcs.types import CraFlag, Eui64, FieldSpan
 from secrules.gbcs.variants import SigningVariant
 from secrules.gbcs.verification import protection_findings, sign_precommand
+from secrules.inputs import InputKind, read_input
 from secrules.report.serialise import as_json
 
 __all__ = ["read_message_bytes", "register", "run_inspect", "run_sign", "run_verify"]
 
 _P = TypeVar("_P", bound=argparse.ArgumentParser)
-_MAX_INPUT = 16 << 20
 _SHOWN_OCTETS = 24
 
 
@@ -68,7 +68,9 @@ def register(subparsers: argparse._SubParsersAction[_P]) -> None:
     p.set_defaults(run=run_verify)
 
     p = sub.add_parser("sign", help="sign a DUIS pre-command (prints the signed APDU as hex)")
-    p.add_argument("precommand", metavar="PRECOMMAND", help="pre-command file (hex or binary)")
+    p.add_argument(
+        "precommand", metavar="PRECOMMAND", help="pre-command file (hex, base64 or binary)"
+    )
     p.add_argument("--key", required=True, metavar="KEY", help="P-256 private key (PKCS#8 PEM)")
     p.add_argument("--variant", choices=("gbcs", "cnsa"), default="gbcs")
     p.add_argument(
@@ -81,21 +83,17 @@ def register(subparsers: argparse._SubParsersAction[_P]) -> None:
 
 
 def read_message_bytes(name: str) -> bytes:
-    """The octets of a message file: binary when it starts DD/DF, else hex or base64 text.
+    """The octets of a message file, read as ``secrules check`` reads it (binary, hex, base64).
 
-    ``"-"`` reads standard input. At most one byte over the cap is read whatever the file is;
-    an unreadable or oversized file is a :class:`DataFileError` naming it.
+    ``"-"`` reads standard input. At most one byte over the cap
+    (:data:`secrules.inputs.MAX_INPUT_BYTES`) is read whatever the file is; an unreadable or
+    oversized file is a :class:`DataFileError` naming it, and XML or undecodable input a
+    :class:`DecodeError`.
     """
-    data = read_bounded(name, _MAX_INPUT, what="message", allow_stdin=True)
-    if data[:1] in (b"\xdd", b"\xdf"):
-        return data
-    try:
-        text = data.decode("ascii")
-    except UnicodeDecodeError as exc:
-        raise DecodeError(
-            "neither a binary GBCS message nor hex/base64 text", offset=exc.start
-        ) from None
-    return decode_text(text)
+    subject = read_input(read_file(name), name=display_name(name))
+    if subject.kind is InputKind.XML:
+        raise DecodeError("expected a GBCS message (hex, base64 or binary), not XML", offset=0)
+    return subject.data
 
 
 # --- inspect -----------------------------------------------------------------------------------

@@ -27,10 +27,7 @@ re-encoding) are computed when first asked for, so verifying a signature needs n
 
 from __future__ import annotations
 
-import base64
-import binascii
 import functools
-import re
 import struct
 from collections.abc import Callable, Mapping
 from types import MappingProxyType
@@ -45,6 +42,7 @@ from secrules.dlms.lengths import decode_length, encode_length
 from secrules.errors import DecodeError, InvalidValueError
 from secrules.gbcs.message_codes import use_case_name
 from secrules.gbcs.types import CraFlag, Eui64, FieldSpan, MessageShape
+from secrules.inputs import InputKind, read_input
 
 __all__ = [
     "APDU_LAYOUT",
@@ -939,45 +937,19 @@ def _record(  # noqa: PLR0917 - one positional value per slot is the cheapest ca
     return message
 
 
-_WHITESPACE = re.compile(r"\s+")
-_HEX = re.compile(r"^[0-9A-Fa-f]*$")
-_BASE64 = re.compile(r"^[A-Za-z0-9+/]*={0,2}$")
-
-
-#: Longest text :func:`decode_text` reads (twice the 16 MiB input cap, as hex).
-_MAX_TEXT = 32 << 20
-
-
 def decode_text(text: str) -> bytes:
     """Hex (case and whitespace ignored) or base64 text -> bytes.
 
-    Hex is tried first; as in gbcs-parser, base64 is used instead when the hex reading does not
-    start with ``DD``/``DF`` but the base64 reading does. Neither -> :class:`DecodeError`;
-    ``text`` that is not a ``str`` -> :class:`InvalidValueError`.
+    Hex (any case, white space anywhere, optional ``0x``) is tried first, then base64 (standard
+    or URL-safe, padded). Anything else, XML included, -> :class:`DecodeError`; ``text`` that is
+    not a ``str`` -> :class:`InvalidValueError`.
     """
     if not isinstance(text, str):
         raise InvalidValueError(f"text must be str, not {type(text).__name__}")
-    if len(text) > _MAX_TEXT:
-        raise DecodeError(f"text input is longer than {_MAX_TEXT} characters", offset=_MAX_TEXT)
-    compact = _WHITESPACE.sub("", text)
-    as_hex: bytes | None = None
-    if _HEX.match(compact) and len(compact) % 2 == 0:
-        as_hex = bytes.fromhex(compact)
-        if as_hex[:1] in (b"\xdd", b"\xdf"):
-            return as_hex
-    as_b64: bytes | None = None
-    if compact and len(compact) % 4 == 0 and _BASE64.match(compact):
-        try:
-            as_b64 = base64.b64decode(compact, validate=True)
-        except (binascii.Error, ValueError):
-            as_b64 = None
-    if as_b64 is not None and as_b64[:1] in (b"\xdd", b"\xdf"):
-        return as_b64
-    if as_hex is not None:
-        return as_hex
-    if as_b64 is not None:
-        return as_b64
-    raise DecodeError("text is neither hex nor base64", offset=0, path="text")
+    read = read_input(text)
+    if read.kind is InputKind.XML:
+        raise DecodeError("expected hex or base64 text, not XML", offset=0, path="text")
+    return read.data
 
 
 def parse_message(data: bytes | bytearray | memoryview | str) -> GbcsMessage:
