@@ -32,6 +32,7 @@ from secrules.inputs import (
     sniff,
 )
 from secrules.payloads import check_payload
+from secrules.report import as_json
 from secrules.strategies import hostile_inputs
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -213,7 +214,7 @@ def _cli(argv: list[str], capsys, *, stdin: bytes | None = None, monkeypatch=Non
 
 
 def _findings(findings) -> list[dict]:
-    return [f.to_dict() for f in findings]
+    return [as_json(f) for f in findings]
 
 
 def _cli_check(path, capsys, *extra: str) -> tuple[int, str, list[dict]]:
@@ -297,7 +298,7 @@ def test_a_dlms_payload_in_every_form(form, tmp_path, capsys):
     path = tmp_path / "payload"
     path.write_bytes(written)
     expected = secrules.check(octets)
-    assert any(f.rule_id.startswith("dp131.") for f in expected)
+    assert any(f.rule_id.startswith("gbcs.ecs37.") for f in expected)
     assert secrules.check(written) == expected
     assert secrules.check(path) == expected
     assert check_payload(written) == expected
@@ -396,7 +397,7 @@ def test_a_message_is_parsed_once_and_its_schedule_read_once(rtds_messages, stor
     entries = _count(monkeypatch, secrules.payloads, "entries_from_data")
     text = rtds_messages[ECS37].hex()
     findings = secrules.check(text, keystore=store)
-    assert any(f.rule_id == "dp131.ecs37.entries" for f in findings)
+    assert any(f.rule_id == "gbcs.ecs37.entries" for f in findings)
     assert [c[0] for c in parses] == [1, 0]
     assert entries[0] == 1
     secrules.check(rtds_messages[CS02C], keystore=store)  # signed: verified on the same parse
@@ -409,5 +410,5 @@ def test_bare_schedule_entries_are_read_once(monkeypatch):
         (ROOT / "fixtures" / "dp131" / "schedule_entries_template.hex").read_text("ascii")
     )
     findings = check_payload(octets)
-    assert any(f.rule_id == "dp131.ecs37.entries" for f in findings)
+    assert any(f.rule_id == "gbcs.ecs37.entries" for f in findings)
     assert entries[0] == 1
