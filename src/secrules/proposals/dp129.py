@@ -39,8 +39,8 @@ from secrules.core.proposals import (
 from secrules.core.regimes import REGIMES, Regime, check_regime
 from secrules.core.rules import Rule, RuleSet
 from secrules.errors import InvalidValueError
+from secrules.gbcs import GbcsMessage, parse_message
 from secrules.gbcs.ecdsa import generate_private_key
-from secrules.gbcs.framing import GbcsMessage, parse_message
 from secrules.gbcs.keystore import KeyStore, MemoryKeyStore
 from secrules.gbcs.types import CraFlag, Eui64, MessageShape
 from secrules.gbcs.variants import ECDSA_PRIMITIVES_CLAUSE, SigningVariant
