@@ -14,7 +14,7 @@ Per message, best of N rounds:
 from __future__ import annotations
 
 import argparse
-import time
+import timeit
 from collections.abc import Callable
 from pathlib import Path
 
@@ -26,12 +26,7 @@ VECTORS = Path(__file__).resolve().parents[1].parent / "shared" / "vectors" / "r
 
 
 def _best(fn: Callable[[], object], rounds: int) -> float:
-    times = []
-    for _ in range(rounds):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return min(times)
+    return min(timeit.repeat(fn, number=1, repeat=rounds))
 
 
 def main() -> None:
