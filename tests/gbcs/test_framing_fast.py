@@ -1,12 +1,12 @@
-"""The fast GBCS reader against the construct declaration and the field-by-field reader.
+"""The hand-written fast GBCS reader against the construct declaration (differential tests).
 
-``parse_message`` reads well-formed input with ``_read_fast`` (struct + slicing, filling the
-record slot by slot) and falls back to ``_parse_checked`` (field by field, naming the failing
-path and offset). The construct layouts (``APDU_LAYOUT``, ``MACD_LAYOUT``) are the declared
-layout. These tests check that all three agree: on every RTDS message, on generated messages
-of all four shapes, and on mutated, truncated and random input (same acceptance, same values,
-same errors); that the slot-filled record is the one ``__init__`` builds; and that the derived
-views are lazy and, once computed, equal to the encoder's.
+``parse_message`` reads well-formed input with ``read_fast`` (struct + slicing, filling the
+record slot by slot) and reads anything else with the declaration (``read_checked``, which
+names the failing path and offset). These tests check that the two agree on every field: on
+every RTDS message, on generated messages of all four shapes and on mutated, truncated, resized
+and random input (same acceptance, same values, same record); that the slot-filled record is the
+one ``__init__`` builds; and that the derived views are lazy and, once computed, equal to the
+declaration's.
 """
 
 from __future__ import annotations
@@ -15,10 +15,8 @@ import copy
 import pickle
 import random
 from pathlib import Path
-from typing import Any
 
 import attrs
-import construct as cs
 import pytest
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
@@ -27,172 +25,74 @@ from hypothesis import strategies as st
 
 from secrules.dlms.lengths import encode_length
 from secrules.errors import DecodeError, UnsupportedKeyError
-from secrules.gbcs import Eui64, GbcsMessage, MessageShape, parse_message, verify_message
+from secrules.gbcs import MAC_LENGTH, GbcsMessage, MessageShape, parse_message, verify_message
+from secrules.gbcs.decode import read_checked
 from secrules.gbcs.ecdsa import sign
-from secrules.gbcs.framing import (
-    _FAST_FIELDS,
-    APDU_LAYOUT,
-    MAC_LENGTH,
-    MACD_LAYOUT,
-    _encode,
-    _parse_checked,
-    _read_fast,
-    _signed_span_of,
-)
+from secrules.gbcs.fastpath import RECORD_SLOTS, read_fast
 from secrules.gbcs.keystore import DirectoryKeyStore
+from secrules.gbcs.layout import field_spans
+from secrules.gbcs.message import signed_span_of
 from secrules.gbcs.verification import SIGNATURE_RULE, SignatureSubject, _verifies
-from secrules.strategies import gbcs_message_bytes, gbcs_messages
+from secrules.strategies import gbcs_messages
 
-_LAZY_SLOT = GbcsMessage.__dict__["_layout"]  # the re-encoding (bytes + fields map) cache
+_FIELDS_SLOT = GbcsMessage.__dict__["fields"]  # the field map, read with the declaration
 
 
 def _is_cached(message: GbcsMessage) -> bool:
     try:
-        _LAZY_SLOT.__get__(message, GbcsMessage)
+        _FIELDS_SLOT.__get__(message, GbcsMessage)
     except AttributeError:
         return False
     return True
 
 
-# --- The construct declaration as an oracle. -------------------------------------------------
-
-
-def _layout_message(data: bytes) -> GbcsMessage:
-    """Decode ``data`` with the construct layouts alone and build the record with __init__."""
-    if data[:1] == b"\xdd":
-        parsed = MACD_LAYOUT.parse(data)
-        apdu, mac = parsed.apdu, parsed.mac
-        invocation = parsed.mac_header.invocation_counter
-        shape = MessageShape.MACD
-    else:
-        apdu = APDU_LAYOUT.parse(data)
-        mac, invocation = None, 0
-        if apdu.signature is None:
-            shape = MessageShape.PRE_COMMAND
-        elif apdu.signature:
-            shape = MessageShape.SIGNED_APDU
-        else:
-            shape = MessageShape.UNSIGNED_APDU
-    oi = apdu.other_information
-    rp_id = oi.supplementary_remote_party_id
-    return GbcsMessage(
-        shape=shape,
-        cra_flag=apdu.cra_flag,
-        counter=apdu.originator_counter,
-        originator=Eui64(apdu.originator_system_title),
-        recipient=Eui64(apdu.recipient_system_title),
-        message_code=oi.message_code,
-        content=apdu.content,
-        signature=apdu.signature or None,
-        mac=mac,
-        date_time=apdu.date_time or None,
-        supplementary_remote_party_id=None if rp_id is None else Eui64(rp_id),
-        supplementary_remote_party_counter=oi.supplementary_remote_party_counter,
-        supplementary_originator_counter=oi.supplementary_originator_counter,
-        ka_certificate=oi.ka_certificate,
-        invocation_counter=invocation,
-    )
-
-
-def _layout_build(msg: GbcsMessage) -> bytes:
-    """Encode ``msg`` with the construct layouts alone."""
-    apdu: dict[str, Any] = {
-        "cra_flag": int(msg.cra_flag),
-        "originator_counter": msg.counter,
-        "originator_system_title": msg.originator.octets,
-        "recipient_system_title": msg.recipient.octets,
-        "date_time": msg.date_time or b"",
-        "other_information": {
-            "message_code": msg.message_code,
-            "supplementary_remote_party_id": (
-                None
-                if msg.supplementary_remote_party_id is None
-                else msg.supplementary_remote_party_id.octets
-            ),
-            "supplementary_remote_party_counter": msg.supplementary_remote_party_counter,
-            "supplementary_originator_counter": msg.supplementary_originator_counter,
-            "ka_certificate": msg.ka_certificate,
-        },
-        "content": msg.content,
-        "signature": (None if msg.shape is MessageShape.PRE_COMMAND else (msg.signature or b"")),
-    }
-    raw = APDU_LAYOUT.build(apdu)
-    if msg.shape is not MessageShape.MACD:
-        return raw
-    return MACD_LAYOUT.build(
-        {
-            "mac_header": {
-                "ciphered_service_length": 5 + len(raw) + MAC_LENGTH,
-                "invocation_counter": msg.invocation_counter,
-            },
-            "apdu": apdu,
-            "mac": msg.mac,
-        }
-    )
-
-
-def _layout_accepts(data: bytes) -> bool:
-    try:
-        _layout_message(data)
-    except cs.ConstructError:
-        return False
-    return True
-
-
-# --- The agreement checks. -----------------------------------------------------------------
-
-
 def _check_accepted(data: bytes) -> GbcsMessage:
-    """Everything that must hold for input every reader accepts."""
-    fast = _read_fast(data)
+    """Everything that must hold for input both readers accept."""
+    fast = read_fast(data)
     assert fast is not None, "the fast reader must not defer on valid input"
-    checked = _parse_checked(data)
+    checked = read_checked(data)
+    for name in RECORD_SLOTS:  # every field, value and type
+        assert getattr(fast, name) == getattr(checked, name), name
+        assert type(getattr(fast, name)) is type(getattr(checked, name)), name
     assert fast == checked
-    assert _layout_message(data) == fast
     # The slot-filled record is exactly what __init__ builds (validators and post-init run).
     rebuilt = attrs.evolve(fast)
-    assert rebuilt == fast
     assert hash(rebuilt) == hash(fast)
     assert repr(rebuilt) == repr(fast)
-    assert all(type(getattr(rebuilt, f)) is type(getattr(fast, f)) for f in _FAST_FIELDS)
-    # Nothing re-encoded yet; the prefilled views equal what the encoder computes.
+    # Nothing re-read yet; the prefilled views equal what the declaration gives.
     assert not _is_cached(fast)
-    encoded, fields = _encode(fast)
-    assert encoded == data
     assert fast.encoded == data
-    assert rebuilt.encoded == data  # computed by the encoder, not prefilled
+    assert rebuilt.encoded == data  # built with the declaration, not prefilled
+    fields = field_spans(data)
     signed = fields["signed"]
-    assert _signed_span_of(fast) == (signed.offset, signed.end)
+    assert signed_span_of(fast) == (signed.offset, signed.end)
     assert fast.signed_bytes == rebuilt.signed_bytes == data[signed.offset : signed.end]
     assert not _is_cached(fast)
     assert fast.fields == rebuilt.fields == fields
     assert _is_cached(fast)
-    assert _layout_build(fast) == data
     return fast
 
 
 def _check_same_outcome(data: bytes) -> None:
-    """Any input: the readers accept the same inputs, and parse_message's errors are the
-    field-by-field reader's (path, offset and text)."""
+    """Any input: both readers accept it with the same record, or the fast reader defers (and
+    parse_message raises the declaration's error, located by path and offset)."""
     expected: DecodeError | GbcsMessage
     try:
-        expected = _parse_checked(data)
+        expected = read_checked(data)
     except DecodeError as exc:
         expected = exc
     if isinstance(expected, GbcsMessage):
         assert _check_accepted(data) == expected
         assert parse_message(data) == expected
         return
-    assert _read_fast(data) is None
-    assert not _layout_accepts(data)
-    with pytest.raises(DecodeError) as info:
-        parse_message(data)
-    got = info.value
-    assert (got.message, got.path, got.offset) == (expected.message, expected.path, expected.offset)
+    assert expected.path
+    assert expected.offset is not None
+    assert 0 <= expected.offset <= len(data)
+    assert read_fast(data) is None
 
 
 def test_fast_reader_fills_every_attrs_field():
-    assert tuple(f.name for f in attrs.fields(GbcsMessage)) == _FAST_FIELDS
+    assert tuple(f.name for f in attrs.fields(GbcsMessage)) == RECORD_SLOTS
 
 
 @pytest.fixture(scope="module")
@@ -217,22 +117,6 @@ def test_rtds_mutations_agree(rtds):
             mutated[at] = rng.randrange(256)
             _check_same_outcome(bytes(mutated))
         _check_same_outcome(data[: rng.randrange(len(data))])
-
-
-@given(gbcs_messages())
-def test_generated_messages_agree(msg: GbcsMessage):
-    data = msg.encoded
-    assert _check_accepted(data) == msg
-
-
-@given(gbcs_message_bytes(max_content=200), st.data())
-def test_mutated_generated_messages_agree(data: bytes, draw):
-    if draw.draw(st.booleans()):
-        _check_same_outcome(data[: draw.draw(st.integers(0, len(data) - 1))])
-    else:
-        at = draw.draw(st.integers(0, len(data) - 1))
-        value = draw.draw(st.integers(0, 255))
-        _check_same_outcome(data[:at] + bytes([value]) + data[at + 1 :])
 
 
 _BODIES = ("date_time", "other_information", "content", "signature")
@@ -332,16 +216,38 @@ def test_every_value_of_every_one_octet_field_agrees():
     assert count > 5 * 8 * 256
 
 
-@given(
-    gbcs_messages(max_content=150),
-    st.sampled_from(_BODIES),
-    st.none() | st.integers(0, 140),
-    st.booleans(),
-    st.randoms(use_true_random=False),
-)
-def test_resized_fields_agree(msg: GbcsMessage, which: str, size, long_form: bool, rng):
-    body = None if size is None else rng.randbytes(size)
-    _check_same_outcome(_reframed(msg, which, body, long_form=long_form))
+@st.composite
+def wire_inputs(draw: st.DrawFn) -> bytes:
+    """A generated message's octets: as encoded, or truncated, with one octet changed, with a
+    length-prefixed field resized or removed (lengths kept consistent, perhaps non-minimal), or
+    with octets inserted."""
+    msg = draw(gbcs_messages(max_content=150))
+    data = msg.encoded
+    how = draw(st.sampled_from(("valid", "truncated", "octet", "resized", "inserted")))
+    if how == "truncated":
+        return data[: draw(st.integers(0, len(data) - 1))]
+    if how == "octet":
+        at = draw(st.integers(0, len(data) - 1))
+        return data[:at] + bytes([draw(st.integers(0, 255))]) + data[at + 1 :]
+    if how == "resized":
+        size = draw(st.none() | st.integers(0, 140))
+        body = None if size is None else draw(st.binary(min_size=size, max_size=size))
+        return _reframed(msg, draw(st.sampled_from(_BODIES)), body, long_form=draw(st.booleans()))
+    if how == "inserted":
+        at = draw(st.integers(0, len(data)))
+        return data[:at] + draw(st.binary(min_size=1, max_size=4)) + data[at:]
+    return data
+
+
+@given(wire_inputs())
+def test_fast_reader_and_declaration_agree(data: bytes):
+    """Differential property: the same record field by field, or both reject."""
+    _check_same_outcome(data)
+
+
+@given(gbcs_messages())
+def test_generated_messages_are_read_fast(msg: GbcsMessage):
+    assert _check_accepted(msg.encoded) == msg
 
 
 @given(
@@ -350,7 +256,19 @@ def test_resized_fields_agree(msg: GbcsMessage, which: str, size, long_form: boo
 @example(b"\xdd\x00\x00\x00\x00\x00\x00", b"\x11")
 @example(b"\xdd\x00\x00\x00\x00\x00\x00", b"\x81\x11")
 def test_random_input_agrees(prefix: bytes, tail: bytes):
-    _check_same_outcome(prefix + tail)
+    data = prefix + tail
+    _check_same_outcome(data)
+    expected: GbcsMessage | tuple[str, str | None, int | None]
+    try:
+        expected = read_checked(data)
+    except DecodeError as exc:
+        expected = (exc.message, exc.path, exc.offset)
+    if isinstance(expected, GbcsMessage):
+        assert parse_message(data) == expected
+        return
+    with pytest.raises(DecodeError) as info:
+        parse_message(data)
+    assert (info.value.message, info.value.path, info.value.offset) == expected
 
 
 # --- Behaviour of the lazily derived views. ------------------------------------------------

@@ -40,9 +40,8 @@ from secrules.errors import (
     SecrulesError,
     UnsupportedKeyError,
 )
-from secrules.gbcs import ecdsa
+from secrules.gbcs import ecdsa, encode_message, parse_message
 from secrules.gbcs import keystore as keystore_module
-from secrules.gbcs.framing import encode_message, parse_message
 from secrules.gbcs.keystore import (
     DccBoxedKeyStore,
     DirectoryKeyStore,

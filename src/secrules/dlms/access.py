@@ -45,7 +45,6 @@ __all__ = [
     "DESCRIPTOR_LAYOUT",
     "HEADER_LAYOUT",
     "RESULT_NAMES",
-    "SELECTION_LAYOUT",
     "AccessKind",
     "AccessRequest",
     "AccessResponse",
@@ -69,7 +68,6 @@ DESCRIPTOR_LAYOUT = Struct(
     "instance_id" / Bytes(6),
     "attribute_or_method_id" / Int8ub,
 )
-SELECTION_LAYOUT = Struct("access_selector" / Int8ub)
 
 _HEADER = struct.Struct(">BI")
 _DESCRIPTOR = struct.Struct(">H6sB")

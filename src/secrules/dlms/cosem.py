@@ -20,7 +20,7 @@ import struct
 from typing import ClassVar
 
 import attrs
-from construct import Bytes, Int8ub, Int16sb, Int16ub, Struct
+from construct import Int8ub, Int16sb, Int16ub, Struct
 
 from secrules.errors import DecodeError, InvalidValueError
 
@@ -28,7 +28,6 @@ __all__ = [
     "DATETIME_LAYOUT",
     "DATE_LAYOUT",
     "NOT_SPECIFIED",
-    "OBIS_LAYOUT",
     "TIME_LAYOUT",
     "WEEKDAY_NAMES",
     "CosemDate",
@@ -71,7 +70,6 @@ DATETIME_LAYOUT = Struct(
     "deviation" / Int16sb,
     "clock_status" / Int8ub,
 )
-OBIS_LAYOUT = Struct("a_to_f" / Bytes(6))
 
 _DATE = struct.Struct(">HBBB")
 _TIME = struct.Struct(">BBBB")

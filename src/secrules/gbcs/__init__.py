@@ -1,20 +1,15 @@
 """GBCS: message framing (General Ciphering, General Signing), message codes and signatures.
 
 ``parse_message`` / ``encode_message`` read and write the four wire shapes of a GBCS message
-exactly (GBCS 7.2.5 and 7.2.7 as read in gbcs-parser and HenryGiraldo/gbcs); ``use_case_name``
-looks up a message code in the bundled table ``data/gbcs_message_codes.toml``.
+exactly (GBCS 7.2.5, 7.2.7); the wire format is declared once in :mod:`secrules.gbcs.layout`,
+the record is :mod:`secrules.gbcs.message`, reading is :mod:`secrules.gbcs.decode` (with the
+hot path in :mod:`secrules.gbcs.fastpath`) and writing :mod:`secrules.gbcs.encode`.
+``use_case_name`` looks up a message code in the bundled table ``data/gbcs_message_codes.toml``.
 """
 
 from __future__ import annotations
 
-from secrules.gbcs.framing import (
-    MAC_LENGTH,
-    SIGNATURE_LENGTH,
-    GbcsMessage,
-    decode_text,
-    encode_message,
-    parse_message,
-)
+from secrules.gbcs.decode import decode_text, parse_message
 from secrules.gbcs.keystore import (
     DccBoxedKeyStore,
     DirectoryKeyStore,
@@ -23,6 +18,8 @@ from secrules.gbcs.keystore import (
     MemoryKeyStore,
     open_keystore,
 )
+from secrules.gbcs.layout import MAC_LENGTH, SIGNATURE_LENGTH
+from secrules.gbcs.message import GbcsMessage, encode_message
 from secrules.gbcs.message_codes import (
     MessageCode,
     MessageCodeTable,

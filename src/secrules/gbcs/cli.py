@@ -25,9 +25,10 @@ from secrules.checking import failed, read_file
 from secrules.core.files import display_name, printable, write_output
 from secrules.core.findings import Finding
 from secrules.errors import DecodeError, SecrulesError
+from secrules.gbcs.decode import parse_message
 from secrules.gbcs.ecdsa import load_private_key
-from secrules.gbcs.framing import GbcsMessage, parse_message
 from secrules.gbcs.keystore import KeyStore, open_keystore
+from secrules.gbcs.message import GbcsMessage
 from secrules.gbcs.types import CraFlag, Eui64, FieldSpan
 from secrules.gbcs.variants import SigningVariant
 from secrules.gbcs.verification import protection_findings, sign_precommand

@@ -28,6 +28,7 @@ from secrules.core.clauses import Provenance
 from secrules.core.findings import Finding, Outcome, Verdict
 from secrules.core.rules import Rule
 from secrules.errors import InvalidValueError, KeyNotFoundError
+from secrules.gbcs.decode import decode_text, parse_message
 from secrules.gbcs.ecdsa import (
     P256_ORDER,
     SIGNATURE_LENGTH,
@@ -36,15 +37,9 @@ from secrules.gbcs.ecdsa import (
     signature_problem,
     verify,
 )
-from secrules.gbcs.framing import (
-    MAC_LENGTH,
-    GbcsMessage,
-    _signed_span_of,
-    decode_text,
-    encode_message,
-    parse_message,
-)
 from secrules.gbcs.keystore import KeyEntry, KeyStore
+from secrules.gbcs.layout import MAC_LENGTH
+from secrules.gbcs.message import GbcsMessage, encode_message, signed_span_of
 from secrules.gbcs.message_codes import message_code_table, message_type
 from secrules.gbcs.types import CraFlag, MessageShape
 from secrules.gbcs.variants import (
@@ -111,7 +106,7 @@ class _Span:
 
 def _span_of(message: GbcsMessage) -> _Span:
     """The signed span of a signed message; its 64-octet signature follows ``40`` after it."""
-    start, end = _signed_span_of(message)
+    start, end = signed_span_of(message)
     return _Span(message.signed_bytes, start, end, end + 1)
 
 
@@ -173,7 +168,7 @@ def _check(message: GbcsMessage, keystore: KeyStore | None, span: _Span | None) 
         return Verdict(Outcome.NOT_APPLICABLE, why, path="apdu.signature.length")
     if span is None:
         # The signature field is 40 then r||s, right after the signed span.
-        start, end = _signed_span_of(message)
+        start, end = signed_span_of(message)
         signed = message.encoded[start:end]
         at: int | None = end + 1
     else:
@@ -300,7 +295,7 @@ def _check_shape(message: GbcsMessage) -> Verdict:
 
 def _cra_offset(message: GbcsMessage) -> int:
     # The CRA flag is the second signed octet (E5: the span starts at the transaction-id length).
-    return _signed_span_of(message)[0] + 1
+    return signed_span_of(message)[0] + 1
 
 
 def _use_case_words(message: GbcsMessage) -> str:
@@ -319,7 +314,7 @@ def _check_critical(message: GbcsMessage) -> Verdict:
     use_case = _use_case_words(message)
     kind = message_type(message.message_code)
     signed = message.signature is not None
-    at = _signed_span_of(message)[1]  # the signature length field follows the signed span
+    at = signed_span_of(message)[1]  # the signature length field follows the signed span
     if kind is not None and kind.critical_command:
         how = "" if kind.provenance is Provenance.STATED else f" ({kind.provenance})"
         typed = f"{use_case} is {kind.message_type}{how}, a critical command"

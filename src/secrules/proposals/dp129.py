@@ -41,8 +41,8 @@ from secrules.core.proposals import (
 from secrules.core.regimes import Regime
 from secrules.core.rules import WORST, Combiner, Rule, RuleSet, decide
 from secrules.errors import InvalidValueError
+from secrules.gbcs import GbcsMessage, parse_message
 from secrules.gbcs.ecdsa import generate_private_key
-from secrules.gbcs.framing import GbcsMessage, parse_message
 from secrules.gbcs.keystore import MemoryKeyStore
 from secrules.gbcs.signing import (
     SIGNING_VARIANT_RULE_ID,

@@ -31,8 +31,8 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 from hypothesis import strategies as st
 
+from secrules.gbcs import GbcsMessage, encode_message
 from secrules.gbcs.ecdsa import P256_ORDER, sign
-from secrules.gbcs.framing import GbcsMessage, encode_message
 from secrules.gbcs.types import Eui64, MessageShape
 from secrules.gbcs.variants import SigningVariant
 from secrules.strategies.gbcs import gbcs_messages

@@ -18,8 +18,7 @@ from collections.abc import Sequence
 
 from hypothesis import strategies as st
 
-from secrules.gbcs import CraFlag, Eui64, GbcsMessage, MessageShape
-from secrules.gbcs.framing import MAC_LENGTH, SIGNATURE_LENGTH
+from secrules.gbcs import MAC_LENGTH, SIGNATURE_LENGTH, CraFlag, Eui64, GbcsMessage, MessageShape
 from secrules.gbcs.message_codes import message_code_table
 
 __all__ = ["cra_flags", "eui64s", "gbcs_message_bytes", "gbcs_messages", "message_codes"]
