@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures"
 VECTORS = Path(os.environ.get("SECRULES_VECTORS", ROOT.parent / "shared" / "vectors"))
 
-settings.register_profile("dev", max_examples=60, deadline=None)
+settings.register_profile("dev", max_examples=25, deadline=None)
 # CI: 50 examples per property (derandomised); the codec round trips, where depth pays, ask for
 # more themselves.
 settings.register_profile(

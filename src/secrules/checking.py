@@ -191,7 +191,7 @@ def check_rulesets() -> dict[str, RuleSet[Any]]:
     return {
         "DUIS requests": DUIS_RULES,
         "GBCS ECS37 template": ecs37.rules(),
-        "GBCS message protection": RuleSet.of("GBCS message protection", PROTECTION_RULES),
+        "GBCS message protection": PROTECTION_RULES,
         "Check limits": RuleSet.of("Check limits", [LIMITS_RULE]),
     }
 

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING
 
 import attrs
 
-from secrules._version import __version__
+from secrules.core.citations import cite
 from secrules.core.clauses import ClauseRef
 from secrules.core.findings import Finding, Outcome, Verdict
 from secrules.core.proposals import ProposalModel
@@ -74,27 +74,9 @@ MAX_LISTED = 8
 ECS37_CODE = 0x004A
 ECS18B_CODE = 0x002C
 
-_GBCS_CLAUSE = ClauseRef(
-    "GBCS",
-    "7.2.5 MAC header and 7.2.7 Grouping Header (General Signing)",
-    "edition not stated by the cited sources (gbcs-parser, HenryGiraldo/gbcs); RTDS 4.5.0 era",
-    "stated",
-    note="framing as read in SmartDCCInnovation/gbcs-parser src/parser.ts and HenryGiraldo/gbcs",
-)
-_LIMIT_CLAUSE = ClauseRef(
-    "secrules",
-    "decode budget and check limits (docs/dlms.md)",
-    __version__,
-    "assumed",
-    note=f"at most {MAX_SCHEDULES} schedules are checked per payload",
-)
-_DLMS_CLAUSE = ClauseRef(
-    "DLMS UA Green Book (via gbcs-parser src/dlms.ts)",
-    "ACCESS service and A-XDR Data encoding",
-    "as used by GBCS, RTDS 4.5.0 era",
-    "stated",
-    note="layout as read in SmartDCCInnovation/gbcs-parser src/dlms.ts and Gurux.DLMS.Python",
-)
+_GBCS_CLAUSE = cite("gbcs.7.2.5-7.2.7.framing")
+_LIMIT_CLAUSE = cite("secrules.check-limits")
+_DLMS_CLAUSE = cite("dlms.access-and-axdr")
 
 
 def sniff(data: bytes) -> str:

@@ -23,7 +23,6 @@ from secrules.dlms import (
     encode_data,
     result_name,
 )
-from secrules.dlms.access import DESCRIPTOR_LAYOUT, HEADER_LAYOUT
 from secrules.errors import DecodeError, InvalidValueError
 from secrules.strategies import access_requests, access_responses
 
@@ -100,16 +99,6 @@ def test_date_time_field_is_kept() -> None:
     assert decoded.date_time == raw_dt
     assert decoded.date_time_value is not None
     assert decoded.date_time_value.deviation == -60
-
-
-def test_layout_declarations_match_the_hot_path() -> None:
-    header = HEADER_LAYOUT.parse(ECS57_LIKE[:5])
-    assert (header.tag, header.invoke_id) == (0xD9, 0x20000001)
-    descriptor = DESCRIPTOR_LAYOUT.parse(ECS57_LIKE[8:17])
-    spec = decode_access_request(ECS57_LIKE).specs[0]
-    assert descriptor.class_id == spec.class_id
-    assert descriptor.instance_id == spec.instance.to_bytes()
-    assert descriptor.attribute_or_method_id == spec.attribute
 
 
 @pytest.mark.parametrize(

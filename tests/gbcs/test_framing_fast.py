@@ -18,21 +18,18 @@ from pathlib import Path
 
 import attrs
 import pytest
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 from hypothesis import example, given
 from hypothesis import strategies as st
 
 from secrules.dlms.lengths import encode_length
-from secrules.errors import DecodeError, UnsupportedKeyError
+from secrules.errors import DecodeError
 from secrules.gbcs import MAC_LENGTH, GbcsMessage, MessageShape, parse_message, verify_message
 from secrules.gbcs.decode import read_checked
-from secrules.gbcs.ecdsa import sign
 from secrules.gbcs.fastpath import RECORD_SLOTS, read_fast
 from secrules.gbcs.keystore import DirectoryKeyStore
 from secrules.gbcs.layout import field_spans
 from secrules.gbcs.message import signed_span_of
-from secrules.gbcs.verification import SIGNATURE_RULE, SignatureSubject, _verifies
+from secrules.gbcs.verification import SIGNATURE_RULE, SignatureSubject
 from secrules.strategies import gbcs_messages
 
 _FIELDS_SLOT = GbcsMessage.__dict__["fields"]  # the field map, read with the declaration
@@ -324,16 +321,3 @@ def test_verify_message_matches_the_rule_on_re_encoded_records(rtds, keystore_di
         assert not _is_cached(parsed)  # verifying needed no re-encoding
         checked += 1
     assert checked > 200
-
-
-def test_direct_pyca_call_keeps_ecdsa_verify_semantics():
-    """verify_message's shortcut to pyca applies only to pyca's P-256 keys; others still get
-    ecdsa.verify's checks (UnsupportedKeyError for another curve)."""
-    private = ec.generate_private_key(ec.SECP256R1())
-    signature = sign(private, b"signed span")
-    der = encode_dss_signature(int.from_bytes(signature[:32]), int.from_bytes(signature[32:]))
-    assert _verifies(private.public_key(), b"signed span", der, signature)
-    assert not _verifies(private.public_key(), b"signed spam", der, signature)
-    other = ec.generate_private_key(ec.SECP384R1()).public_key()
-    with pytest.raises(UnsupportedKeyError):
-        _verifies(other, b"signed span", der, signature)

@@ -24,7 +24,6 @@ from enum import IntEnum
 from typing import Any
 
 import attrs
-from construct import Bytes, Int8ub, Int16ub, Int32ub, Struct
 
 from secrules.dlms.cosem import CosemDateTime, Obis
 from secrules.dlms.data import (
@@ -42,8 +41,6 @@ from secrules.errors import DecodeError, InvalidValueError
 __all__ = [
     "ACCESS_REQUEST_TAG",
     "ACCESS_RESPONSE_TAG",
-    "DESCRIPTOR_LAYOUT",
-    "HEADER_LAYOUT",
     "RESULT_NAMES",
     "AccessKind",
     "AccessRequest",
@@ -60,15 +57,8 @@ __all__ = [
 ACCESS_REQUEST_TAG = 0xD9
 ACCESS_RESPONSE_TAG = 0xDA
 
-# Field-by-field layouts (construct). The decoder's hot path reads the same fields with the
-# precompiled struct formats below; tests/dlms/test_access.py checks that both agree.
-HEADER_LAYOUT = Struct("tag" / Int8ub, "invoke_id" / Int32ub)
-DESCRIPTOR_LAYOUT = Struct(
-    "class_id" / Int16ub,
-    "instance_id" / Bytes(6),
-    "attribute_or_method_id" / Int8ub,
-)
-
+# The fixed-size parts of an ACCESS APDU, declared once (IEC 62056-5-3 via gbcs-parser
+# src/dlms.ts): tag and invoke-id, then per specification class id, instance id and attribute.
 _HEADER = struct.Struct(">BI")
 _DESCRIPTOR = struct.Struct(">H6sB")
 

@@ -20,15 +20,11 @@ import struct
 from typing import ClassVar
 
 import attrs
-from construct import Int8ub, Int16sb, Int16ub, Struct
 
 from secrules.errors import DecodeError, InvalidValueError
 
 __all__ = [
-    "DATETIME_LAYOUT",
-    "DATE_LAYOUT",
     "NOT_SPECIFIED",
-    "TIME_LAYOUT",
     "WEEKDAY_NAMES",
     "CosemDate",
     "CosemDateTime",
@@ -49,28 +45,9 @@ DAY_LAST = 0xFE
 
 WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
-# Field-by-field declarations of the fixed layouts (Blue Book 4.1.6.1 via dlms-cosem). The hot
-# paths below use struct formats that tests/dlms/test_cosem.py checks against these declarations;
-# the construct objects are the documented layout and are used for the slow, explicit paths.
-DATE_LAYOUT = Struct(
-    "year" / Int16ub,
-    "month" / Int8ub,
-    "day_of_month" / Int8ub,
-    "day_of_week" / Int8ub,
-)
-TIME_LAYOUT = Struct(
-    "hour" / Int8ub,
-    "minute" / Int8ub,
-    "second" / Int8ub,
-    "hundredths" / Int8ub,
-)
-DATETIME_LAYOUT = Struct(
-    "date" / DATE_LAYOUT,
-    "time" / TIME_LAYOUT,
-    "deviation" / Int16sb,
-    "clock_status" / Int8ub,
-)
-
+# The fixed layouts, declared once (Blue Book 4.1.6.1 via dlms-cosem): date = year (uint16),
+# month, day of month, day of week; time = hour, minute, second, hundredths; date-time = date,
+# time, deviation (int16), clock status.
 _DATE = struct.Struct(">HBBB")
 _TIME = struct.Struct(">BBBB")
 _DATETIME = struct.Struct(">HBBBBBBBhB")

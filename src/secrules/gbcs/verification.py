@@ -26,7 +26,7 @@ from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 from secrules.core.citations import cite
 from secrules.core.clauses import Provenance
 from secrules.core.findings import Finding, Outcome, Verdict
-from secrules.core.rules import Rule
+from secrules.core.rules import Rule, RuleSet
 from secrules.errors import InvalidValueError, KeyNotFoundError
 from secrules.gbcs.decode import decode_text, parse_message
 from secrules.gbcs.ecdsa import (
@@ -273,7 +273,8 @@ def _what(cra: CraFlag) -> str:
     }[cra]
 
 
-def _check_shape(message: GbcsMessage) -> Verdict:
+def _check_shape(subject: SignatureSubject) -> Verdict:
+    message = subject.message
     cra = message.cra_flag
     what = f"{_what(cra)} (CRA flag {int(cra)})"
     if not _is_pre_command(message):
@@ -304,7 +305,8 @@ def _use_case_words(message: GbcsMessage) -> str:
     return f"{name} (message code 0x{message.message_code:04X})"
 
 
-def _check_critical(message: GbcsMessage) -> Verdict:
+def _check_critical(subject: SignatureSubject) -> Verdict:
+    message = subject.message
     if message.cra_flag is not CraFlag.COMMAND:
         return Verdict(
             Outcome.NOT_APPLICABLE,
@@ -360,7 +362,8 @@ def _check_critical(message: GbcsMessage) -> Verdict:
     )
 
 
-def _check_mac(message: GbcsMessage) -> Verdict:
+def _check_mac(subject: SignatureSubject) -> Verdict:
+    message = subject.message
     if message.shape is not MessageShape.MACD:
         return Verdict(Outcome.NOT_APPLICABLE, "no MAC: a bare General Signing APDU")
     return Verdict(
@@ -397,14 +400,23 @@ MAC_RULE = Rule(
     "Broker's) and the recipient's Key Agreement keys. secrules does not verify it yet: every "
     "MAC'd message gets an INDETERMINATE finding saying the MAC was not checked.",
 )
-#: The rules :func:`protection_findings` applies, in the order it reports them.
-PROTECTION_RULES = (SHAPE_RULE, CRITICAL_SIGNED_RULE, SIGNATURE_RULE, MAC_RULE)
+#: What a receiving Device checks of a message's protection, without its MAC, in order.
+SIGNING_RULES: RuleSet[SignatureSubject] = RuleSet.of(
+    "GBCS signing", (SHAPE_RULE, CRITICAL_SIGNED_RULE, SIGNATURE_RULE)
+)
+#: Every message-protection rule :func:`protection_findings` applies, in order.
+PROTECTION_RULES: RuleSet[SignatureSubject] = RuleSet.of(
+    "GBCS message protection", (*SIGNING_RULES, MAC_RULE)
+)
 
 
 def protection_findings(
     message: GbcsMessage, keystore: KeyStore | None = None, *, mac: bool = True
 ) -> list[Finding]:
-    """Every finding on how ``message`` is protected: :data:`PROTECTION_RULES`, in order.
+    """Every finding on how ``message`` is protected: :data:`PROTECTION_RULES` on the message.
+
+    The rules judge one typed subject (the parsed message and the key store), so a message
+    decoded once is checked as it is, never parsed again.
 
     ``gbcs.shape`` and ``gbcs.critical_command_signed`` need no keys. ``gbcs.signature`` is
     INDETERMINATE ("not checked") for a signed message when ``keystore`` is None or holds no
@@ -415,14 +427,8 @@ def protection_findings(
         raise InvalidValueError(f"message must be a GbcsMessage, not {type(message).__name__}")
     if keystore is not None and not isinstance(keystore, KeyStore):
         raise InvalidValueError(f"keystore must be a KeyStore, not {type(keystore).__name__}")
-    findings = [
-        SHAPE_RULE.finding(_check_shape(message)),
-        CRITICAL_SIGNED_RULE.finding(_check_critical(message)),
-        SIGNATURE_RULE.finding(_check(message, keystore, None)),
-    ]
-    if mac:
-        findings.append(MAC_RULE.finding(_check_mac(message)))
-    return findings
+    rules = PROTECTION_RULES if mac else SIGNING_RULES
+    return rules.evaluate(SignatureSubject(message, keystore))
 
 
 def verify_message(message: bytes | str | GbcsMessage, keystore: KeyStore) -> Finding:
