@@ -7,12 +7,10 @@ when the folder is absent.
 
 from __future__ import annotations
 
-import contextlib
 import io
 import os
-import signal
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,6 +18,7 @@ import pytest
 from hypothesis import HealthCheck, settings
 
 from secrules.cli import main
+from support import watchdog
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures"
@@ -104,24 +103,6 @@ def hexfile():
 CLI_WATCHDOG_SECONDS = 60
 
 
-class CliHang(BaseException):
-    """Raised by the watchdog; a BaseException so no ``except Exception`` can swallow it."""
-
-
-@contextlib.contextmanager
-def _watchdog(seconds: float) -> Iterator[None]:
-    def alarm(_signum: int, _frame: object) -> None:
-        raise CliHang(f"the command gave no answer within {seconds} s")
-
-    previous = signal.signal(signal.SIGALRM, alarm)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
-
-
 @dataclass(frozen=True)
 class CliResult:
     """What one ``secrules ARGV`` run gave: exit status and the text on stdout and stderr."""
@@ -143,7 +124,7 @@ def run_cli(capsys, monkeypatch) -> Callable[..., CliResult]:
         if stdin is not None:
             monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(stdin)))
         capsys.readouterr()  # anything printed before this command is not its output
-        with _watchdog(CLI_WATCHDOG_SECONDS):
+        with watchdog(CLI_WATCHDOG_SECONDS):
             try:
                 code = main([os.fsdecode(a) if isinstance(a, bytes) else str(a) for a in argv])
             except SystemExit as exc:

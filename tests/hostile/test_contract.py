@@ -19,7 +19,7 @@ import contextlib
 import io
 import os
 import signal
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +28,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import secrules
+import support
 from secrules import cli
 from secrules.dlms import decode_access, decode_data
 from secrules.duis import check_request, parse_request
@@ -40,24 +41,9 @@ from secrules.strategies import hostile_file_bodies, hostile_inputs, wrong_types
 SAFETY_SECONDS = 20
 
 
-class _Hang(BaseException):
-    """Raised by the watchdog; a BaseException so no ``except Exception`` can swallow it."""
-
-
-@contextlib.contextmanager
-def watchdog(seconds: float = SAFETY_SECONDS) -> Iterator[None]:
+def watchdog(seconds: float = SAFETY_SECONDS) -> contextlib.AbstractContextManager[None]:
     """Fail (instead of hanging) when the body runs longer than ``seconds``."""
-
-    def alarm(_signum: int, _frame: object) -> None:
-        raise _Hang(f"no answer within {seconds} s")
-
-    previous = signal.signal(signal.SIGALRM, alarm)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
+    return support.watchdog(seconds)
 
 
 def obeys_contract(function: Callable[[Any], object], value: object) -> object:
