@@ -186,9 +186,10 @@ def check_rulesets() -> dict[str, RuleSet[Any]]:
     from secrules.duis import DUIS_RULES
     from secrules.gbcs import ecs37
     from secrules.gbcs.verification import PROTECTION_RULES
-    from secrules.payloads import LIMITS_RULE
+    from secrules.payloads import DECODE_RULES, LIMITS_RULE
 
     return {
+        "Payload decoding": DECODE_RULES,
         "DUIS requests": DUIS_RULES,
         "GBCS ECS37 template": ecs37.rules(),
         "GBCS message protection": PROTECTION_RULES,

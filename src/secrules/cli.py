@@ -76,9 +76,13 @@ def _cmd_proposals(args: argparse.Namespace) -> int:
 def _cmd_rules(args: argparse.Namespace) -> int:
     from secrules.checking import check_rulesets
     from secrules.proposals import proposals
-    from secrules.report import render_catalogue, rule_catalogue
+    from secrules.report import find_rule, render_catalogue, render_rule, rule_catalogue
 
     entries = rule_catalogue(proposals(), checks=check_rulesets())
+    if args.ids:
+        found = [entry for rule_id in args.ids for entry in find_rule(entries, rule_id)]
+        _write(render_rule(found, args.format), args.output)
+        return EXIT_OK
     _write(render_catalogue(entries, args.format), args.output)
     return EXIT_OK
 
@@ -182,7 +186,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=("text", "json"), default="text")
     p.set_defaults(run=_cmd_proposals)
 
-    p = sub.add_parser("rules", help="rule catalogue with clause references and provenance")
+    p = sub.add_parser(
+        "rules",
+        help="rule catalogue with clause references and provenance, or one rule in full",
+    )
+    p.add_argument(
+        "ids",
+        nargs="*",
+        metavar="ID",
+        help="look these rule ids up: clauses, text, module, data files (default: list all)",
+    )
     p.add_argument("--format", choices=("text", "md", "json"), default="text")
     p.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of stdout")
     p.set_defaults(run=_cmd_rules)

@@ -29,7 +29,6 @@ from typing import TYPE_CHECKING
 import attrs
 
 from secrules.core.citations import cite
-from secrules.core.clauses import ClauseRef
 from secrules.core.findings import Finding, Outcome, Verdict
 from secrules.core.proposals import ProposalModel
 from secrules.core.regimes import check_regime
@@ -55,6 +54,9 @@ if TYPE_CHECKING:
     from secrules.gbcs.keystore import KeyStore
 
 __all__ = [
+    "DECODE_RULES",
+    "DLMS_DECODE_RULE",
+    "GBCS_DECODE_RULE",
     "LIMITS_RULE",
     "MAX_LISTED",
     "MAX_SCHEDULES",
@@ -88,16 +90,9 @@ def sniff(data: bytes) -> str:
     return "gbcs" if kind.is_gbcs else "access" if kind.is_access else "data"
 
 
-def _info(rule_id: str, message: str, clause: ClauseRef, offset: int = 0) -> Finding:
-    return Finding(
-        rule_id=rule_id,
-        outcome=Outcome.PASS,
-        message=message,
-        clauses=(clause,),
-        path=None,
-        offset=offset,
-        label="decoded",
-    )
+def _info(rule: Rule[Verdict], message: str) -> Finding:
+    """The informative PASS finding of a decode rule: what was read, at offset 0."""
+    return rule.finding(Verdict(Outcome.PASS, message, offset=0, label="decoded"))
 
 
 def _has_schedule_shape(value: Data) -> bool:
@@ -179,6 +174,37 @@ LIMITS_RULE = Rule(
     text=f"To keep time and memory bounded, check runs the schedule rules on at most "
     f"{MAX_SCHEDULES} schedules per payload; the schedules past that limit get one INDETERMINATE "
     "finding naming them (a modelling choice of secrules, not a rule of the code).",
+)
+
+
+#: What a GBCS message was read as (informative: decoding it is the check).
+GBCS_DECODE_RULE = Rule(
+    id="gbcs.decode",
+    title="A GBCS message decodes: what was read (header, use case, shape)",
+    clauses=(_GBCS_CLAUSE,),
+    fn=_as_given,
+    data_files=("secrules/data/gbcs_message_codes.toml",),
+    text="A GBCS message (first octet DD General Ciphering or DF General Signing) is framed as "
+    "GBCS 7.2.5 and 7.2.7 lay out: MAC header or Grouping Header, CRA flag, originator and "
+    "recipient, date-time, other information (the message code naming the use case), content "
+    "and signature. check reports what it read as one informative PASS; a message that cannot "
+    "be framed is an error with the offset where reading stopped.",
+)
+#: What a bare DLMS ACCESS APDU or A-XDR Data value was read as (informative).
+DLMS_DECODE_RULE = Rule(
+    id="dlms.decode",
+    title="A DLMS ACCESS APDU or A-XDR Data value decodes: what was read",
+    clauses=(_DLMS_CLAUSE,),
+    fn=_as_given,
+    text="A bare DLMS ACCESS request (D9) or response (DA), or an A-XDR Data value, is decoded "
+    "as the DLMS Green Book lays out the ACCESS service and A-XDR encoding. check reports what "
+    "it read as one informative PASS (and, for Data that is not Schedule entries, that no "
+    "schedule rule applies); undecodable input is an error with the offset where reading "
+    "stopped.",
+)
+#: The decode rules, catalogued with the rule sets ``check`` applies (see checking.py).
+DECODE_RULES: RuleSet[Verdict] = RuleSet.of(
+    "Payload decoding", [GBCS_DECODE_RULE, DLMS_DECODE_RULE]
 )
 
 
@@ -372,7 +398,7 @@ def check_payload(
         )
     if subject.payload.is_access:
         apdu = decode_access(raw)
-        findings = [_info("dlms.decode", _describe_access(apdu), _DLMS_CLAUSE)]
+        findings = [_info(DLMS_DECODE_RULE, _describe_access(apdu))]
         what = (
             "ACCESS.request" if subject.payload is PayloadKind.ACCESS_REQUEST else "ACCESS.response"
         )
@@ -397,9 +423,8 @@ def check_payload(
         )
     return [
         _info(
-            "dlms.decode",
+            DLMS_DECODE_RULE,
             f"A-XDR Data: {value.type_name}; not Schedule entries, so no schedule rule applies",
-            _DLMS_CLAUSE,
         )
     ]
 
@@ -412,7 +437,7 @@ def _gbcs_findings(
     keystore: KeyStore | None,
 ) -> list[Finding]:
     """The findings on a GBCS message parsed once: what it is, its schedules, its protection."""
-    findings = [_info("gbcs.decode", _describe_gbcs(message), _GBCS_CLAUSE)]
+    findings = [_info(GBCS_DECODE_RULE, _describe_gbcs(message))]
     code = message.message_code
     content = message.decode_content() if code in (ECS37_CODE, ECS18B_CODE) else b""
     if isinstance(content, AccessRequest | AccessResponse):

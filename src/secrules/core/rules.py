@@ -57,6 +57,14 @@ def _clauses(value: Iterable[ClauseRef]) -> tuple[ClauseRef, ...]:
     return clauses
 
 
+def _data_files(value: Iterable[str]) -> tuple[str, ...]:
+    files = (value,) if isinstance(value, str) else tuple(value)
+    for name in files:
+        if not isinstance(name, str) or not name:
+            raise InvalidValueError(f"rule data_files must be file names, not {name!r}")
+    return files
+
+
 def _check_token(what: str, value: object) -> None:
     if not isinstance(value, str):
         raise InvalidValueError(f"{what} must be a str, not {type(value).__name__}")
@@ -91,6 +99,11 @@ class Rule(Generic[S]):
     """The clause text, paraphrased (shown in the rule catalogue)."""
     exception_to: str | None = attrs.field(default=None, validator=_base_id)
     when: Callable[[S], bool] | None = attrs.field(default=None, repr=False, eq=False)
+    data_files: tuple[str, ...] = attrs.field(
+        default=(), converter=_data_files, repr=False, eq=False, kw_only=True
+    )
+    """The parameter tables the rule's values are read from (``table_28d.toml``, or the user's
+    file in its place); empty when the rule rests on no data file."""
 
     def __attrs_post_init__(self) -> None:
         if (self.exception_to is None) != (self.when is None):
@@ -128,6 +141,11 @@ class Rule(Generic[S]):
             offset=verdict.offset,
             label=verdict.label,
         )
+
+    @property
+    def module(self) -> str:
+        """The module that defines the rule's function (``secrules.gbcs.ecs37``)."""
+        return str(getattr(self.fn, "__module__", None) or "unknown")
 
     @property
     def provenance(self) -> Provenance:

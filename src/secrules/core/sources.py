@@ -6,7 +6,7 @@ import hashlib
 
 import attrs
 
-__all__ = ["TableSource"]
+__all__ = ["TableSource", "data_file"]
 
 
 def _printable(name: str) -> str:
@@ -43,3 +43,8 @@ class TableSource:
         if self.bundled:
             return f"bundled {self.name} (SHA-256 {self.sha256})"
         return f"user table {self.file} in place of {self.name} (SHA-256 {self.sha256})"
+
+
+def data_file(source: TableSource | None, default: str) -> str:
+    """The data file a rule rests on: ``source``'s file, else the bundled table ``default``."""
+    return f"secrules/data/{default}" if source is None else source.file

@@ -358,6 +358,7 @@ def _template_field_rule(tpl: Ecs37Template, field: str, text: str) -> Rule[Sche
         title=f"ECS37 template: {field} is {show(field, expected)}",
         clauses=(clause,),
         fn=check,
+        data_files=(tpl.file,),
         text=text,
     )
 
@@ -390,6 +391,7 @@ def _entries_rule(tpl: Ecs37Template) -> Rule[ScheduleSubject]:
         title="ECS37 template: exactly two entries, script selectors 1 (start) and 2 (end)",
         clauses=(attrs.evolve(tpl.clause, note="object rows; SMETS 5.7.4.26 for the selectors"),),
         fn=check,
+        data_files=(tpl.file,),
         text=(
             "ECS37 sets attribute 2 of Schedule 0-0:12.0.0.255 whole: an array of two "
             "schedule_table_entry structures, the start (script selector 1) and the end "
@@ -433,6 +435,7 @@ def _switch_time_rule(tpl: Ecs37Template) -> Rule[ScheduleSubject]:
         title="ECS37 template: switch times are times with no wildcards",
         clauses=(clause,),
         fn=check,
+        data_files=(tpl.file,),
         text=(
             "The switch time of each entry is set per command (DUIS StartTime/EndTime) and is "
             "a time with no wildcards. Start before end is not required: an overnight period "

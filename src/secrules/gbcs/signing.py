@@ -26,6 +26,7 @@ from secrules.core.data import TableReader, TableSource, load_table
 from secrules.core.enums import enum_member
 from secrules.core.findings import Outcome, Verdict
 from secrules.core.rules import Rule, RuleSet
+from secrules.core.sources import data_file
 from secrules.gbcs.variants import ECDSA_PRIMITIVES_CLAUSE, SigningVariant
 from secrules.gbcs.verification import SIGNATURE_RULE, SignatureSubject
 
@@ -185,6 +186,7 @@ def signing_rules(policy: SigningPolicy | None = None) -> RuleSet[SigningSubject
         title="A Remote Party signs GBCS messages with a permitted ECDSA variant",
         clauses=(REMOTE_PARTY_VARIANT_CLAUSE, ECDSA_PRIMITIVES_CLAUSE),
         fn=fn,
+        data_files=(data_file(chosen.source, SIGNING_TABLE),),
         text=(
             "Remote Parties sign with ECDSA P-256 / SHA-256 (GBCS 4.3.3); GBCS 4.3.3.2 as the "
             f"DSP read it on {chosen.as_of} allows the {_shown(chosen.remote_party).upper()} "

@@ -26,6 +26,7 @@ from secrules.core.clauses import ClauseRef, Provenance
 from secrules.core.data import TableReader, TableSource, load_table
 from secrules.core.findings import Outcome, Verdict
 from secrules.core.rules import Rule, RuleSet
+from secrules.core.sources import data_file
 from secrules.dlms.cosem import CosemTime
 from secrules.dlms.schedule import ScheduleEntry
 from secrules.gbcs.ecs37 import (
@@ -312,6 +313,7 @@ def table_rule(
         title=f"Table 28d ({table.version}): default {field}",
         clauses=(table.clause_for(field), tpl.clause),
         fn=check,
+        data_files=(data_file(table.source, _TABLE_FILE), tpl.file),
         text=f"{table.description} Row {field}: {what}",
     )
 

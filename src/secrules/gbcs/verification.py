@@ -386,6 +386,7 @@ CRITICAL_SIGNED_RULE = Rule(
     title="A critical GBCS command (message type SME.C.C) carries a signature",
     clauses=(CRITICAL_TYPE_CLAUSE, CRITICAL_SIGNED_CLAUSE),
     fn=_check_critical,
+    data_files=("secrules/data/gbcs_message_codes.toml", "secrules/data/gbcs_message_types.toml"),
     text=_CRITICAL_TEXT,
 )
 #: The 12-octet truncated GMAC of a MAC'd message (GBCS 7.2.5).

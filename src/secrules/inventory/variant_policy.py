@@ -25,6 +25,7 @@ from secrules.core.data import TableReader, TableSource, load_table
 from secrules.core.findings import Outcome, Verdict
 from secrules.core.proposals import Assumption, read_assumptions
 from secrules.core.rules import Rule, RuleSet
+from secrules.core.sources import data_file
 from secrules.core.validation import require_type
 from secrules.errors import InvalidValueError
 from secrules.inventory.types import DeviceStatus, DeviceType, variant_catalogue
@@ -274,6 +275,7 @@ def _actor_rule(policy: VariantPolicy) -> Rule[VariantChange]:
             cite("duis.8-4.esme-variant"),
         ),
         fn=fn,
+        data_files=(data_file(policy.source, VARIANT_POLICY_TABLE),),
         text="SR 8.4 UpdateDeviceDetails may change ESMEVariant only if the sender is "
         + allowed
         + "; nobody else, in no other status or device type.",
@@ -295,6 +297,7 @@ def _device_type_rule(policy: VariantPolicy) -> Rule[VariantChange]:
         title="ESMEVariant only for an ESME",
         clauses=(policy.clause("A125-7"), cite("duis.12-2.esme-variant")),
         fn=fn,
+        data_files=(data_file(policy.source, VARIANT_POLICY_TABLE),),
         text="A request carrying ESMEVariant for a device other than an ESME fails, whoever "
         "sends it.",
     )
@@ -320,6 +323,7 @@ def _known_rule() -> Rule[VariantChange]:
         title="ESMEVariant in the era's whitelist",
         clauses=(cite("duis.esme-variant-enumeration"),),
         fn=fn,
+        data_files=(data_file(None, "esme_variants.toml"),),
         text="The ESMEVariant sent must be one of the codes of the era's set (esme_variants.toml).",
     )
 

@@ -35,6 +35,7 @@ from secrules.core.proposals import (
 )
 from secrules.core.regimes import Regime
 from secrules.core.rules import ALL_MUST_PASS, Rule, RuleSet
+from secrules.core.sources import data_file
 from secrules.errors import InvalidValueError
 from secrules.inventory import (
     ACTOR_RULE,
@@ -156,6 +157,7 @@ def _exception(policy: Dp125Policy, base: Rule[VariantChange]) -> Rule[VariantCh
         title="DP125: the Responsible IS may correct a Commissioned ESME's ESMEVariant",
         clauses=(*cited, *base.clauses),
         fn=fn,
+        data_files=(data_file(policy.source, _TABLE), *base.data_files),
         text=f"Exception to {base.id}: SR 8.4 UpdateDeviceDetails may also change ESMEVariant "
         f"if the sender is {listed}.",
         exception_to=base.id,

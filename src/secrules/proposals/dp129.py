@@ -40,6 +40,7 @@ from secrules.core.proposals import (
 )
 from secrules.core.regimes import Regime
 from secrules.core.rules import WORST, Combiner, Rule, RuleSet, decide
+from secrules.core.sources import data_file
 from secrules.errors import InvalidValueError
 from secrules.gbcs import GbcsMessage, parse_message
 from secrules.gbcs.ecdsa import generate_private_key
@@ -185,6 +186,7 @@ def mp129_exception(policy: Dp129Policy) -> Rule[SigningSubject]:
         title="MP129: a Remote Party signs with the GBCS or the CNSA variant",
         clauses=(policy.clause, _MP129),
         fn=fn,
+        data_files=(data_file(policy.source, _TABLE),),
         text="After MP129 a Remote Party may sign with the variants MP129 lists (GBCS or CNSA).",
         exception_to=SIGNING_VARIANT_RULE_ID,
         when=lambda subject: subject.party.is_remote_party,

@@ -39,6 +39,7 @@ from secrules.core.proposals import (
 )
 from secrules.core.regimes import Regime
 from secrules.core.rules import WORST, RuleSet
+from secrules.core.sources import data_file
 from secrules.dlms.cosem import CosemDate, CosemTime
 from secrules.dlms.data import BitString, Boolean
 from secrules.errors import InvalidValueError
@@ -238,9 +239,15 @@ class Dp131Model(ProposalModel[ScheduleSubject]):
     def reform(self, baseline: RuleSet[ScheduleSubject]) -> RuleSet[ScheduleSubject]:
         """The baseline with the rules of the rows MP131's override changes replaced."""
         amended = self.amended
+        override = data_file(_bundled_amendment().source, _DP131_FILE)
         return baseline.derive(
             "DP131 proposed (post-MP131 Table 28d)",
-            replace=[table_rule(amended, f) for f in self.table.rows_differing_from(amended)],
+            replace=[
+                attrs.evolve(rule, data_files=(*rule.data_files, override))
+                for rule in (
+                    table_rule(amended, f) for f in self.table.rows_differing_from(amended)
+                )
+            ],
         )
 
     def subject(self, scenario: Scenario) -> ScheduleSubject:

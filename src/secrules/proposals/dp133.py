@@ -34,6 +34,7 @@ from secrules.core.proposals import (
 )
 from secrules.core.regimes import Regime
 from secrules.core.rules import WORST, Combiner, RuleSet
+from secrules.core.sources import data_file
 from secrules.errors import DataFileError
 from secrules.sec.roles import UserRole
 from secrules.sec.section_g import (
@@ -157,7 +158,12 @@ class Dp133Model(ProposalModel[Subject]):
 
     def reform(self, baseline: RuleSet[Subject]) -> RuleSet[Subject]:
         """MP133: the G1.7 exception replaced by one on the amended list (A133-4)."""
-        return baseline.derive("DP133 proposed (MP133)", replace=[g1_7_exception(self.amended)])
+        rule = g1_7_exception(self.amended)
+        added = data_file(self.mp133.table, TABLE)
+        return baseline.derive(
+            "DP133 proposed (MP133)",
+            replace=[attrs.evolve(rule, data_files=(*rule.data_files, added))],
+        )
 
     def subject(self, scenario: Scenario) -> Subject:
         """The User's roles and the part of ``scenario``."""

@@ -1,6 +1,6 @@
 """Renderers of impact reports and findings: text, Markdown, JSON and HTML."""
 
-from secrules.report.catalogue import render_catalogue, rule_catalogue
+from secrules.report.catalogue import find_rule, render_catalogue, render_rule, rule_catalogue
 from secrules.report.findings import FileFindings, render_findings
 from secrules.report.impact import IMPACT_FORMATS, render_impact
 from secrules.report.serialise import as_json
@@ -9,8 +9,10 @@ __all__ = [
     "IMPACT_FORMATS",
     "FileFindings",
     "as_json",
+    "find_rule",
     "render_catalogue",
     "render_findings",
     "render_impact",
+    "render_rule",
     "rule_catalogue",
 ]

@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import difflib
 import json
+import textwrap
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 import attrs
 
+from secrules.core.clauses import ClauseRef
 from secrules.core.proposals import Proposal
 from secrules.core.rules import Rule, RuleSet
 from secrules.errors import InvalidValueError
 from secrules.report.serialise import as_json
 
-__all__ = ["CatalogueEntry", "render_catalogue", "rule_catalogue"]
+__all__ = ["CatalogueEntry", "find_rule", "render_catalogue", "render_rule", "rule_catalogue"]
 
 
 @attrs.frozen
@@ -37,6 +40,8 @@ def _entry(value: CatalogueEntry) -> dict[str, Any]:
         "neutralised_in": list(value.neutralised_in),
         "provenance": value.rule.provenance.value,
         "clauses": [as_json(c) for c in value.rule.clauses],
+        "module": value.rule.module,
+        "data_files": list(value.rule.data_files),
     }
 
 
@@ -79,6 +84,90 @@ def rule_catalogue(
     return entries
 
 
+def find_rule(entries: Sequence[CatalogueEntry], rule_id: str) -> list[CatalogueEntry]:
+    """The catalogue entries of ``rule_id`` (one per distinct definition, e.g. per regime).
+
+    An unknown id raises :class:`InvalidValueError` naming the closest known ids.
+    """
+    found = [e for e in entries if e.rule.id == rule_id]
+    if found:
+        return found
+    known = list(dict.fromkeys(e.rule.id for e in entries))
+    close = difflib.get_close_matches(rule_id, known, n=5, cutoff=0.6)
+    hint = f"did you mean {', '.join(close)}?" if close else "`secrules rules` lists every rule id"
+    msg = f"unknown rule {rule_id!r}; {hint}"
+    raise InvalidValueError(msg)
+
+
+def _where(entry: CatalogueEntry) -> str:
+    regimes = ", ".join(entry.regimes)
+    neutralised = (
+        f"; neutralised in {', '.join(entry.neutralised_in)}" if entry.neutralised_in else ""
+    )
+    return f"{entry.proposal} ({regimes}{neutralised})"
+
+
+def _clause_line(clause: ClauseRef) -> str:
+    registered = f" [{clause.id}]" if clause.id else ""
+    return f"{clause.document} {clause.clause}, {clause.version}: {clause.provenance}{registered}"
+
+
+def render_rule(entries: Sequence[CatalogueEntry], fmt: str) -> str:
+    """One rule's entries (from :func:`find_rule`) in full: text, Markdown or JSON.
+
+    Each entry shows the rule's title, where it appears (rule set or proposal, and regimes),
+    its clauses with provenance and notes, the paraphrased clause text, the module that
+    defines it and the data files it reads. JSON is the catalogue's schema, one entry each.
+    """
+    if fmt == "json":
+        return json.dumps([as_json(e) for e in entries], indent=2, ensure_ascii=False) + "\n"
+    if fmt not in {"text", "md"}:
+        msg = f"unknown rule format {fmt!r}; expected text, md or json"
+        raise InvalidValueError(msg)
+    md = fmt == "md"
+    blocks = []
+    for e in entries:
+        rule = e.rule
+        data = ", ".join(rule.data_files) or "none"
+        if md:
+            lines = [f"## `{rule.id}`", "", rule.title + ".", ""]
+            if rule.text:
+                lines += [f"> {rule.text}", ""]
+            lines += [
+                f"- appears in: {_where(e)}",
+                f"- provenance: **{rule.provenance}**",
+                f"- defined in: `{rule.module}`",
+                f"- data files: {', '.join(f'`{d}`' for d in rule.data_files) or 'none'}",
+            ]
+            if rule.exception_to:
+                lines.append(f"- exception to: `{rule.exception_to}`")
+            lines += ["- clauses:"]
+            for c in rule.clauses:
+                lines.append(f"  - {_clause_line(c)}" + (f" ({c.note})" if c.note else ""))
+        else:
+            lines = [
+                f"{rule.id}: {rule.title}",
+                f"  appears in:  {_where(e)}",
+                f"  provenance:  {rule.provenance}",
+                f"  defined in:  {rule.module}",
+                f"  data files:  {data}",
+            ]
+            if rule.exception_to:
+                lines.append(f"  exception to: {rule.exception_to}")
+            lines.append("  clauses:")
+            for c in rule.clauses:
+                lines.append(f"    - {_clause_line(c)}")
+                if c.note:
+                    lines.append(f"      note: {c.note}")
+            if rule.text:
+                lines += [
+                    "  text:",
+                    *textwrap.wrap(rule.text, 96, initial_indent="    ", subsequent_indent="    "),
+                ]
+        blocks.append("\n".join(lines))
+    return "\n\n".join(blocks) + "\n"
+
+
 def render_catalogue(entries: Sequence[CatalogueEntry], fmt: str) -> str:
     """Text, Markdown or JSON."""
     if fmt == "json":
@@ -111,6 +200,8 @@ def render_catalogue(entries: Sequence[CatalogueEntry], fmt: str) -> str:
                 + (f" ({c.note})" if c.note else "")
                 for c in e.rule.clauses
             )
+            data = ", ".join(f"`{d}`" for d in e.rule.data_files)
+            out.append(f"- defined in `{e.rule.module}`" + (f"; data: {data}" if data else ""))
             if e.neutralised_in:
                 out.append(f"- neutralised in: {', '.join(e.neutralised_in)}")
             out.append("")

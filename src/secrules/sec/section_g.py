@@ -27,6 +27,7 @@ from secrules.core.clauses import ClauseRef, Provenance
 from secrules.core.data import TableReader, TableSource, load_table
 from secrules.core.findings import Outcome, Verdict
 from secrules.core.rules import WORST, Rule, RuleSet, decide
+from secrules.core.sources import data_file
 from secrules.core.validation import require_type
 from secrules.errors import InvalidValueError
 from secrules.sec.roles import UserRole, parse_roles
@@ -225,6 +226,7 @@ def user_parts_rule(section_g: SectionG) -> Rule[Subject]:
         title="Section G binds a User by every part that binds User Roles",
         clauses=(clause,),
         fn=fn,
+        data_files=(data_file(section_g.source, "section_g.toml"),),
         text="Each part of Section G binds the parties it names; a User is bound by the parts"
         " that bind the User Roles.",
     )
@@ -260,6 +262,7 @@ def g1_7_exception(section_g: SectionG) -> Rule[Subject]:
         title="A User acting only as Export Supplier and/or RSA is bound only by the G1.7 list",
         clauses=(cite("sec.g1-7"), the_list),
         fn=fn,
+        data_files=(data_file(section_g.source, "section_g.toml"),),
         text=(
             "Where a User acts only in the User Role of Export Supplier and/or Registered"
             " Supplier Agent, Section G applies to it only as far as the provisions G1.7 lists."
