@@ -70,7 +70,7 @@ def test_rtds_store_indexes_by_certificate_content(rtds_store, keystore_dir):
     assert supplier[0].role_name == "Supplier"
     assert supplier[0].usage is KeyUsage.DIGITAL_SIGNATURE
     assert not supplier[0].device
-    ka = rtds_store.public_keys(SUPPLIER, "ka")
+    ka = rtds_store.public_keys(SUPPLIER, usage="ka")
     assert {e.tag for e in ka} == {"", "pp"}
 
 
@@ -90,15 +90,15 @@ def test_rtds_name_mismatch_is_a_warning(rtds_store):
     assert SUPPLIER2.upper() in finding.message
     # Indexed by content: no KA key for the WAN provider, supplier 2's KA is there once.
     with pytest.raises(KeyNotFoundError):
-        rtds_store.public_keys(WAN_PROVIDER, KeyUsage.KEY_AGREEMENT)
-    names = [e.name for e in rtds_store.public_keys(SUPPLIER2, "ka") if not e.tag]
+        rtds_store.public_keys(WAN_PROVIDER, usage=KeyUsage.KEY_AGREEMENT)
+    names = [e.name for e in rtds_store.public_keys(SUPPLIER2, usage="ka") if not e.tag]
     assert names == [f"{SUPPLIER2}-ka.pem"]
     assert rtds_store.public_keys(WAN_PROVIDER)[0].role == 0x06
 
 
 def test_rtds_bare_spki_and_private_keys(rtds_store):
     # GBCS 18.4's Device A KA key is a bare SPKI: kept for key agreement, with a warning.
-    spki = rtds_store.public_keys("FFFFFFFFFFFFFFFE", "ka")
+    spki = rtds_store.public_keys("FFFFFFFFFFFFFFFE", usage="ka")
     assert spki[0].certificate is None
     assert spki[0].role is None
     warned = {f.path: f.message for f in rtds_store.findings}
@@ -110,8 +110,8 @@ def test_rtds_bare_spki_and_private_keys(rtds_store):
         rtds_store.public_key(SUPPLIER)
     )
     # The copied KA key file is reachable under its file name and under its certificate's EUI.
-    assert rtds_store.private_key(WAN_PROVIDER, "ka") is not None
-    assert rtds_store.private_key(SUPPLIER2, "ka") is not None
+    assert rtds_store.private_key(WAN_PROVIDER, usage="ka") is not None
+    assert rtds_store.private_key(SUPPLIER2, usage="ka") is not None
     with pytest.raises(KeyNotFoundError):
         rtds_store.private_key("00DB123456789001")
 
@@ -127,7 +127,7 @@ def test_lookup_forms_and_missing_keys(rtds_store):
     with pytest.raises(InvalidValueError):
         rtds_store.public_keys("not an eui")
     with pytest.raises(InvalidValueError):
-        rtds_store.public_keys(SUPPLIER, "encipherment")
+        rtds_store.public_keys(SUPPLIER, usage="encipherment")
 
 
 def test_keystore_lookup_never_returns_ka_for_signing(rtds_store):
@@ -196,7 +196,7 @@ def test_directory_store_usage_mismatch_and_device_cert(tmp_path):
     assert [f.path for f in store.findings] == [f"{device}-ds.pem"]
     with pytest.raises(KeyNotFoundError):
         store.public_keys(device)
-    assert store.public_keys(device, "ka")[0].device
+    assert store.public_keys(device, usage="ka")[0].device
 
 
 def test_missing_directory(tmp_path):
@@ -255,7 +255,7 @@ def test_dcc_boxed_store(boxed_json):
     assert names == ["Z1-supplier-ds", "Z1b-supplier-ds", "xml-sign-ds"]
     # XML-signing keys never sign GBCS messages.
     assert [e.name for e in store.signing_keys(SUPPLIER)] == ["Z1-supplier-ds", "Z1b-supplier-ds"]
-    assert store.public_keys(SUPPLIER, "ka")[0].tag == "pp"
+    assert store.public_keys(SUPPLIER, usage="ka")[0].tag == "pp"
     private = store.private_key(SUPPLIER)
     assert private.private_numbers().private_value == keys["z1"].private_numbers().private_value
     assert isinstance(open_keystore(path), DccBoxedKeyStore)
@@ -421,7 +421,7 @@ def test_memory_store():
     assert store.private_key(SUPPLIER) is key
     assert normalise_eui(bytes.fromhex(SUPPLIER)) == SUPPLIER
     with pytest.raises(KeyNotFoundError):
-        store.public_keys(SUPPLIER, "ka")
+        store.public_keys(SUPPLIER, usage="ka")
     with pytest.raises(InvalidValueError):
         normalise_eui(b"\x01")
 
@@ -470,7 +470,7 @@ def test_only_a_single_usage_certificate_is_used(tmp_path_factory, usage, suffix
         with pytest.raises(KeyNotFoundError):
             store.signing_keys(SUPPLIER)
     if ka:
-        assert store.public_keys(SUPPLIER, "ka")
+        assert store.public_keys(SUPPLIER, usage="ka")
     # A warning unless the certificate is used exactly as its file name says.
     used_as_named = (ds and suffix == "ds") or (ka and suffix == "ka")
     assert bool(store.findings) != used_as_named

@@ -132,8 +132,8 @@ def test_never_verifies_with_ka_key(signed, store):
     for _name, raw, message in signed[:20]:
         only_ka = MemoryKeyStore()
         try:
-            for entry in store.public_keys(message.originator, KeyUsage.KEY_AGREEMENT):
-                only_ka.add_key(message.originator, entry.public_key, KeyUsage.KEY_AGREEMENT)
+            for entry in store.public_keys(message.originator, usage=KeyUsage.KEY_AGREEMENT):
+                only_ka.add_key(message.originator, entry.public_key, usage=KeyUsage.KEY_AGREEMENT)
         except LookupError:
             pass
         assert verify_message(raw, only_ka).outcome is Outcome.INDETERMINATE

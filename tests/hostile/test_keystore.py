@@ -428,7 +428,7 @@ def test_ka_certificate_never_verifies_even_named_ds(tmp_path, template):
     store = DirectoryKeyStore(
         _write_store(tmp_path / "ks", {f"{GOOD_EUI}-ds.pem": _pem_bytes(der)})
     )
-    assert store.public_keys(GOOD_EUI, "ka")
+    assert store.public_keys(GOOD_EUI, usage="ka")
     finding = verify_message(signed_message(template, key, GOOD_EUI), store)
     assert finding.outcome is Outcome.INDETERMINATE
 
@@ -445,7 +445,7 @@ def test_bare_public_key_never_verifies(tmp_path, template):
     assert {f.path for f in store.findings} == {f"{GOOD_EUI}-ds.pem", f"{BAD_EUI}-ka.pem"}
     with pytest.raises(KeyNotFoundError):
         store.public_keys(GOOD_EUI)
-    assert store.public_keys(BAD_EUI, "ka")[0].certificate is None
+    assert store.public_keys(BAD_EUI, usage="ka")[0].certificate is None
     with pytest.raises(KeyNotFoundError):
         store.signing_keys(BAD_EUI)
     finding = verify_message(signed_message(template, key, GOOD_EUI), store)
@@ -697,13 +697,13 @@ BAD_CALLS: dict[str, tuple[Callable[[], object], str | None]] = {
     "MemoryKeyStore label": (lambda: MemoryKeyStore(label=3), "label"),  # type: ignore[arg-type]
     "add_key eui": (lambda: MemoryKeyStore().add_key(5, KEY), "eui"),  # type: ignore[arg-type]
     "add_key key": (lambda: MemoryKeyStore().add_key(GOOD_EUI, 5), "key"),  # type: ignore[arg-type]
-    "add_key usage": (lambda: MemoryKeyStore().add_key(GOOD_EUI, KEY, 5), "usage"),  # type: ignore[arg-type]
+    "add_key usage": (lambda: MemoryKeyStore().add_key(GOOD_EUI, KEY, usage=5), "usage"),  # type: ignore[arg-type]
     "add_key role type": (lambda: MemoryKeyStore().add_key(GOOD_EUI, KEY, role="2"), "role"),  # type: ignore[arg-type]
     "add_key role range": (lambda: MemoryKeyStore().add_key(GOOD_EUI, KEY, role=300), "role"),
     "add_key device": (lambda: MemoryKeyStore().add_key(GOOD_EUI, KEY, device="y"), "device"),  # type: ignore[arg-type]
     "add_key name": (lambda: MemoryKeyStore().add_key(GOOD_EUI, KEY, name=5), "name"),  # type: ignore[arg-type]
     "public_keys eui": (lambda: STORE.public_keys(None), "eui"),  # type: ignore[arg-type]
-    "public_keys usage": (lambda: STORE.public_keys(GOOD_EUI, None), "usage"),  # type: ignore[arg-type]
+    "public_keys usage": (lambda: STORE.public_keys(GOOD_EUI, usage=None), "usage"),  # type: ignore[arg-type]
     "public_keys role": (lambda: STORE.public_keys(GOOD_EUI, role=1.5), "role"),  # type: ignore[arg-type]
     "signing_keys": (lambda: STORE.signing_keys(3.5), "eui"),  # type: ignore[arg-type]
     "private_key": (lambda: STORE.private_key([1]), "eui"),  # type: ignore[arg-type]
@@ -788,10 +788,10 @@ def test_entry_points_raise_only_secrules_errors(a, b, c):
         lambda: normalise_eui(a),  # type: ignore[arg-type]
         lambda: Eui64.parse(a),  # type: ignore[arg-type]
         lambda: KeyUsage.parse(a),  # type: ignore[arg-type]
-        lambda: STORE.public_keys(a, b, role=c),  # type: ignore[arg-type]
+        lambda: STORE.public_keys(a, usage=b, role=c),  # type: ignore[arg-type]
         lambda: STORE.signing_keys(a),  # type: ignore[arg-type]
-        lambda: STORE.private_key(a, b),  # type: ignore[arg-type]
-        lambda: MemoryKeyStore().add_key(GOOD_EUI, KEY, a, role=b, name=c),  # type: ignore[arg-type]
+        lambda: STORE.private_key(a, usage=b),  # type: ignore[arg-type]
+        lambda: MemoryKeyStore().add_key(GOOD_EUI, KEY, usage=a, role=b, name=c),  # type: ignore[arg-type]
         lambda: MemoryKeyStore(a, label=b),  # type: ignore[arg-type]
         lambda: ecdsa.sign(KEY, a, deterministic=b),  # type: ignore[arg-type]
         lambda: ecdsa.verify(KEY.public_key(), a, b),  # type: ignore[arg-type]

@@ -111,8 +111,8 @@ def test_impact_does_not_depend_on_the_g1_7_placeholder():
         sets = model.rulesets()
         changed = set()
         for roles in _all_role_sets():
-            base = applicable_parts(roles, model.section_g, rules=sets["baseline"])
-            prop = applicable_parts(roles, model.section_g, rules=sets["proposed"])
+            base = applicable_parts(roles, section_g=model.section_g, rules=sets["baseline"])
+            prop = applicable_parts(roles, section_g=model.section_g, rules=sets["proposed"])
             changed |= {(roles, part) for part in base ^ prop}
         assert changed == expected, sorted(listed)
 

@@ -90,14 +90,14 @@ def test_unknown_role_or_wrong_table_type():
     with pytest.raises(SecrulesError):
         applicable_parts(["MDR"])
     with pytest.raises(InvalidValueError, match="section_g must be a SectionG"):
-        applicable_parts(["ES"], "proposed")  # type: ignore[arg-type]
+        applicable_parts(["ES"], section_g="proposed")  # type: ignore[arg-type]
     with pytest.raises(InvalidValueError, match="rules must be a RuleSet"):
         applicable_parts(["ES"], rules="proposed")  # type: ignore[arg-type]
 
 
 def test_user_table_changes_the_list(fixtures_dir):
     table = load_section_g(fixtures_dir / "section_g" / "user_table_g4_listed.toml")
-    assert "G4" in applicable_parts(["ES"], table)
+    assert "G4" in applicable_parts(["ES"], section_g=table)
     assert "G4" not in applicable_parts(["ES"])
     assert rules(table) is not rules()
 
@@ -108,7 +108,7 @@ def test_with_g1_7_amends_the_list_only(listed, roles):
     assert amended.g1_7.clause == "amended list"
     assert amended.g1_7.sec_version == SG.g1_7.sec_version
     assert amended.parts == SG.parts
-    assert applicable_parts(roles, amended) == frozenset(listed) & SG.user_parts
+    assert applicable_parts(roles, section_g=amended) == frozenset(listed) & SG.user_parts
 
 
 def test_with_g1_7_refuses_unknown_parts():

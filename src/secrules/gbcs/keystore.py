@@ -359,8 +359,8 @@ class KeyStore:
     def public_keys(
         self,
         eui: Eui64 | bytes | str,
-        usage: KeyUsage | str = KeyUsage.DIGITAL_SIGNATURE,
         *,
+        usage: KeyUsage | str = KeyUsage.DIGITAL_SIGNATURE,
         role: int | None = None,
     ) -> tuple[KeyEntry, ...]:
         """Every key for ``eui`` with ``usage`` (and ``role``, if given).
@@ -379,10 +379,10 @@ class KeyStore:
         return found
 
     def public_key(
-        self, eui: Eui64 | bytes | str, usage: KeyUsage | str = KeyUsage.DIGITAL_SIGNATURE
+        self, eui: Eui64 | bytes | str, *, usage: KeyUsage | str = KeyUsage.DIGITAL_SIGNATURE
     ) -> ec.EllipticCurvePublicKey:
         """The first key for ``eui`` and ``usage`` (KeyNotFoundError if none)."""
-        return self.public_keys(eui, usage)[0].public_key
+        return self.public_keys(eui, usage=usage)[0].public_key
 
     def signing_keys(self, eui: Eui64 | bytes | str) -> tuple[KeyEntry, ...]:
         """The Digital Signature keys that may sign GBCS messages for ``eui`` (E6).
@@ -409,7 +409,7 @@ class KeyStore:
         raise KeyNotFoundError(f"{self.label}: EUI {hexeui.upper()} has only XML-signing DS keys")
 
     def private_key(
-        self, eui: Eui64 | bytes | str, usage: KeyUsage | str = KeyUsage.DIGITAL_SIGNATURE
+        self, eui: Eui64 | bytes | str, *, usage: KeyUsage | str = KeyUsage.DIGITAL_SIGNATURE
     ) -> ec.EllipticCurvePrivateKey:
         """The (test) private key for ``eui`` and ``usage``; KeyNotFoundError if none."""
         key = (normalise_eui(eui), KeyUsage.parse(usage))
@@ -428,13 +428,25 @@ class KeyStore:
             return tuple(sorted({eui for eui, _ in self._index}))
 
 
-class MemoryKeyStore(KeyStore):
-    """A key store built in memory from (EUI, usage, key) triples or :class:`KeyEntry` records.
+_ADD_KEY = "add_key(eui, key, *, usage=...)"
 
-    Useful in tests and for sample signing (DP129's device-acceptance check). A bare key takes
-    the usage its caller states; a :class:`KeyEntry` that carries a certificate is kept only if
-    the certificate's KeyUsage is that usage (else a warning finding). Safe to use from several
-    threads, :meth:`add_key` included.
+
+def _shown_argument(value: object) -> str:
+    """``str 'ds'``: an argument's type and (short) value, for errors saying what was passed."""
+    shown = repr(value)
+    shown = shown if len(shown) <= 40 else shown[:37] + "..."
+    return f"{type(value).__name__} {shown}"
+
+
+class MemoryKeyStore(KeyStore):
+    """A key store built in memory from :class:`KeyEntry` records, or key by key.
+
+    ``MemoryKeyStore(entries)`` takes KeyEntry records; ``store.add_key(eui, key, usage="ds")``
+    adds one key (``usage`` is keyword-only; Digital Signature by default). Useful in tests and
+    for sample signing (DP129's device-acceptance check). A bare key takes the usage its caller
+    states; a :class:`KeyEntry` that carries a certificate is kept only if the certificate's
+    KeyUsage is that usage (else a warning finding). Safe to use from several threads,
+    :meth:`add_key` included.
     """
 
     def __init__(self, entries: Iterable[KeyEntry] = (), *, label: str = "memory") -> None:
@@ -485,16 +497,19 @@ class MemoryKeyStore(KeyStore):
         self,
         eui: Eui64 | bytes | str,
         key: ec.EllipticCurvePublicKey | ec.EllipticCurvePrivateKey,
-        usage: KeyUsage | str = KeyUsage.DIGITAL_SIGNATURE,
         *,
+        usage: KeyUsage | str = KeyUsage.DIGITAL_SIGNATURE,
         role: int | None = None,
         device: bool = False,
         name: str = "",
     ) -> KeyEntry:
-        """Add a key (a private key adds its public half too) and return its entry.
+        """Add ``key`` for ``eui`` (a private key adds its public half too); return its entry.
 
-        Safe to call while other threads look keys up: a lookup that starts after this returns
-        sees the new key.
+        ``key`` is a pyca/cryptography EC P-256 public or private key; ``usage`` is ``"ds"`` /
+        ``"digitalSignature"`` (the default) or ``"ka"`` / ``"keyAgreement"``. A wrong argument
+        raises :class:`InvalidValueError` (a key on another curve :class:`UnsupportedKeyError`)
+        saying what was passed where. Safe to call while other threads look keys up: a lookup
+        that starts after this returns sees the new key.
         """
         if isinstance(key, ec.EllipticCurvePrivateKey):
             private: ec.EllipticCurvePrivateKey | None = key
@@ -503,11 +518,20 @@ class MemoryKeyStore(KeyStore):
             private, public = None, key
         else:
             raise InvalidValueError(
-                f"key must be an EC P-256 public or private key, not {type(key).__name__}"
+                f"{_ADD_KEY}: key must be an EC P-256 public or private key, got "
+                f"{_shown_argument(key)}"
             )
         if not isinstance(public.curve, ec.SECP256R1):
-            raise UnsupportedKeyError("key stores hold P-256 keys only")
-        usage = KeyUsage.parse(usage)
+            raise UnsupportedKeyError(
+                f"{_ADD_KEY}: key must be an EC P-256 key (key stores hold P-256 keys only), "
+                f"got an EC key on curve {public.curve.name}"
+            )
+        try:
+            usage = KeyUsage.parse(usage)
+        except InvalidValueError:
+            raise InvalidValueError(
+                f"{_ADD_KEY}: usage must be a KeyUsage or ds/ka, got {_shown_argument(usage)}"
+            ) from None
         text = normalise_eui(eui)
         role = _role_argument(role)
         if not isinstance(device, bool):

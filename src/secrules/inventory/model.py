@@ -320,11 +320,11 @@ class Inventory:
 
     devices: Mapping[str, Device] = attrs.field(factory=dict, converter=_frozen_devices, eq=False)
     rules: RuleSet[VariantChange] | None = attrs.field(
-        default=None, validator=_check_rules, eq=False, repr=False
+        default=None, validator=_check_rules, eq=False, repr=False, kw_only=True
     )
-    era: str = attrs.field(default="2020")
-    lifecycle: Lifecycle = attrs.field(factory=smi_lifecycle, eq=False, repr=False)
-    policy: VariantPolicy = attrs.field(factory=variant_policy, eq=False, repr=False)
+    era: str = attrs.field(default="2020", kw_only=True)
+    lifecycle: Lifecycle = attrs.field(factory=smi_lifecycle, eq=False, repr=False, kw_only=True)
+    policy: VariantPolicy = attrs.field(factory=variant_policy, eq=False, repr=False, kw_only=True)
 
     def __attrs_post_init__(self) -> None:
         variant_catalogue().set(self.era)

@@ -372,8 +372,8 @@ def load_section_g(path: str | os.PathLike[str] | None = None) -> SectionG:
 
 def applicable_parts(
     roles: Iterable[UserRole | str],
-    section_g: SectionG | None = None,
     *,
+    section_g: SectionG | None = None,
     rules: RuleSet[Subject] | None = None,
 ) -> frozenset[str]:
     """The parts of ``section_g`` (bundled when None) that bind a User holding ``roles``.
