@@ -385,8 +385,9 @@ class Dp131Model(ProposalModel[ScheduleSubject]):
                 derived_assumption(
                     "A131-1",
                     f"The pre-MP131 ({table.version}) Table 28d values of {names(unknown)} are "
-                    "not public; the baseline holds them as 'unknown'. A user can load the real "
-                    "table (table_28d= argument)",
+                    "not public; the baseline holds them as 'unknown'. Load your copy of the real "
+                    "table: secrules impact DP131 --table FILE, secrules check --table-28d "
+                    "FILE, or table_28d= in the Python API",
                     "assumed",
                     table=source,
                     key=keys(unknown),

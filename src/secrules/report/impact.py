@@ -81,11 +81,12 @@ def _text(
     for report in reports:
         model = report.model
         out.append(f"{report.id}  {report.title}")
-        out.append(f"  status:   {report.proposal.status}")
-        out.append(f"  table:    {_table_line(report)}")
-        out.append(f"  scope:    {model.scope}")
+        out.append(f"  status:    {report.proposal.status}")
+        out.append(f"  raised by: {report.proposal.raised_by}")
+        out.append(f"  table:     {_table_line(report)}")
+        out.append(f"  scope:     {model.scope}")
         for regime, text in model.regimes.items():
-            out.append(f"  {regime + ':':9} {text}")
+            out.append(f"  {regime + ':':10} {text}")
         out.append(f"  {_summary(report)}")
         rows = _rows(report, all_rows=all_rows)
         if rows:
@@ -235,6 +236,7 @@ def _html(
         out.append(f'<section id="{e(report.id)}"><h2>{e(report.id)}: {e(report.title)}</h2>')
         out.append("<dl>")
         out.append(f"<dt>Status</dt><dd>{e(report.proposal.status)}</dd>")
+        out.append(f"<dt>Raised by</dt><dd>{e(report.proposal.raised_by)}</dd>")
         out.append(f"<dt>Parameter table</dt><dd>{e(_table_line(report))}</dd>")
         out.append(f"<dt>Scope</dt><dd>{e(model.scope)}</dd>")
         for regime, text in model.regimes.items():

@@ -91,6 +91,7 @@ def _report(value: ImpactReport) -> dict[str, Any]:
         "proposal": value.proposal.id,
         "title": value.proposal.title,
         "status": value.proposal.status,
+        "raised_by": value.proposal.raised_by,
         "scope": model.scope,
         "regimes": {str(k): v for k, v in model.regimes.items()},
         "total": value.total,
