@@ -2,8 +2,8 @@
 
 :func:`assert_conforms` and :func:`assert_violates` run :func:`secrules.check` and raise
 :class:`~secrules.errors.ConformanceAssertionError` (an :class:`AssertionError`) when the payload
-does not do what the test says. They need neither pytest nor the plugin
-(:mod:`secrules.pytest_plugin`), and they hide their own frames from pytest's tracebacks. The
+does not do what the test says. They need neither pytest nor its plugin (entry point
+``secrules``), and they hide their own frames from pytest's tracebacks. The
 message lists only the findings that decided the failure, one per line: outcome, rule id,
 location and message, then the clauses the rule cites. A location is the field path and byte
 offset for binary payloads, and the XML path with ``line:column`` (both 1-based, columns in

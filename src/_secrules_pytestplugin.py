@@ -1,7 +1,10 @@
 """secrules' pytest plugin: where the conformance vectors and the key store are, as fixtures.
 
-Registered through the ``pytest11`` entry point, so installing secrules (with the ``pytest``
-extra: ``pip install 'secrules[pytest]'``) turns it on; ``-p no:secrules`` turns it off. It adds:
+Registered through the ``pytest11`` entry point ``secrules``, so installing secrules (with the
+``pytest`` extra: ``pip install 'secrules[pytest]'``) turns it on; ``-p no:secrules`` turns it
+off. Like Hypothesis's, the plugin is a small module of its own that imports secrules only when
+a test asks for a fixture: pytest starts as fast with secrules installed as without, and does not
+assertion-rewrite secrules (PYTEST_DONT_REWRITE: this module has no asserts). It adds:
 
 - ``--secrules-vectors DIR`` (environment ``SECRULES_VECTORS``, ini ``secrules_vectors``): a
   folder of test vectors, given to tests as the session fixture ``secrules_vectors`` (a
@@ -20,13 +23,11 @@ why; a key store that exists but cannot be opened is an error. The assertion hel
 from __future__ import annotations
 
 import os
+from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
-
-from secrules._version import __version__
-from secrules.errors import SecrulesError
 
 if TYPE_CHECKING:
     from secrules.gbcs.keystore import KeyStore
@@ -126,7 +127,8 @@ def secrules_keystore(pytestconfig: pytest.Config) -> KeyStore:
 
     A key store that exists but cannot be opened fails the test with the reason.
     """
-    from secrules.gbcs.keystore import open_keystore  # noqa: PLC0415 - only when a test asks
+    from secrules.errors import SecrulesError  # noqa: PLC0415 - secrules only when asked for
+    from secrules.gbcs.keystore import open_keystore  # noqa: PLC0415
 
     path = _require(pytestconfig, "keystore", "secrules key store")
     try:
@@ -141,4 +143,8 @@ def pytest_report_header(config: pytest.Config) -> str:
     for setting in _SETTINGS:
         found = configured_path(config, setting)
         parts.append(f"{setting}={found[0] if found else '(not set)'}")
-    return f"secrules {__version__}: {', '.join(parts)}"
+    try:
+        version = metadata.version("secrules")
+    except metadata.PackageNotFoundError:  # run from a source tree that is not installed
+        version = "(not installed)"
+    return f"secrules {version}: {', '.join(parts)}"
