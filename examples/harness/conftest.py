@@ -2,7 +2,7 @@
 
 Run with the public vectors and their test PKI, for example:
 
-    pytest --secrules-vectors ../shared/vectors --secrules-keystore ../shared/vectors/rtds/keystore
+    pytest --secrules-vectors=DIR --secrules-keystore=DIR/rtds/keystore
 
 Without them, the tests that need them skip and say why.
 """
