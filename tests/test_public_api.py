@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+import importlib
 import inspect
+import sys
+import types
+from pathlib import Path
+
+import pytest
 
 import secrules
+from secrules.errors import MissingDependencyError
 
 
 def test_top_level_names():
@@ -96,3 +103,55 @@ def test_strategies_module_is_importable():
         "duis_request_xml",
     ):
         assert hasattr(st, name), name
+
+
+def test_a_user_written_rule_needs_only_import_secrules():
+    clause = secrules.ClauseRef("GBCS", "18.2 ECS37 template", "v3.2", "assumed")
+
+    def even(value: int) -> secrules.Verdict:
+        outcome = secrules.Outcome.PASS if value % 2 == 0 else secrules.Outcome.FAIL
+        return secrules.Verdict(outcome, f"{value} is {'even' if value % 2 == 0 else 'odd'}")
+
+    rule = secrules.Rule("user.even", "Values are even", (clause,), even)
+    [finding] = secrules.RuleSet.of("user rules", [rule]).evaluate(3)
+    assert finding.outcome is secrules.Outcome.FAIL
+    assert secrules.failed([finding])
+    assert issubclass(secrules.errors.DecodeError, secrules.SecrulesError)
+    assert secrules.errors.SecrulesError is secrules.SecrulesError
+
+
+def test_dir_secrules_shows_only_public_names_dunders_and_submodules():
+    assert sorted(secrules.__all__) == sorted(set(secrules.__all__))
+    for name in secrules.__all__:
+        assert hasattr(secrules, name), name
+    stray = {
+        name
+        for name in set(dir(secrules)) - set(secrules.__all__)
+        if not (name.startswith("__") and name.endswith("__"))
+        and not isinstance(getattr(secrules, name), types.ModuleType)
+    }
+    assert stray == set()
+    assert {"Verdict", "SecrulesError", "errors"} <= set(secrules.__all__)
+    assert "os" not in dir(secrules)
+    assert "annotations" not in dir(secrules)
+
+
+def test_strategies_without_hypothesis_name_the_extra(monkeypatch):
+    for name in list(sys.modules):
+        if name == "secrules.strategies" or name.startswith("secrules.strategies."):
+            monkeypatch.delitem(sys.modules, name)
+    monkeypatch.setitem(sys.modules, "hypothesis", None)  # what a missing package looks like
+    with pytest.raises(ImportError) as excinfo:
+        importlib.import_module("secrules.strategies")
+    assert isinstance(excinfo.value, MissingDependencyError)
+    assert isinstance(excinfo.value, secrules.SecrulesError)
+    assert "pip install 'secrules[strategies]'" in str(excinfo.value)
+    assert excinfo.value.name == "hypothesis"
+    with pytest.raises(MissingDependencyError):
+        importlib.import_module("secrules.strategies.sec")
+
+
+def test_the_readme_names_the_strategies_extra_where_it_uses_them():
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    example = readme.index("from secrules.strategies import")
+    assert "pip install 'secrules[strategies]'" in readme[example - 600 : example]

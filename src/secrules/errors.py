@@ -1,18 +1,28 @@
 """The one error root of secrules, and the errors raised on misuse or undecodable input.
 
 Non-compliance is never an exception: it is a :class:`secrules.core.Finding`. Exceptions are for
-input that cannot be read at all and for misuse of the API. Every error is a
-:class:`SecrulesError` and also subclasses the built-in error a caller would expect
-(``ValueError``, ``LookupError``), in the manner of attrs.
+input that cannot be read at all and for misuse of the API; the one exception to this is the
+assertion helpers of :mod:`secrules.testing`, whose purpose is to fail a test
+(:class:`ConformanceAssertionError`). Every error is a :class:`SecrulesError` and also subclasses
+the built-in error a caller would expect (``ValueError``, ``LookupError``, ``ImportError``,
+``AssertionError``), in the manner of attrs.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from secrules.core.findings import Finding
+
 __all__ = [
+    "ConformanceAssertionError",
     "DataFileError",
     "DecodeError",
     "InvalidValueError",
     "KeyNotFoundError",
+    "MissingDependencyError",
     "NotModelledError",
     "RegimeError",
     "RuleConflictError",
@@ -105,3 +115,24 @@ class KeyNotFoundError(SecrulesError, LookupError):
 
 class UnsupportedKeyError(SecrulesError, ValueError):
     """A key that is not an EC P-256 key, or a key file that cannot be loaded."""
+
+
+class MissingDependencyError(SecrulesError, ImportError):
+    """An optional part of secrules imported without the extra it needs installed.
+
+    The message says what to install (``pip install 'secrules[strategies]'``); ``name`` is the
+    missing module, as for any :class:`ImportError`.
+    """
+
+
+class ConformanceAssertionError(SecrulesError, AssertionError):
+    """A payload that :func:`secrules.testing.assert_conforms` or ``assert_violates`` rejects.
+
+    The message lists the findings that decided it, one per line; ``findings`` holds every
+    finding of the check (empty when the payload could not be decoded).
+    """
+
+    def __init__(self, message: str, findings: Sequence[Finding] = ()) -> None:
+        self.message = message
+        self.findings = tuple(findings)
+        super().__init__(message)

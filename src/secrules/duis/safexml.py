@@ -199,7 +199,8 @@ def parse_xml(  # noqa: PLR0915 - one driver whose closures share the parser sta
         else:
             message = f"not well-formed XML: {expat.ErrorString(code)}"
         raise DecodeError(
-            f"{message} (line {exc.lineno}, column {exc.offset})",
+            # Expat counts columns from 0; people (and editors) count them from 1.
+            f"{message} (line {exc.lineno}, column {exc.offset + 1})",
             offset=parser.ErrorByteIndex if parser.ErrorByteIndex >= 0 else None,
             path=here(),
         ) from None

@@ -9,17 +9,19 @@ plainly that it is not modelled.
 from __future__ import annotations
 
 import functools
+import os
 import re
 from collections.abc import Callable, Mapping
 from types import MappingProxyType
 from typing import Any
 
 from secrules.core.data import load_table
+from secrules.core.impact import ImpactReport, compute_impact
 from secrules.core.proposals import Proposal, ProposalModel
-from secrules.core.validation import require_type
+from secrules.core.validation import require_path, require_type
 from secrules.errors import DataFileError, UnknownProposalError
 
-__all__ = ["MODELS", "get_proposal", "proposals"]
+__all__ = ["MODELS", "get_proposal", "impact", "proposals"]
 
 _ID = re.compile(r"^(?:(?:DP|MP|SECMP)0*)?(\d{1,4})([AB])?$")
 
@@ -106,3 +108,22 @@ def get_proposal(ident: str | int) -> Proposal:
                 return proposal
     known = ", ".join(p.id for p in proposals())
     raise UnknownProposalError(f"unknown proposal {ident!r}; the paper lists {known}")
+
+
+def impact(
+    proposal_id: str | int | Proposal, *, table: str | os.PathLike[str] | None = None
+) -> ImpactReport:
+    """Evaluate every scenario of a proposal under both regimes (``DP133``, ``133``...).
+
+    ``table`` is the path (``str`` or :class:`os.PathLike`) of the user's own copy of the
+    proposal's parameter table (for example the real GBCS Table 28d for DP131), used instead of
+    the bundled one. An argument of the wrong type raises
+    :class:`~secrules.errors.InvalidValueError` naming it. (``secrules.impact``.)
+    """
+    if not isinstance(proposal_id, Proposal):
+        require_type(proposal_id, "proposal_id", (str, int), "a str, an int or a Proposal")
+    if table is not None:
+        require_path(table, "table")
+    proposal = proposal_id if isinstance(proposal_id, Proposal) else get_proposal(proposal_id)
+    model = proposal.require_model()
+    return compute_impact(proposal, model if table is None else model.with_table(table))

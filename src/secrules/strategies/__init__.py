@@ -1,11 +1,27 @@
 """Public Hypothesis strategies for secrules' domain values, for users' own property tests.
 
-Requires Hypothesis (``pip install 'secrules[strategies]'``). Import what you need::
+Requires Hypothesis: install the extra with ``pip install 'secrules[strategies]'``. Without it,
+importing this package raises :class:`~secrules.errors.MissingDependencyError` (an
+:class:`ImportError`) saying so. Import what you need::
 
     from secrules.strategies import role_sets
 """
 
 from __future__ import annotations
+
+from secrules.errors import MissingDependencyError
+
+try:
+    import hypothesis as _hypothesis
+except ModuleNotFoundError as exc:
+    if exc.name != "hypothesis":
+        raise
+    raise MissingDependencyError(
+        "secrules.strategies needs Hypothesis, which is not installed: "
+        "pip install 'secrules[strategies]'",
+        name="hypothesis",
+    ) from None
+del _hypothesis
 
 from secrules.strategies.dlms import (
     access_requests,
