@@ -47,8 +47,6 @@ __all__ = [
     "line_column",
 ]
 
-#: The informative findings ``check`` emits without a rule set: what a payload was read as.
-_DECODE_RULE_IDS = frozenset({"gbcs.decode", "dlms.decode"})
 #: The proposals whose regime rule sets ``check`` applies (DUIS requests, and Table 28d defaults).
 _CHECKED_PROPOSALS = ("DP125", "DP131")
 _LINE_BREAK = re.compile(rb"\r\n|\r|\n")
@@ -67,7 +65,7 @@ class CheckOptions(TypedDict, total=False):
 @functools.cache
 def checkable_rule_ids() -> frozenset[str]:
     """Every rule id a :func:`secrules.check` finding can carry, under either regime."""
-    ids = set(_DECODE_RULE_IDS)
+    ids: set[str] = set()
     for ruleset in check_rulesets().values():
         ids.update(ruleset.ids)
     for proposal_id in _CHECKED_PROPOSALS:
