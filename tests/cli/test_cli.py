@@ -19,7 +19,9 @@ PAPER = ["DP125", "DP126", "DP127", "DP128", "DP129", "MP130", "DP131", "DP132",
 
 def one_line_error(result):
     assert result.code == 2, (result.code, result.err)
-    assert result.err.startswith("secrules: error:"), result.err
+    assert result.err.startswith("secrules: "), result.err
+    assert "secrules: secrules" not in result.err
+    assert "error: " not in result.err
     assert len(result.err.strip().splitlines()) == 1, result.err
     assert "Traceback" not in result.err
     return result.err

@@ -49,7 +49,7 @@ def test_mutated_weekdays_fail_naming_rule_clause_offset_and_field(run_cli, ecs3
     out = proc.out
     assert proc.code == 1, out
     assert "1 failed" in out
-    assert f"FAIL  gbcs.ecs37.exec_weekdays at entries[0].exec_weekdays, offset {at}" in out
+    assert f"  FAIL       gbcs.ecs37.exec_weekdays at entries[0].exec_weekdays, offset {at}" in out
     assert "GBCS 18.2 ECS37 template" in out
 
 
@@ -78,7 +78,7 @@ def test_keystore_adds_signature_verdicts(run_cli, rtds_dir, keystore_dir, tmp_p
     ok = run_cli("check", message, "--keystore", keystore_dir, "--format", "json")
     assert ok.code == 0, ok.err
     # The RTDS store files the WAN provider's KA credential under another EUI (spec section 10).
-    assert "secrules: key store warning: 90b3d51f30000007-ka" in ok.err
+    assert f"secrules: {keystore_dir}: warning: 90b3d51f30000007-ka" in ok.err
     findings = json.loads(ok.out)["files"][0]["findings"]
     assert [f["outcome"] for f in findings if f["rule_id"] == "gbcs.signature"] == ["pass"]
     data = bytearray.fromhex(message.read_text(encoding="ascii"))
@@ -87,7 +87,7 @@ def test_keystore_adds_signature_verdicts(run_cli, rtds_dir, keystore_dir, tmp_p
     tampered.write_text(data.hex(), encoding="ascii")
     bad = run_cli("check", tampered, "--keystore", keystore_dir)
     assert bad.code == 1
-    assert "FAIL  gbcs.signature" in bad.out
+    assert "  FAIL       gbcs.signature" in bad.out
 
 
 def test_duis_template_passes_and_bad_variant_fails(run_cli, duis_dir, tmp_path):
