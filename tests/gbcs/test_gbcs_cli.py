@@ -182,7 +182,19 @@ def test_through_main(run_cli, cs02c, keystore_dir, tmp_path):
     missing = run_cli("gbcs", "inspect", tmp_path / "missing.hex")
     assert missing.code == 2
     assert missing.err.count("\n") == 1
+    assert missing.err.startswith(f"secrules: {tmp_path / 'missing.hex'}: cannot read")
     assert "Traceback" not in missing.err
+    junk = tmp_path / "junk.hex"
+    junk.write_text("00 01 02")
+    undecodable = run_cli("gbcs", "inspect", junk)
+    assert undecodable.code == 2
+    assert undecodable.err.startswith(f"secrules: {junk}: first octet 0x00")
+    out = tmp_path / "verdicts.txt"
+    command = cs02c / "CS02c_6.17_SUCCESS_COMMAND_GBCS.HEX"
+    written = run_cli("gbcs", "verify", command, "--keystore", keystore_dir, "-o", out)
+    assert written.code == 0, written.err
+    assert written.out == ""
+    assert out.read_text(encoding="utf-8") == ok.out
     key = ec.generate_private_key(ec.SECP384R1()).private_bytes(
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
     )
@@ -190,4 +202,5 @@ def test_through_main(run_cli, cs02c, keystore_dir, tmp_path):
     pre = cs02c / "CS02c_6.17_SUCCESS_PRECOMMAND_GBCS.HEX"
     wrong = run_cli("gbcs", "sign", pre, "--key", tmp_path / "p384.key")
     assert wrong.code == 2
+    assert wrong.err.startswith(f"secrules: {tmp_path / 'p384.key'}: ")
     assert "P-256" in wrong.err
