@@ -273,3 +273,15 @@ def test_check_writes_its_report_with_output(run_cli, fixtures_dir, tmp_path):
     assert proc.code == 0, proc.err
     assert proc.out == ""
     assert json.loads(out.read_text(encoding="utf-8"))["failed"] == 0
+
+
+def test_the_guides_sample_output_is_real(run_cli, ecs37, fixtures_dir):
+    guide = (fixtures_dir.parent / "docs" / "index.md").read_text(encoding="utf-8")
+    block = guide.split("ecs37.hex: ", 1)[1].split("```", 1)[0]
+    summary, *lines = block.splitlines()
+    proc = run_cli("check", ecs37)
+    assert proc.out.splitlines()[0].endswith(summary)
+    shown = [line for line in lines if not line.strip().startswith("[")]
+    assert len(shown) == 3
+    for line in shown:
+        assert line in proc.out.splitlines(), line
