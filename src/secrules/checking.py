@@ -39,6 +39,7 @@ from secrules.inputs import MAX_INPUT_BYTES, Input, InputKind, read_input
 if TYPE_CHECKING:
     from secrules.gbcs.keystore import KeyStore
     from secrules.gbcs.table_28d import Table28d
+    from secrules.inventory import Inventory, User
 
 __all__ = [
     "MAX_INPUT_BYTES",
@@ -128,10 +129,14 @@ def check_input(
     table_28d: str | os.PathLike[str] | Table28d | None = None,
     era: str | None = None,
     default_configuration: bool = False,
+    inventory: Inventory | None = None,
+    sender: User | None = None,
 ) -> list[Finding]:
     """:func:`check` on input that :func:`secrules.inputs.read_input` has already read.
 
     ``table_28d`` may also be a Table 28d already loaded (the command line reads it once per run).
+    ``inventory`` and ``sender`` (both or neither) decide a DUIS request's inventory-dependent
+    rules, as in :func:`secrules.duis.check_request`; other inputs do not use them.
     """
     require_type(subject, "subject", (Input,), "an Input (from secrules.inputs.read_input)")
     chosen = check_regime(regime)
@@ -140,7 +145,7 @@ def check_input(
         from secrules.proposals import get_proposal
 
         rules = get_proposal("DP125").require_model().rulesets()[chosen]
-        return check_request(subject.data, rules=rules, era=era)
+        return check_request(subject.data, rules=rules, era=era, inventory=inventory, sender=sender)
     from secrules.gbcs.keystore import open_keystore
     from secrules.payloads import check_payload
 

@@ -1,8 +1,17 @@
+# PYTHON_ARGCOMPLETE_OK
 """The ``secrules`` command (also ``python -m secrules``).
 
 Exit status: 0 everything passed; 1 a check found a failure (for ``check --keystore`` and
 ``gbcs verify``, also a signature that could not be checked); 2 bad usage or undecodable input
 (one line on stderr, never a traceback); 3 an internal error (a bug: please report it).
+
+Every command follows the same conventions: errors are one line, ``secrules: FILE: what is
+wrong`` (``secrules: what is wrong`` when no file is to blame); text reports label outcomes
+PASS, FAIL, N/A and UNDECIDED (JSON: ``pass``, ``fail``, ``not_applicable``,
+``indeterminate``); ``-o/--output FILE`` writes the report to a file (never onto a file the
+command reads); ``--help`` ends with examples. With the ``completion`` extra installed
+(``pip install 'secrules[completion]'``, which brings ``argcomplete``), the command completes
+its options in the shell once ``eval "$(register-python-argcomplete secrules)"`` has run.
 """
 
 from __future__ import annotations
@@ -10,13 +19,24 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Sequence
-from typing import NoReturn
+from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING, NoReturn
+
+import attrs
 
 from secrules import __version__
 from secrules.core.files import display_name, json_text, printable, write_output
-from secrules.errors import DataFileError, SecrulesError, UsageError
+from secrules.errors import SecrulesError, UsageError
+from secrules.gbcs.cli import add_keystore, add_output, describe_error
 from secrules.gbcs.cli import register as register_gbcs
+
+if TYPE_CHECKING:
+    from secrules.gbcs.keystore import KeyStore
+    from secrules.gbcs.table_28d import Table28d
+    from secrules.inputs import Input
+    from secrules.inventory import Inventory, User
+
+__all__ = ["EXAMPLES", "build_parser", "commands", "main", "run"]
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -28,7 +48,7 @@ class _Parser(argparse.ArgumentParser):
     """An argument parser whose errors are one line and exit status 2."""
 
     def error(self, message: str) -> NoReturn:
-        raise UsageError(f"{self.prog}: {message}")
+        raise UsageError(f"{message} (see '{self.prog} --help')")
 
 
 def _out(text: str) -> None:
@@ -61,7 +81,7 @@ def _cmd_proposals(args: argparse.Namespace) -> int:
         from secrules.report import as_json
 
         rows = [as_json(p) for p in items]
-        _write(json.dumps(rows, indent=2) + "\n", None)
+        _write(json.dumps(rows, indent=2) + "\n", args.output)
         return EXIT_OK
     lines = []
     for p in items:
@@ -69,7 +89,7 @@ def _cmd_proposals(args: argparse.Namespace) -> int:
         lines.append(f"       raised by {p.raised_by}, {p.raised}; {p.status}")
         model = p.model.summary if p.model else "not modelled yet"
         lines.append(f"       model: {model}")
-    _write("\n".join(lines) + "\n", None)
+    _write("\n".join(lines) + "\n", args.output)
     return EXIT_OK
 
 
@@ -113,11 +133,54 @@ def _cmd_impact(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _cmd_check(args: argparse.Namespace) -> int:
-    from secrules.checking import check_input, failed, read_file
-    from secrules.inputs import read_input
-    from secrules.report import FileFindings, render_findings
+def _note(text: str) -> None:
+    """A one-line note on stderr about an option that changes nothing (the exit status stays)."""
+    _err(f"secrules: note: {text}")
 
+
+def _parse_sender(text: str) -> tuple[str, str | None]:
+    """``ROLE`` or ``ROLE:USERID`` (``--sender``): the role code and the User ID, if given."""
+    from secrules.inventory import normalise_eui
+    from secrules.sec import UserRole
+
+    role, _, user_id = text.partition(":")
+    try:
+        code = UserRole.parse(role.strip()).code
+        return code, normalise_eui(user_id) if user_id else None
+    except SecrulesError as exc:
+        raise UsageError(f"--sender {text}: {exc}") from None
+
+
+def _sender_for(subject: Input, role: str, user_id: str | None) -> User:
+    """The DCC User who sent the DUIS request ``subject``: ``user_id``, else its RequestID's."""
+    from secrules.duis import RequestId, parse_request
+    from secrules.errors import InvalidValueError
+    from secrules.inventory import User
+
+    if user_id is None:
+        text = parse_request(subject.data).header.request_id
+        try:
+            user_id = RequestId.parse(text.value).sender
+        except InvalidValueError:
+            raise InvalidValueError(
+                f"the RequestID {text.value!r} does not name the sender's User ID; give it as "
+                "--sender ROLE:USERID"
+            ) from None
+    return User(user_id, role)
+
+
+@attrs.frozen
+class _CheckContext:
+    """What ``check``'s options name, each file read once before any input."""
+
+    keystore: KeyStore | None = None
+    table_28d: Table28d | None = None
+    inventory: Inventory | None = None
+    sender: tuple[str, str | None] | None = None
+
+
+def _check_context(args: argparse.Namespace) -> _CheckContext:
+    """Read the key store, Table 28d and inventory ``check`` was given; each blamed for itself."""
     keystore = None
     if args.keystore is not None:
         from secrules.gbcs.cli import open_keystore_reporting
@@ -127,49 +190,155 @@ def _cmd_check(args: argparse.Namespace) -> int:
     if args.table_28d is not None:
         from secrules.gbcs.table_28d import load_table_28d
 
-        table_28d = load_table_28d(args.table_28d)  # read once, for every file
+        table_28d = load_table_28d(args.table_28d)
+        if not args.default_configuration:
+            _note(
+                "--table-28d is not applied: the Table 28d rules judge a device's default "
+                "configuration; add --default-configuration if the input is one"
+            )
+    inventory = None
+    if args.inventory is not None:
+        from secrules.inventory import load_inventory
+
+        inventory = load_inventory(args.inventory)
+    if (args.inventory is None) != (args.sender is None):
+        raise UsageError("--inventory FILE and --sender ROLE go together: give both or neither")
+    sender = _parse_sender(args.sender) if args.sender is not None else None
+    return _CheckContext(keystore, table_28d, inventory, sender)
+
+
+def _cmd_check(args: argparse.Namespace) -> int:
+    from secrules.checking import check_input, failed, read_file
+    from secrules.inputs import InputKind, read_input
+    from secrules.report import FileFindings, render_findings
+
+    ctx = _check_context(args)
     results: list[FileFindings] = []
-    errors: list[tuple[str, str]] = []
+    errors: list[tuple[str, SecrulesError | OSError]] = []
+    xml_seen = False
     for name in args.files:
         try:
-            data = read_file(name)
-        except DataFileError as exc:  # it names the file; the error line below does too
-            errors.append((name, exc.message))
-            continue
-        try:
-            subject = read_input(data, name=display_name(name))
+            subject = read_input(read_file(name), name=display_name(name))
+            user = None
+            if subject.kind is InputKind.XML:
+                xml_seen = True
+                if ctx.sender is not None:
+                    user = _sender_for(subject, *ctx.sender)
             findings = check_input(
                 subject,
                 regime=args.regime,
-                keystore=keystore,
-                table_28d=table_28d,
+                keystore=ctx.keystore,
+                table_28d=ctx.table_28d,
                 era=args.era,
                 default_configuration=args.default_configuration,
+                inventory=ctx.inventory if user is not None else None,
+                sender=user,
             )
-        except OSError as exc:
-            errors.append((name, f"cannot read: {exc.strerror or exc}"))
-            continue
-        except SecrulesError as exc:
-            errors.append((name, str(exc)))
+        except (SecrulesError, OSError) as exc:
+            errors.append((name, exc))
             continue
         results.append(FileFindings(name, subject.description, findings))
+    if ctx.inventory is not None and not xml_seen and not errors:
+        _note("--inventory and --sender are not applied: no input was a DUIS request")
+    text = None
     if args.format == "json":
         payload = json.loads(render_findings(results, "json", regime=args.regime))
         payload["errors"] = [
-            {"file": display_name(n), "error": printable(e, one_line=True)} for n, e in errors
+            {"file": display_name(n), "error": printable(_bare(n, e), one_line=True)}
+            for n, e in errors
         ]
-        _write(json_text(payload), None)
+        text = json_text(payload)
     elif results:
-        _write(render_findings(results, "text", regime=args.regime, quiet=args.quiet), None)
-    for name, message in errors:
-        _err(f"secrules: error: {display_name(name)}: {message}")
+        text = render_findings(results, "text", regime=args.regime, quiet=args.quiet)
+    for name, problem in errors:
+        _err(describe_error(name, problem))
+    if text is not None:
+        inputs = [*args.files, args.keystore, args.table_28d, args.inventory]
+        _write(text, args.output, inputs=inputs)
     if errors:
         return EXIT_USAGE
     # With --keystore the user asked for signature checks: one that could not be made fails.
-    signatures_required = keystore is not None
+    signatures_required = ctx.keystore is not None
     if any(failed(r.findings, signatures_required=signatures_required) for r in results):
         return EXIT_FAILED
     return EXIT_OK
+
+
+def _bare(name: str, exc: SecrulesError | OSError) -> str:
+    """The error line of :func:`describe_error` without ``secrules: FILE:`` (JSON ``error``)."""
+    line = describe_error(name, exc)
+    prefix = f"secrules: {display_name(name)}: "
+    return line.removeprefix(prefix) if line.startswith(prefix) else line.removeprefix("secrules: ")
+
+
+#: Two or three real command lines per command, shown at the end of its ``--help``.
+EXAMPLES: dict[str, tuple[str, ...]] = {
+    "": (
+        "secrules check ECS37_6.18.1_SUCCESS_COMMAND_GBCS.HEX",
+        "secrules impact DP133 --format html -o dp133.html",
+        "secrules gbcs verify --keystore rtds/keystore CS02c_6.17_SUCCESS_COMMAND_GBCS.HEX",
+    ),
+    "proposals": (
+        "secrules proposals",
+        "secrules proposals --format json -o proposals.json",
+    ),
+    "rules": (
+        "secrules rules",
+        "secrules rules --format md -o rules.md",
+    ),
+    "impact": (
+        "secrules impact DP133",
+        "secrules impact 133 --format html -o dp133.html",
+        "secrules impact DP131 --table my_table_28d.toml --format json",
+    ),
+    "check": (
+        "secrules check ECS37_6.18.1_SUCCESS_COMMAND_GBCS.HEX",
+        "secrules check -q --keystore rtds/keystore --format json -o findings.json *.HEX",
+        "secrules check update.xml --inventory inventory.toml --sender IS",
+        "secrules check defaults.hex --default-configuration --table-28d table_28d.toml",
+    ),
+    "gbcs": (
+        "secrules gbcs inspect CS02c_6.17_SUCCESS_COMMAND_GBCS.HEX",
+        "secrules gbcs verify --keystore keystore.json CS02c_6.17_SUCCESS_COMMAND_GBCS.HEX",
+    ),
+    "gbcs inspect": (
+        "secrules gbcs inspect CS02c_6.17_SUCCESS_COMMAND_GBCS.HEX",
+        "secrules gbcs inspect - -o tree.txt < message.b64",
+    ),
+    "gbcs verify": (
+        "secrules gbcs verify --keystore rtds/keystore CS02c_6.17_SUCCESS_COMMAND_GBCS.HEX",
+        "secrules gbcs verify --keystore keystore.json --format json -o verdicts.json *.HEX",
+    ),
+    "gbcs sign": (
+        "secrules gbcs sign pre.hex --key 90b3d51f30010000-ds.key -o signed.hex",
+        "secrules gbcs sign pre.hex --key supplier.key --variant cnsa --deterministic",
+    ),
+}
+
+
+def commands(
+    parser: argparse.ArgumentParser, path: tuple[str, ...] = ()
+) -> Iterator[tuple[tuple[str, ...], argparse.ArgumentParser]]:
+    """Every parser under ``parser`` with its command path: ``()``, ``("check",)``, ...
+
+    Walks the sub-command tree depth first, so a new sub-command is found without being named.
+    """
+    yield path, parser
+    for action in parser._actions:  # argparse has no public walk of its tree
+        if isinstance(action, argparse._SubParsersAction):
+            for name, sub in action.choices.items():
+                yield from commands(sub, (*path, name))
+
+
+def _finish(parser: argparse.ArgumentParser) -> None:
+    """Give every command its examples and the sub-command's name for error hints."""
+    for path, sub in commands(parser):
+        examples = EXAMPLES.get(" ".join(path))
+        if examples:
+            sub.formatter_class = argparse.RawDescriptionHelpFormatter
+            sub.epilog = "examples:\n" + "\n".join(f"  {line}" for line in examples)
+        if path:
+            sub.set_defaults(help_prog=sub.prog)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -184,6 +353,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("proposals", help="list the nine items of the 28 May 2020 paper")
     p.add_argument("--format", choices=("text", "json"), default="text")
+    add_output(p)
     p.set_defaults(run=_cmd_proposals)
 
     p = sub.add_parser(
@@ -203,7 +373,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("impact", help="evaluate proposals under the baseline and proposed regimes")
     p.add_argument("ids", nargs="*", metavar="ID", help="DP133, MP131, 129 ... (default: all)")
     p.add_argument("--format", choices=("text", "md", "json", "html"), default="text")
-    p.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of stdout")
+    add_output(p)
     p.add_argument(
         "--all-rows", action="store_true", help="show unchanged rows too (JSON always does)"
     )
@@ -219,49 +389,84 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("files", nargs="+", metavar="FILE", help="input files ('-' for stdin)")
     p.add_argument("--format", choices=("text", "json"), default="text")
+    add_output(p)
     p.add_argument("--regime", choices=("baseline", "proposed"), default="proposed")
     p.add_argument(
         "-q",
         "--quiet",
         action="store_true",
-        help="text: show only failed and indeterminate findings",
+        help="text: show only FAIL and UNDECIDED findings",
     )
-    p.add_argument(
-        "--keystore",
-        metavar="PATH",
-        help="key-store directory or DCC Boxed keystore.json: also verify GBCS signatures (a "
-        "signature that cannot be checked then exits 1)",
+    add_keystore(
+        p,
+        required=False,
+        also="also verify GBCS signatures (a signature that cannot be checked then exits 1)",
     )
-    p.add_argument(
-        "--table-28d", metavar="FILE", help="your own copy of GBCS Table 28d (DP131 rules)"
-    )
-    p.add_argument(
-        "--era", choices=("2020", "duis-5.x"), help="ESMEVariant code set for DUIS checks"
-    )
-
     p.add_argument(
         "--default-configuration",
         action="store_true",
         help="the input is a device's default (pre-installation) configuration: also apply the "
         "GBCS Table 28d rules (DP131)",
     )
+    p.add_argument(
+        "--table-28d",
+        metavar="FILE",
+        help="your own copy of GBCS Table 28d for --default-configuration (without it, a note "
+        "says the table is not applied)",
+    )
+    p.add_argument(
+        "--era", choices=("2020", "duis-5.x"), help="ESMEVariant code set for DUIS checks"
+    )
+    p.add_argument(
+        "--inventory",
+        metavar="FILE",
+        help="DUIS: the devices (TOML, see docs) that decide the inventory-dependent rules; "
+        "needs --sender",
+    )
+    p.add_argument(
+        "--sender",
+        metavar="ROLE[:USERID]",
+        help="DUIS: the sending User's role (IS, ES, GS, ED, GT, RSA, OU) and User ID (default: "
+        "the RequestID's sender); needs --inventory",
+    )
     p.set_defaults(run=_cmd_check)
 
     register_gbcs(sub)
+    _finish(parser)
     return parser
+
+
+def _enable_completion(parser: argparse.ArgumentParser) -> None:
+    """Shell completion through ``argcomplete`` when it is installed (``secrules[completion]``)."""
+    try:
+        import argcomplete  # type: ignore[import-not-found, unused-ignore]
+    except ImportError:
+        return
+    argcomplete.autocomplete(parser)
+
+
+def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
+    """Parse ``argv``; an unknown option is a UsageError pointing at its command's help."""
+    parser = build_parser()
+    _enable_completion(parser)
+    args, extra = parser.parse_known_args(argv)
+    if extra:
+        where = getattr(args, "help_prog", "secrules")
+        raise UsageError(f"unrecognized arguments: {' '.join(extra)} (see '{where} --help')")
+    return args
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit status."""
     try:
-        args = build_parser().parse_args(argv)
+        args = _parse(argv)
         code: int = args.run(args)
     except SecrulesError as exc:
-        _err(f"secrules: error: {exc}")
+        _err(f"secrules: {exc}")
         return EXIT_USAGE
     except OSError as exc:
-        where = f" {display_name(exc.filename)}" if exc.filename else ""
-        _err(f"secrules: error:{where}: {exc.strerror or exc}")
+        where = f" {display_name(exc.filename)}:" if exc.filename else ""
+        _err(f"secrules:{where} {exc.strerror or exc}")
         return EXIT_USAGE
     except KeyboardInterrupt:
         return 130

@@ -19,7 +19,9 @@ PAPER = ["DP125", "DP126", "DP127", "DP128", "DP129", "MP130", "DP131", "DP132",
 
 def one_line_error(result):
     assert result.code == 2, (result.code, result.err)
-    assert result.err.startswith("secrules: error:"), result.err
+    assert result.err.startswith("secrules: "), result.err
+    assert "secrules: secrules" not in result.err
+    assert "error: " not in result.err
     assert len(result.err.strip().splitlines()) == 1, result.err
     assert "Traceback" not in result.err
     return result.err
@@ -47,6 +49,37 @@ def test_version_and_help(run_cli):
     helped = run_cli("--help")
     assert helped.code == 0
     assert "impact" in helped.out
+    assert "examples:\n  secrules check" in helped.out
+
+
+def test_completion_hooks_in_when_argcomplete_is_installed(run_cli, monkeypatch):
+    import types
+
+    seen = []
+    fake = types.ModuleType("argcomplete")
+    fake.autocomplete = seen.append
+    monkeypatch.setitem(sys.modules, "argcomplete", fake)
+    assert run_cli("proposals", "--format", "json").code == 0
+    assert len(seen) == 1
+    assert seen[0].prog == "secrules"
+    # Without it, nothing changes: argcomplete is an optional extra.
+    monkeypatch.setitem(sys.modules, "argcomplete", None)
+    assert run_cli("proposals", "--format", "json").code == 0
+
+
+def test_completion_extra_is_declared_and_documented():
+    import tomllib
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    extras = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))["project"][
+        "optional-dependencies"
+    ]
+    assert any(dep.startswith("argcomplete") for dep in extras["completion"])
+    guide = (root / "docs" / "index.md").read_text(encoding="utf-8")
+    assert "secrules[completion]" in guide
+    assert 'eval "$(register-python-argcomplete secrules)"' in guide
+    assert "# PYTHON_ARGCOMPLETE_OK" in Path(cli.__file__).read_text(encoding="utf-8")[:200]
 
 
 def test_console_script_entry_point_exits_with_mains_status(monkeypatch, capsys):
@@ -113,6 +146,8 @@ def test_impact_user_table(run_cli, fixtures_dir):
         (["impact", "DP133", "--bogus"], "unrecognized arguments"),
         (["frobnicate"], "invalid choice"),
         ([], "required"),
+        (["check"], "the following arguments are required: FILE"),
+        (["gbcs", "verify", "x.hex"], "--keystore"),
         (["impact", "DP133", "DP133", "--table", "x.toml"], "exactly one"),
     ],
 )

@@ -49,7 +49,7 @@ def test_mutated_weekdays_fail_naming_rule_clause_offset_and_field(run_cli, ecs3
     out = proc.out
     assert proc.code == 1, out
     assert "1 failed" in out
-    assert f"FAIL  gbcs.ecs37.exec_weekdays at entries[0].exec_weekdays, offset {at}" in out
+    assert f"  FAIL       gbcs.ecs37.exec_weekdays at entries[0].exec_weekdays, offset {at}" in out
     assert "GBCS 18.2 ECS37 template" in out
 
 
@@ -78,7 +78,7 @@ def test_keystore_adds_signature_verdicts(run_cli, rtds_dir, keystore_dir, tmp_p
     ok = run_cli("check", message, "--keystore", keystore_dir, "--format", "json")
     assert ok.code == 0, ok.err
     # The RTDS store files the WAN provider's KA credential under another EUI (spec section 10).
-    assert "secrules: key store warning: 90b3d51f30000007-ka" in ok.err
+    assert f"secrules: {keystore_dir}: warning: 90b3d51f30000007-ka" in ok.err
     findings = json.loads(ok.out)["files"][0]["findings"]
     assert [f["outcome"] for f in findings if f["rule_id"] == "gbcs.signature"] == ["pass"]
     data = bytearray.fromhex(message.read_text(encoding="ascii"))
@@ -87,7 +87,7 @@ def test_keystore_adds_signature_verdicts(run_cli, rtds_dir, keystore_dir, tmp_p
     tampered.write_text(data.hex(), encoding="ascii")
     bad = run_cli("check", tampered, "--keystore", keystore_dir)
     assert bad.code == 1
-    assert "FAIL  gbcs.signature" in bad.out
+    assert "  FAIL       gbcs.signature" in bad.out
 
 
 def test_duis_template_passes_and_bad_variant_fails(run_cli, duis_dir, tmp_path):
@@ -122,3 +122,166 @@ def test_hostile_xml_is_one_line_exit_2(run_cli, tmp_path):
 def test_stdin(run_cli, ecs37):
     proc = run_cli("check", "-", stdin=ecs37.read_bytes())
     assert proc.code == 0, proc.err
+
+
+# --- the table, the inventory and the sender: files named by options ----------------------------
+
+
+def test_a_missing_table_is_blamed_on_the_table_not_the_payload(run_cli, fixtures_dir, tmp_path):
+    payload = fixtures_dir / "dp131" / "ecs37_command_own.hex"
+    missing = tmp_path / "nosuch.toml"
+    proc = run_cli("check", payload, "--default-configuration", "--table-28d", missing)
+    assert proc.code == 2
+    assert proc.err == f"secrules: {missing}: cannot read table: No such file or directory\n"
+    assert proc.out == ""
+    # Read before any payload: a missing payload is not even reached.
+    proc = run_cli("check", tmp_path / "absent.hex", "--table-28d", missing)
+    assert proc.err.splitlines() == [
+        f"secrules: {missing}: cannot read table: No such file or directory"
+    ]
+
+
+def test_the_table_is_read_once_for_every_file(run_cli, fixtures_dir, monkeypatch):
+    from secrules.gbcs import table_28d
+
+    calls = []
+    real = table_28d.load_table_28d
+
+    def counting(path=None):
+        calls.append(path)
+        return real(path)
+
+    monkeypatch.setattr(table_28d, "load_table_28d", counting)
+    payload = fixtures_dir / "dp131" / "ecs37_command_own.hex"
+    table = fixtures_dir.parent / "src" / "secrules" / "data" / "table_28d.toml"
+    proc = run_cli("check", payload, payload, "--default-configuration", "--table-28d", table)
+    assert proc.code in (0, 1), proc.err
+    assert calls.count(str(table)) == 1  # (None: the bundled table, for the regime's rules)
+    assert calls[0] == str(table)  # before any payload
+
+
+def test_table_28d_without_default_configuration_says_it_is_not_applied(run_cli, fixtures_dir):
+    payload = fixtures_dir / "dp131" / "ecs37_command_own.hex"
+    table = fixtures_dir.parent / "src" / "secrules" / "data" / "table_28d.toml"
+    plain = run_cli("check", payload, "--format", "json")
+    noted = run_cli("check", payload, "--table-28d", table, "--format", "json")
+    assert noted.code == plain.code == 0
+    assert noted.err.startswith("secrules: note: --table-28d is not applied")
+    assert "--default-configuration" in noted.err
+    assert len(noted.err.splitlines()) == 1
+    assert noted.out == plain.out  # nothing else changed
+    applied = run_cli("check", payload, "--table-28d", table, "--default-configuration")
+    assert "note" not in applied.err
+
+
+def test_summary_line_counts_in_words(run_cli, fixtures_dir):
+    from secrules.report import FileFindings, render_findings
+
+    first = run_cli("check", fixtures_dir / "dp131" / "ecs37_command_own.hex").out.splitlines()[0]
+    assert " findings, 0 failed" in first
+    assert "undecided" in first  # the MAC is never checked
+    assert "????" not in first
+    one = [FileFindings("a.hex", "A-XDR Data", secrules_one_finding())]
+    assert "a.hex: A-XDR Data, 1 finding, 0 failed (proposed)" in render_findings(
+        one, "text", regime="proposed"
+    )
+
+
+def secrules_one_finding():
+    from secrules.core import Finding, Outcome
+    from secrules.core.citations import cite
+
+    return [Finding("x.pass", Outcome.PASS, "fine", (cite("duis.response-e5"),))]
+
+
+UPDATE = "8.4_update_device_details_esme_variant.xml"
+ACTOR = "inventory.variant-correction-actor"
+
+
+def test_inventory_and_sender_decide_what_the_xml_cannot(run_cli, fixtures_dir):
+    request = fixtures_dir / "duis" / UPDATE
+    inventory = fixtures_dir / "duis" / "inventory.toml"
+    alone = run_cli("check", request, "--format", "json", "--regime", "baseline")
+    assert alone.code == 0, alone.err
+    undecided = {
+        f["rule_id"]: f["message"]
+        for f in json.loads(alone.out)["files"][0]["findings"]
+        if f["outcome"] == "indeterminate"
+    }
+    assert ACTOR in undecided
+    assert "--inventory FILE --sender ROLE" in undecided[ACTOR]
+    assert "inventory= and sender=" in undecided[ACTOR]
+    # The sender's User ID comes from the RequestID; the inventory says it is the Responsible
+    # Supplier but not the installer: refused before DP125, allowed by it.
+    base = run_cli(
+        "check", request, "--inventory", inventory, "--sender", "IS", "--regime", "baseline"
+    )
+    assert base.code == 1, base.err
+    assert f"FAIL       {ACTOR}" in base.out
+    assert "FAIL       duis.inventory.outcome" in base.out
+    proposed = run_cli("check", request, "--inventory", inventory, "--sender", "IS", "-q")
+    assert proposed.code == 0, proposed.out + proposed.err
+    assert "UNDECIDED" not in proposed.out
+    # Another User ID given on the command line: no longer the Responsible Supplier.
+    other = run_cli(
+        "check", request, "--inventory", inventory, "--sender", "IS:90-B3-D5-1F-30-01-00-55"
+    )
+    assert other.code == 1, other.out
+
+
+@pytest.mark.parametrize(
+    ("extra", "fragment"),
+    [
+        (["--sender", "IS"], "--inventory FILE and --sender ROLE go together"),
+        (["--inventory", "INV"], "--inventory FILE and --sender ROLE go together"),
+        (["--inventory", "INV", "--sender", "Supplier"], "--sender Supplier: "),
+        (["--inventory", "INV", "--sender", "IS:nope"], "EUI-64"),
+    ],
+)
+def test_inventory_and_sender_usage(run_cli, fixtures_dir, extra, fragment):
+    inventory = str(fixtures_dir / "duis" / "inventory.toml")
+    argv = [a.replace("INV", inventory) for a in extra]
+    proc = run_cli("check", fixtures_dir / "duis" / UPDATE, *argv)
+    assert proc.code == 2
+    assert proc.err.startswith("secrules: ")
+    assert fragment in proc.err
+    assert len(proc.err.splitlines()) == 1
+
+
+def test_a_broken_inventory_names_file_and_key(run_cli, fixtures_dir, tmp_path):
+    bad = tmp_path / "inv.toml"
+    bad.write_text('[[device]]\nid = "00-DB-12-34-56-78-90-C1"\ntype = "ESME"\n', encoding="utf-8")
+    proc = run_cli("check", fixtures_dir / "duis" / UPDATE, "--inventory", bad, "--sender", "IS")
+    assert proc.code == 2
+    assert proc.err == f"secrules: {bad}: device[0].status: required key is missing\n"
+
+
+def test_inventory_on_binary_payloads_says_it_is_not_applied(run_cli, fixtures_dir):
+    inventory = fixtures_dir / "duis" / "inventory.toml"
+    payload = fixtures_dir / "dp131" / "ecs37_command_own.hex"
+    proc = run_cli("check", payload, "--inventory", inventory, "--sender", "IS")
+    assert proc.code == 0, proc.err
+    assert proc.err == (
+        "secrules: note: --inventory and --sender are not applied: no input was a DUIS request\n"
+    )
+
+
+def test_check_writes_its_report_with_output(run_cli, fixtures_dir, tmp_path):
+    payload = fixtures_dir / "dp131" / "ecs37_command_own.hex"
+    out = tmp_path / "findings.json"
+    proc = run_cli("check", payload, "--format", "json", "-o", out)
+    assert proc.code == 0, proc.err
+    assert proc.out == ""
+    assert json.loads(out.read_text(encoding="utf-8"))["failed"] == 0
+
+
+def test_the_guides_sample_output_is_real(run_cli, ecs37, fixtures_dir):
+    guide = (fixtures_dir.parent / "docs" / "index.md").read_text(encoding="utf-8")
+    block = guide.split("ecs37.hex: ", 1)[1].split("```", 1)[0]
+    summary, *lines = block.splitlines()
+    proc = run_cli("check", ecs37)
+    assert proc.out.splitlines()[0].endswith(summary)
+    shown = [line for line in lines if not line.strip().startswith("[")]
+    assert len(shown) == 3
+    for line in shown:
+        assert line in proc.out.splitlines(), line

@@ -73,7 +73,7 @@ def test_verify_verdict_lines_and_exit_codes(cs02c, keystore_dir, tmp_path, caps
     assert len(lines) == 3 * len(files)
     for rule in ("gbcs.shape", "gbcs.critical_command_signed", "gbcs.signature"):
         assert sum(f" {rule}: " in line for line in lines) == len(files)
-    assert all(" PASS " in line or " NOT_APPLICABLE " in line for line in lines)
+    assert all(": PASS " in line or ": N/A " in line for line in lines)
     # A flipped signature bit: FAIL, exit 1.
     command = bytearray(bytes.fromhex((cs02c / "CS02c_6.17_SUCCESS_COMMAND_GBCS.HEX").read_text()))
     command[60] ^= 0x01
@@ -88,7 +88,7 @@ def test_verify_indeterminate_counts_as_failure_unless_allowed(cs02c, tmp_path, 
     empty.mkdir()
     path = str(cs02c / "CS02c_6.17_SUCCESS_COMMAND_GBCS.HEX")
     assert run_verify(_args("verify", path, "--keystore", str(empty))) == 1
-    assert "INDETERMINATE" in capsys.readouterr().out
+    assert ": UNDECIDED  gbcs.signature: " in capsys.readouterr().out
     allowed = _args("verify", path, "--keystore", str(empty), "--allow-missing-keys")
     assert run_verify(allowed) == 0
 
@@ -138,13 +138,17 @@ def test_sign_writes_hex_that_verifies(cs02c, supplier_key, keystore_dir, tmp_pa
 
 def test_sign_refuses_signed_and_bad_keys(cs02c, supplier_key, tmp_path):
     command = str(cs02c / "CS02c_6.17_SUCCESS_COMMAND_GBCS.HEX")
-    with pytest.raises(InvalidValueError, match="MAC"):
+    with pytest.raises(DataFileError, match="MAC") as refused:
         run_sign(_args("sign", command, "--key", str(supplier_key)))
     bad_key = tmp_path / "bad.key"
     bad_key.write_text("nope")
     pre = str(cs02c / "CS02c_6.17_SUCCESS_PRECOMMAND_GBCS.HEX")
-    with pytest.raises(UnsupportedKeyError):
+    assert refused.value.file == command
+    assert isinstance(refused.value.__cause__, InvalidValueError)
+    with pytest.raises(DataFileError) as bad:
         run_sign(_args("sign", pre, "--key", str(bad_key)))
+    assert bad.value.file == str(bad_key)
+    assert isinstance(bad.value.__cause__, UnsupportedKeyError)
 
 
 def test_read_message_bytes_forms(tmp_path):
@@ -178,7 +182,19 @@ def test_through_main(run_cli, cs02c, keystore_dir, tmp_path):
     missing = run_cli("gbcs", "inspect", tmp_path / "missing.hex")
     assert missing.code == 2
     assert missing.err.count("\n") == 1
+    assert missing.err.startswith(f"secrules: {tmp_path / 'missing.hex'}: cannot read")
     assert "Traceback" not in missing.err
+    junk = tmp_path / "junk.hex"
+    junk.write_text("00 01 02")
+    undecodable = run_cli("gbcs", "inspect", junk)
+    assert undecodable.code == 2
+    assert undecodable.err.startswith(f"secrules: {junk}: first octet 0x00")
+    out = tmp_path / "verdicts.txt"
+    command = cs02c / "CS02c_6.17_SUCCESS_COMMAND_GBCS.HEX"
+    written = run_cli("gbcs", "verify", command, "--keystore", keystore_dir, "-o", out)
+    assert written.code == 0, written.err
+    assert written.out == ""
+    assert out.read_text(encoding="utf-8") == ok.out
     key = ec.generate_private_key(ec.SECP384R1()).private_bytes(
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
     )
@@ -186,4 +202,5 @@ def test_through_main(run_cli, cs02c, keystore_dir, tmp_path):
     pre = cs02c / "CS02c_6.17_SUCCESS_PRECOMMAND_GBCS.HEX"
     wrong = run_cli("gbcs", "sign", pre, "--key", tmp_path / "p384.key")
     assert wrong.code == 2
+    assert wrong.err.startswith(f"secrules: {tmp_path / 'p384.key'}: ")
     assert "P-256" in wrong.err

@@ -52,7 +52,8 @@ def run(capsys, *argv: str | Path) -> tuple[int, str, str]:
 def one_error_line(err: str, *fragments: str) -> None:
     lines = err.splitlines()
     assert len(lines) == 1, err
-    assert lines[0].startswith("secrules: error: "), err
+    assert lines[0].startswith("secrules: "), err
+    assert not lines[0].startswith("secrules: error:"), err
     assert "Traceback" not in err
     for fragment in fragments:
         assert fragment in lines[0], err

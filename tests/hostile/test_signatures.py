@@ -122,14 +122,14 @@ def test_generated_tampered_message_with_store_lacking_originator_key(tmp_path, 
     empty.mkdir()
     # The reproducer: the store has no key for the originator, so nothing was checked.
     code, out = _run(["check", path, "--keystore", empty], capsys)
-    assert "????  gbcs.signature" in out
+    assert "UNDECIDED  gbcs.signature" in out
     assert "not checked" in out
     assert code == 1
     code, out = _run(["check", path, "--keystore", empty, "-q"], capsys)
     assert code == 1
     code, out = _run(["gbcs", "verify", path, "--keystore", empty], capsys)
     assert code == 1
-    assert "INDETERMINATE gbcs.signature" in out
+    assert "UNDECIDED  gbcs.signature" in out
     # Python: the same finding, and failed() says what the exit status says.
     findings = secrules.check(bytes(raw), keystore=_store_with())
     assert _by_rule(findings)[SIGNATURE].outcome is Outcome.INDETERMINATE
@@ -153,7 +153,7 @@ def test_untampered_message_whose_key_is_missing_also_exits_1(tmp_path, capsys):
     # Without --keystore nothing was asked for: INDETERMINATE is shown, exit 0.
     code, out = _run(["check", path], capsys)
     assert code == 0
-    assert "????  gbcs.signature" in out
+    assert "UNDECIDED  gbcs.signature" in out
 
 
 def test_without_keystore_signature_and_mac_say_not_checked(tmp_path, capsys):
@@ -181,8 +181,8 @@ def test_without_keystore_signature_and_mac_say_not_checked(tmp_path, capsys):
     path.write_text(_signed().hex(), encoding="ascii")
     code, out = _run(["check", path, "-q"], capsys)
     assert code == 0
-    assert "????  gbcs.signature" in out
-    assert "????  gbcs.mac" in out
+    assert "UNDECIDED  gbcs.signature" in out
+    assert "UNDECIDED  gbcs.mac" in out
     assert "signature not checked" in out
     assert "MAC not checked" in out
 
@@ -205,12 +205,12 @@ def test_generated_critical_command_stripped_of_its_signature_fails(tmp_path, ca
     path.write_text(stripped.hex(), encoding="ascii")
     code, out = _run(["check", path], capsys)
     assert code == 1
-    assert f"FAIL  {CRITICAL}" in out
+    assert f"FAIL       {CRITICAL}" in out
     keys = tmp_path / "keys"
     keys.mkdir()
     code, out = _run(["gbcs", "verify", path, "--keystore", keys], capsys)
     assert code == 1
-    assert f"FAIL {CRITICAL}" in out
+    assert f"FAIL       {CRITICAL}" in out
 
 
 def test_pre_command_of_a_critical_use_case_is_fine():
@@ -346,7 +346,7 @@ def test_rtds_critical_commands_stripped_of_their_signature_fail(rtds_messages, 
             out_path.write_text(stripped.hex(), encoding="ascii")
             code, out = _run(["check", out_path], capsys)
             assert code == 1
-            assert f"FAIL  {CRITICAL}" in out
+            assert f"FAIL       {CRITICAL}" in out
     assert stripped_count > 0
 
 

@@ -88,7 +88,7 @@ def test_findings_text_and_json():
     results = [FileFindings("a.hex", "A-XDR Data", findings)]
     text = render_findings(results, "text", regime="proposed")
     assert "a.hex: A-XDR Data, 2 findings, 1 failed (proposed)" in text
-    assert "FAIL  x.fail at entries[0].enable, offset 7: broken" in text
+    assert "  FAIL       x.fail at entries[0].enable, offset 7: broken" in text
     data = json.loads(render_findings(results, "json", regime="baseline"))
     assert data["failed"] == 1
     assert data["files"][0]["findings"][1]["offset"] == 7

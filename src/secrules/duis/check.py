@@ -507,8 +507,9 @@ def _undecided(
     finding = rule.finding(
         change.verdict(
             Outcome.INDETERMINATE,
-            "the device's type and status and the sender's relation to it are not in "
-            f"the XML{also}; pass inventory= and sender= to decide",
+            "not decided: the device's type and status and the sender's relation to it are "
+            f"not in the XML{also}; give the inventory and the sender to decide (command line: "
+            "--inventory FILE --sender ROLE; Python: inventory= and sender=)",
         )
     )
     cited = dict.fromkeys((*rule.clauses, *(c for e in exceptions for c in e.clauses)))

@@ -11,20 +11,27 @@ any finding FAILs (a bad signature, a critical command stripped of its signature
 reshaped as a pre-command), or (unless ``--allow-missing-keys``) when the key store has no
 Digital Signature key for some originator (INDETERMINATE: a signature that could not be checked
 is not a pass); 2 when a file cannot be read or decoded (the other files are still checked).
+
+Errors follow the command line's one shape, ``secrules: FILE: what is wrong``
+(:func:`describe_error`); every subcommand takes ``-o/--output FILE`` (:func:`add_output`) and
+``--keystore`` means the same wherever it appears (:func:`add_keystore`).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import os
 import sys
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TypeVar
 
 from secrules.checking import failed, read_file
 from secrules.core.files import display_name, printable, write_output
 from secrules.core.findings import Finding
-from secrules.errors import DecodeError, SecrulesError
+from secrules.errors import DataFileError, DecodeError, SecrulesError
 from secrules.gbcs.decode import parse_message
 from secrules.gbcs.ecdsa import load_private_key
 from secrules.gbcs.keystore import KeyStore, open_keystore
@@ -33,12 +40,77 @@ from secrules.gbcs.types import CraFlag, Eui64, FieldSpan
 from secrules.gbcs.variants import SigningVariant
 from secrules.gbcs.verification import protection_findings, sign_precommand
 from secrules.inputs import InputKind, read_input
+from secrules.report.findings import OUTCOME_LABELS, outcome_label
 from secrules.report.serialise import as_json
 
-__all__ = ["read_message_bytes", "register", "run_inspect", "run_sign", "run_verify"]
+__all__ = [
+    "add_keystore",
+    "add_output",
+    "describe_error",
+    "read_message_bytes",
+    "register",
+    "run_inspect",
+    "run_sign",
+    "run_verify",
+]
 
 _P = TypeVar("_P", bound=argparse.ArgumentParser)
 _SHOWN_OCTETS = 24
+
+
+def add_output(parser: argparse.ArgumentParser) -> None:
+    """``-o/--output FILE``: every command that prints a report can write it to a file."""
+    parser.add_argument(
+        "-o",
+        "--output",
+        metavar="FILE",
+        help="write to FILE instead of stdout (never onto a file the command reads)",
+    )
+
+
+def add_keystore(parser: argparse.ArgumentParser, *, required: bool, also: str) -> None:
+    """``--keystore PATH``, one meaning everywhere; ``also`` says what it adds to the command."""
+    parser.add_argument(
+        "--keystore",
+        required=required,
+        metavar="PATH",
+        help=f"key-store directory (RTDS layout) or DCC Boxed keystore.json: {also}",
+    )
+
+
+def describe_error(name: str | os.PathLike[str], exc: SecrulesError | OSError) -> str:
+    """The one error line for ``exc`` met while reading ``name``: ``secrules: FILE: ...``.
+
+    A :class:`DataFileError` names its own file (perhaps another one, such as a table); any
+    other error is about ``name``.
+    """
+    if isinstance(exc, DataFileError):
+        line = f"secrules: {exc}"
+    elif isinstance(exc, OSError):
+        line = f"secrules: {display_name(name)}: cannot read: {exc.strerror or exc}"
+    else:
+        line = f"secrules: {display_name(name)}: {exc}"
+    return printable(line, one_line=True)
+
+
+@contextlib.contextmanager
+def _about(name: str | os.PathLike[str]) -> Iterator[None]:
+    """Re-raise an error met while handling ``name`` as a DataFileError that names it."""
+    try:
+        yield
+    except DataFileError:
+        raise
+    except SecrulesError as exc:
+        raise DataFileError(str(exc), file=display_name(name)) from exc
+
+
+def _emit(text: str, output: str | None, inputs: Sequence[str | None]) -> None:
+    """``text`` to stdout, or atomically to ``output`` (never onto one of ``inputs``)."""
+    if output is None or output == "-":
+        sys.stdout.write(printable(text))
+        return
+    write_output(output, text, inputs=inputs)
+    sys.stderr.write(printable(f"secrules: wrote {display_name(output)}", one_line=True) + "\n")
 
 
 def register(subparsers: argparse._SubParsersAction[_P]) -> None:
@@ -50,22 +122,19 @@ def register(subparsers: argparse._SubParsersAction[_P]) -> None:
 
     p = sub.add_parser("inspect", help="show a message's framing as a tree with byte offsets")
     p.add_argument("file", metavar="FILE", help="hex, base64 or binary message ('-' for stdin)")
+    add_output(p)
     p.set_defaults(run=run_inspect)
 
     p = sub.add_parser("verify", help="verify GBCS signatures against a key store")
     p.add_argument("files", nargs="+", metavar="FILE", help="hex, base64 or binary messages")
-    p.add_argument(
-        "--keystore",
-        required=True,
-        metavar="DIR|keystore.json",
-        help="RTDS-layout key directory or DCC Boxed keystore.json",
-    )
+    add_keystore(p, required=True, also="the originators' Digital Signature keys")
     p.add_argument(
         "--allow-missing-keys",
         action="store_true",
-        help="exit 0 even when an originator has no DS key (INDETERMINATE)",
+        help="exit 0 even when an originator has no DS key (UNDECIDED)",
     )
     p.add_argument("--format", choices=("text", "json"), default="text")
+    add_output(p)
     p.set_defaults(run=run_verify)
 
     p = sub.add_parser("sign", help="sign a DUIS pre-command (prints the signed APDU as hex)")
@@ -79,7 +148,7 @@ def register(subparsers: argparse._SubParsersAction[_P]) -> None:
         action="store_true",
         help="RFC 6979 nonces (reproducible; for test fixtures, not a GBCS variant)",
     )
-    p.add_argument("-o", "--output", metavar="OUT", help="write the hex here instead of stdout")
+    add_output(p)
     p.set_defaults(run=run_sign)
 
 
@@ -161,9 +230,14 @@ def render_tree(message: GbcsMessage) -> str:
 
 
 def run_inspect(args: argparse.Namespace) -> int:
-    """``secrules gbcs inspect FILE``: print the framing tree; exit 0."""
-    message = parse_message(read_message_bytes(args.file))
-    sys.stdout.write(f"{display_name(args.file)}: " + render_tree(message))
+    """``secrules gbcs inspect FILE``: print the framing tree; exit 0.
+
+    An unreadable or undecodable file raises :class:`DataFileError` naming it.
+    """
+    with _about(args.file):
+        message = parse_message(read_message_bytes(args.file))
+    text = f"{display_name(args.file)}: " + render_tree(message)
+    _emit(text, getattr(args, "output", None), [args.file])
     return 0
 
 
@@ -174,7 +248,9 @@ def open_keystore_reporting(path: str) -> KeyStore:
     """Open a key store and print its load warnings to stderr, one line each."""
     store: KeyStore = open_keystore(path)
     for warning in store.findings:
-        line = printable(f"secrules: key store warning: {warning.message}", one_line=True)
+        line = printable(
+            f"secrules: {display_name(path)}: warning: {warning.message}", one_line=True
+        )
         sys.stderr.write(line + "\n")
     return store
 
@@ -195,19 +271,21 @@ def run_verify(args: argparse.Namespace) -> int:
             )
         except SecrulesError as exc:
             errors += 1
-            line = printable(f"secrules: error: {display_name(name)}: {exc}", one_line=True)
-            sys.stderr.write(line + "\n")
+            sys.stderr.write(describe_error(name, exc) + "\n")
             continue
-        for finding in findings:
-            results.append((name, finding))
-            if args.format == "text":
-                sys.stdout.write(
-                    f"{display_name(name)}: {finding.outcome.name} {finding.rule_id}: "
-                    f"{printable(finding.message)}\n"
-                )
+        results.extend((name, finding) for finding in findings)
     if args.format == "json":
         rows = [{"file": display_name(name), **as_json(finding)} for name, finding in results]
-        sys.stdout.write(json.dumps(rows, indent=2) + "\n")
+        text = json.dumps(rows, indent=2) + "\n"
+    else:
+        width = max(len(label) for label in OUTCOME_LABELS.values())
+        text = "".join(
+            f"{display_name(name)}: {outcome_label(finding.outcome):{width}}  "
+            f"{finding.rule_id}: {finding.message}\n"
+            for name, finding in results
+        )
+    if results or args.format == "json":
+        _emit(text, getattr(args, "output", None), [*args.files, args.keystore])
     if errors:
         return 2
     signatures_required = not args.allow_missing_keys
@@ -219,17 +297,18 @@ def run_verify(args: argparse.Namespace) -> int:
 
 def run_sign(args: argparse.Namespace) -> int:
     """``secrules gbcs sign PRECOMMAND --key KEY``: write the signed APDU as upper-case hex."""
-    precommand = read_message_bytes(args.precommand)
-    key = load_private_key(Path(args.key))
-    signed = sign_precommand(
-        precommand,
-        key,
-        variant=SigningVariant.by_name(args.variant),
-        deterministic=bool(args.deterministic),
-    )
+    with _about(args.precommand):
+        precommand = read_message_bytes(args.precommand)
+    with _about(args.key):
+        key = load_private_key(Path(args.key))
+    with _about(args.precommand):
+        signed = sign_precommand(
+            precommand,
+            key,
+            variant=SigningVariant.by_name(args.variant),
+            deterministic=bool(args.deterministic),
+        )
     text = signed.hex().upper() + "\n"
-    if args.output is None or args.output == "-":
-        sys.stdout.write(text)
-    else:  # atomically, and never onto the pre-command or the private key it reads
-        write_output(args.output, text, inputs=[args.precommand, args.key], encoding="ascii")
+    # atomically, and never onto the pre-command or the private key it reads
+    _emit(text, args.output, [args.precommand, args.key])
     return 0

@@ -6,6 +6,7 @@ data table ``data/smi_lifecycle.toml``; who may set or correct an ESMEVariant is
 assumptions of ``data/variant_policy.toml``, as rules (:func:`variant_rules`, ids ``inventory.*``).
 """
 
+from secrules.inventory.file import INVENTORY_KEYS, load_inventory
 from secrules.inventory.lifecycle import Lifecycle, Transition, load_lifecycle, smi_lifecycle
 from secrules.inventory.model import (
     ChangeOfSupplier,
@@ -58,6 +59,7 @@ from secrules.inventory.variant_policy import (
 __all__ = [
     "ACTOR_RULE",
     "DEVICE_TYPE_RULE",
+    "INVENTORY_KEYS",
     "KNOWN_RULE",
     "VARIANT_POLICY_TABLE",
     "Actor",
@@ -91,6 +93,7 @@ __all__ = [
     "VariantSet",
     "Whitelist",
     "era_for_schema_version",
+    "load_inventory",
     "load_lifecycle",
     "load_variant_catalogue",
     "load_variant_policy",

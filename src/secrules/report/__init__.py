@@ -1,15 +1,17 @@
 """Renderers of impact reports and findings: text, Markdown, JSON and HTML."""
 
 from secrules.report.catalogue import find_rule, render_catalogue, render_rule, rule_catalogue
-from secrules.report.findings import FileFindings, render_findings
+from secrules.report.findings import OUTCOME_LABELS, FileFindings, outcome_label, render_findings
 from secrules.report.impact import IMPACT_FORMATS, render_impact
 from secrules.report.serialise import as_json
 
 __all__ = [
     "IMPACT_FORMATS",
+    "OUTCOME_LABELS",
     "FileFindings",
     "as_json",
     "find_rule",
+    "outcome_label",
     "render_catalogue",
     "render_findings",
     "render_impact",

@@ -11,14 +11,28 @@ from secrules.core.findings import Finding, Outcome
 from secrules.errors import InvalidValueError
 from secrules.report.serialise import as_json
 
-__all__ = ["FileFindings", "render_findings"]
+__all__ = ["OUTCOME_LABELS", "FileFindings", "outcome_label", "plural", "render_findings"]
 
-_MARK = {
+#: The word every text report prints for an outcome (JSON keeps ``pass``, ``fail``,
+#: ``not_applicable``, ``indeterminate``). INDETERMINATE reads UNDECIDED: the rule applies but
+#: secrules could not decide it (a signature without a key, a MAC, a fact not in the payload).
+OUTCOME_LABELS = {
     Outcome.PASS: "PASS",
     Outcome.FAIL: "FAIL",
-    Outcome.NOT_APPLICABLE: "N/A ",
-    Outcome.INDETERMINATE: "????",
+    Outcome.NOT_APPLICABLE: "N/A",
+    Outcome.INDETERMINATE: "UNDECIDED",
 }
+_WIDTH = max(len(label) for label in OUTCOME_LABELS.values())
+
+
+def outcome_label(outcome: Outcome) -> str:
+    """The text-report word for ``outcome``: PASS, FAIL, N/A or UNDECIDED."""
+    return OUTCOME_LABELS[outcome]
+
+
+def plural(count: int, noun: str) -> str:
+    """``"1 finding"``, ``"2 findings"``: a count with its noun (plural by adding ``s``)."""
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
 
 
 def _finding_tuple(value: Iterable[Finding]) -> tuple[Finding, ...]:
@@ -42,6 +56,11 @@ class FileFindings:
         """Number of FAIL findings."""
         return sum(1 for f in self.findings if f.outcome is Outcome.FAIL)
 
+    @property
+    def undecided(self) -> int:
+        """Number of INDETERMINATE (UNDECIDED) findings."""
+        return sum(1 for f in self.findings if f.outcome is Outcome.INDETERMINATE)
+
 
 def _where(finding: Finding) -> str:
     parts = []
@@ -57,8 +76,10 @@ def render_findings(
 ) -> str:
     """Text (one line per finding) or JSON (see docs/json-format.md).
 
-    In text, FAIL and INDETERMINATE findings also cite their clauses; ``quiet`` keeps only
-    those findings (and each file's summary line). JSON always carries every finding.
+    Text labels outcomes PASS, FAIL, N/A and UNDECIDED (:data:`OUTCOME_LABELS`); FAIL and
+    UNDECIDED findings also cite their clauses, and ``quiet`` keeps only those findings (and
+    each file's summary line). JSON always carries every finding, with the outcome values
+    ``pass``, ``fail``, ``not_applicable`` and ``indeterminate``.
     """
     if fmt == "json":
         payload = {
@@ -80,13 +101,16 @@ def render_findings(
         raise InvalidValueError(msg)
     out: list[str] = []
     for r in results:
-        counts = f"{len(r.findings)} findings, {r.failed} failed"
+        counts = f"{plural(len(r.findings), 'finding')}, {r.failed} failed"
+        if r.undecided:
+            counts += f", {r.undecided} undecided"
         out.append(f"{display_name(r.name)}: {r.kind}, {counts} ({regime})")
         for f in r.findings:
             notable = f.outcome in (Outcome.FAIL, Outcome.INDETERMINATE)
             if quiet and not notable:
                 continue
-            out.append(f"  {_MARK[f.outcome]}  {f.rule_id}{_where(f)}: {f.message}")
+            label = outcome_label(f.outcome).ljust(_WIDTH)
+            out.append(f"  {label}  {f.rule_id}{_where(f)}: {f.message}")
             if notable and f.clauses:
-                out.append(f"        [{'; '.join(str(c) for c in f.clauses)}]")
+                out.append(f"  {'':{_WIDTH}}  [{'; '.join(str(c) for c in f.clauses)}]")
     return "\n".join(out) + "\n"
