@@ -284,6 +284,7 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
     ),
     "rules": (
         "secrules rules",
+        "secrules rules gbcs.signature",
         "secrules rules --format md -o rules.md",
     ),
     "impact": (
