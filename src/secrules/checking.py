@@ -37,6 +37,8 @@ from secrules.core.validation import (
 from secrules.inputs import MAX_INPUT_BYTES, Input, InputKind, read_input
 
 if TYPE_CHECKING:
+    import datetime as dt
+
     from secrules.gbcs.keystore import KeyStore
     from secrules.gbcs.table_28d import Table28d
 
@@ -58,6 +60,7 @@ def check(
     table_28d: str | os.PathLike[str] | None = None,
     era: str | None = None,
     default_configuration: bool = False,
+    at: dt.datetime | None = None,
 ) -> list[Finding]:
     """Run every applicable rule on ``data`` and return the findings.
 
@@ -72,11 +75,13 @@ def check(
     default-configuration rules; ``era`` is the ESMEVariant code set for DUIS checks
     (``"2020"`` or ``"duis-5.x"``; default from the request's schemaVersion);
     ``default_configuration`` says the input is a device's default (pre-installation)
-    configuration, so the GBCS Table 28d rules of ``regime`` apply too.
+    configuration, so the GBCS Table 28d rules of ``regime`` apply too. ``at`` (a
+    timezone-aware datetime) also checks that each signer's certificate is valid at that time;
+    without it validity is not checked (the wall clock is never read).
     Undecodable input raises :class:`DecodeError`, an unreadable file :class:`DataFileError`
     and an argument of the wrong type :class:`InvalidValueError` naming the parameter.
     """
-    _check_arguments(data, regime, keystore, table_28d, era, default_configuration)
+    _check_arguments(data, regime, keystore, table_28d, era, default_configuration, at)
     if isinstance(data, os.PathLike):
         subject = read_input(read_file(data), name=display_name(data))
     else:
@@ -88,6 +93,7 @@ def check(
         table_28d=table_28d,
         era=era,
         default_configuration=default_configuration,
+        at=at,
     )
 
 
@@ -98,6 +104,7 @@ def _check_arguments(  # noqa: PLR0917 - check()'s arguments, one to one
     table_28d: object,
     era: object,
     default_configuration: object,
+    at: object = None,
 ) -> None:
     """InvalidValueError, naming the parameter, for an argument of :func:`check` of a wrong type.
 
@@ -118,6 +125,10 @@ def _check_arguments(  # noqa: PLR0917 - check()'s arguments, one to one
         require_path(table_28d, "table_28d")
     require_text(era, "era", optional=True)
     require_bool(default_configuration, "default_configuration")
+    if at is not None:
+        from secrules.gbcs.keystore import validity_time
+
+        validity_time(at)
 
 
 def check_input(
@@ -128,6 +139,7 @@ def check_input(
     table_28d: str | os.PathLike[str] | Table28d | None = None,
     era: str | None = None,
     default_configuration: bool = False,
+    at: dt.datetime | None = None,
 ) -> list[Finding]:
     """:func:`check` on input that :func:`secrules.inputs.read_input` has already read.
 
@@ -151,6 +163,7 @@ def check_input(
         table_28d=table_28d,
         default_configuration=default_configuration,
         keystore=store,
+        at=at,
     )
 
 

@@ -16,6 +16,7 @@ from typing import NoReturn
 from secrules import __version__
 from secrules.core.files import display_name, json_text, printable, write_output
 from secrules.errors import DataFileError, SecrulesError, UsageError
+from secrules.gbcs.cli import AT_HELP
 from secrules.gbcs.cli import register as register_gbcs
 
 EXIT_OK = 0
@@ -119,6 +120,11 @@ def _cmd_check(args: argparse.Namespace) -> int:
         from secrules.gbcs.cli import open_keystore_reporting
 
         keystore = open_keystore_reporting(args.keystore)
+    from secrules.gbcs.cli import parse_at
+
+    at = parse_at(args.at)
+    if at is not None and keystore is None:
+        raise UsageError("check: --at needs --keystore (validity is read from certificates)")
     table_28d = None
     if args.table_28d is not None:
         from secrules.gbcs.table_28d import load_table_28d
@@ -141,6 +147,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
                 table_28d=table_28d,
                 era=args.era,
                 default_configuration=args.default_configuration,
+                at=at,
             )
         except OSError as exc:
             errors.append((name, f"cannot read: {exc.strerror or exc}"))
@@ -219,6 +226,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="key-store directory or DCC Boxed keystore.json: also verify GBCS signatures (a "
         "signature that cannot be checked then exits 1)",
     )
+    p.add_argument("--at", metavar="ISO8601", help=AT_HELP + "; needs --keystore")
     p.add_argument(
         "--table-28d", metavar="FILE", help="your own copy of GBCS Table 28d (DP131 rules)"
     )
