@@ -69,6 +69,8 @@ __all__ = [
 SIGNED_SPAN_CLAUSE = cite("gbcs.7.2.7.signed-span")
 #: E6: the verifying key is the originator's Digital Signature key.
 SIGNER_KEY_CLAUSE = cite("gbcs.4.3.3.signer-key")
+#: E8: a certificate's validity period, checked only at an explicit time.
+VALIDITY_CLAUSE = cite("rfc5280.4.1.2.5")
 #: E9: signing a pre-command (no MAC; the DCC adds it).
 PRECOMMAND_CLAUSE = cite("duis.signed-pre-command")
 
@@ -271,7 +273,13 @@ def _validity_verdict(
 SIGNATURE_RULE = Rule(
     id="gbcs.signature",
     title="A signed GBCS message verifies with its originator's Digital Signature key",
-    clauses=(ECDSA_PRIMITIVES_CLAUSE, PLAIN_FORMAT_CLAUSE, SIGNED_SPAN_CLAUSE, SIGNER_KEY_CLAUSE),
+    clauses=(
+        ECDSA_PRIMITIVES_CLAUSE,
+        PLAIN_FORMAT_CLAUSE,
+        SIGNED_SPAN_CLAUSE,
+        SIGNER_KEY_CLAUSE,
+        VALIDITY_CLAUSE,
+    ),
     fn=_check_signature,
     text=_RULE_TEXT,
 )
