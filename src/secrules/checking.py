@@ -37,6 +37,8 @@ from secrules.core.validation import (
 from secrules.inputs import MAX_INPUT_BYTES, Input, InputKind, read_input
 
 if TYPE_CHECKING:
+    import datetime as dt
+
     from secrules.gbcs.keystore import KeyStore
     from secrules.gbcs.table_28d import Table28d
     from secrules.inventory import Inventory, User
@@ -59,6 +61,7 @@ def check(
     table_28d: str | os.PathLike[str] | None = None,
     era: str | None = None,
     default_configuration: bool = False,
+    at: dt.datetime | None = None,
 ) -> list[Finding]:
     """Run every applicable rule on ``data`` and return the findings.
 
@@ -73,11 +76,13 @@ def check(
     default-configuration rules; ``era`` is the ESMEVariant code set for DUIS checks
     (``"2020"`` or ``"duis-5.x"``; default from the request's schemaVersion);
     ``default_configuration`` says the input is a device's default (pre-installation)
-    configuration, so the GBCS Table 28d rules of ``regime`` apply too.
+    configuration, so the GBCS Table 28d rules of ``regime`` apply too. ``at`` (a
+    timezone-aware datetime) also checks that each signer's certificate is valid at that time;
+    without it validity is not checked (the wall clock is never read).
     Undecodable input raises :class:`DecodeError`, an unreadable file :class:`DataFileError`
     and an argument of the wrong type :class:`InvalidValueError` naming the parameter.
     """
-    _check_arguments(data, regime, keystore, table_28d, era, default_configuration)
+    _check_arguments(data, regime, keystore, table_28d, era, default_configuration, at)
     if isinstance(data, os.PathLike):
         subject = read_input(read_file(data), name=display_name(data))
     else:
@@ -89,6 +94,7 @@ def check(
         table_28d=table_28d,
         era=era,
         default_configuration=default_configuration,
+        at=at,
     )
 
 
@@ -99,6 +105,7 @@ def _check_arguments(  # noqa: PLR0917 - check()'s arguments, one to one
     table_28d: object,
     era: object,
     default_configuration: object,
+    at: object = None,
 ) -> None:
     """InvalidValueError, naming the parameter, for an argument of :func:`check` of a wrong type.
 
@@ -119,6 +126,10 @@ def _check_arguments(  # noqa: PLR0917 - check()'s arguments, one to one
         require_path(table_28d, "table_28d")
     require_text(era, "era", optional=True)
     require_bool(default_configuration, "default_configuration")
+    if at is not None:
+        from secrules.gbcs.keystore import validity_time
+
+        validity_time(at)
 
 
 def check_input(
@@ -131,6 +142,7 @@ def check_input(
     default_configuration: bool = False,
     inventory: Inventory | None = None,
     sender: User | None = None,
+    at: dt.datetime | None = None,
 ) -> list[Finding]:
     """:func:`check` on input that :func:`secrules.inputs.read_input` has already read.
 
@@ -156,6 +168,7 @@ def check_input(
         table_28d=table_28d,
         default_configuration=default_configuration,
         keystore=store,
+        at=at,
     )
 
 

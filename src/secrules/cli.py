@@ -27,10 +27,12 @@ import attrs
 from secrules import __version__
 from secrules.core.files import display_name, json_text, printable, write_output
 from secrules.errors import SecrulesError, UsageError
-from secrules.gbcs.cli import add_keystore, add_output, describe_error
+from secrules.gbcs.cli import AT_HELP, add_keystore, add_output, describe_error
 from secrules.gbcs.cli import register as register_gbcs
 
 if TYPE_CHECKING:
+    import datetime as dt
+
     from secrules.gbcs.keystore import KeyStore
     from secrules.gbcs.table_28d import Table28d
     from secrules.inputs import Input
@@ -177,6 +179,7 @@ class _CheckContext:
     table_28d: Table28d | None = None
     inventory: Inventory | None = None
     sender: tuple[str, str | None] | None = None
+    at: dt.datetime | None = None
 
 
 def _check_context(args: argparse.Namespace) -> _CheckContext:
@@ -186,6 +189,11 @@ def _check_context(args: argparse.Namespace) -> _CheckContext:
         from secrules.gbcs.cli import open_keystore_reporting
 
         keystore = open_keystore_reporting(args.keystore)
+    from secrules.gbcs.cli import parse_at
+
+    at = parse_at(args.at)
+    if at is not None and keystore is None:
+        raise UsageError("check: --at needs --keystore (validity is read from certificates)")
     table_28d = None
     if args.table_28d is not None:
         from secrules.gbcs.table_28d import load_table_28d
@@ -204,7 +212,7 @@ def _check_context(args: argparse.Namespace) -> _CheckContext:
     if (args.inventory is None) != (args.sender is None):
         raise UsageError("--inventory FILE and --sender ROLE go together: give both or neither")
     sender = _parse_sender(args.sender) if args.sender is not None else None
-    return _CheckContext(keystore, table_28d, inventory, sender)
+    return _CheckContext(keystore, table_28d, inventory, sender, at)
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
@@ -233,6 +241,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
                 default_configuration=args.default_configuration,
                 inventory=ctx.inventory if user is not None else None,
                 sender=user,
+                at=ctx.at,
             )
         except (SecrulesError, OSError) as exc:
             errors.append((name, exc))
@@ -403,6 +412,7 @@ def build_parser() -> argparse.ArgumentParser:
         required=False,
         also="also verify GBCS signatures (a signature that cannot be checked then exits 1)",
     )
+    p.add_argument("--at", metavar="ISO8601", help=AT_HELP + "; needs --keystore")
     p.add_argument(
         "--default-configuration",
         action="store_true",

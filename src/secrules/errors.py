@@ -21,6 +21,7 @@ __all__ = [
     "DataFileError",
     "DecodeError",
     "InvalidValueError",
+    "KeyMismatchError",
     "KeyNotFoundError",
     "MissingDependencyError",
     "NotModelledError",
@@ -111,6 +112,14 @@ class NotModelledError(SecrulesError, LookupError):
 
 class KeyNotFoundError(SecrulesError, LookupError):
     """A key store holds no key for the EUI and key usage asked for."""
+
+
+class KeyMismatchError(SecrulesError, ValueError):
+    """A private key that is not the one the operation needs; the message says which was expected.
+
+    For example signing a pre-command with a Key Agreement key, with another party's key, or with
+    a key whose certificate is not valid at the time given.
+    """
 
 
 class UnsupportedKeyError(SecrulesError, ValueError):

@@ -51,6 +51,8 @@ from secrules.proposals import get_proposal
 from secrules.proposals.dp131 import Dp131Model
 
 if TYPE_CHECKING:
+    import datetime as dt
+
     from secrules.gbcs.keystore import KeyStore
 
 __all__ = [
@@ -344,6 +346,7 @@ def check_payload(
     table_28d: str | os.PathLike[str] | Table28d | None = None,
     default_configuration: bool = False,
     keystore: KeyStore | None = None,
+    at: dt.datetime | None = None,
 ) -> list[Finding]:
     """Decode ``data`` (GBCS message, DLMS ACCESS APDU or A-XDR Data) and run the schedule rules.
 
@@ -358,7 +361,8 @@ def check_payload(
     reform of it. ``table_28d`` names a user's (pre-MP131) Table 28d file (schema of
     ``data/table_28d.toml``), read once per call however many schedules the payload carries, or
     is a :class:`~secrules.gbcs.table_28d.Table28d` already loaded (not read again).
-    ``keystore`` (a :class:`~secrules.gbcs.KeyStore`) verifies GBCS signatures.
+    ``keystore`` (a :class:`~secrules.gbcs.KeyStore`) verifies GBCS signatures; ``at`` (a
+    timezone-aware datetime) also checks the signer's certificate is valid then.
 
     Returns the findings: for a GBCS message first one ``gbcs.decode`` finding saying what was
     read, then the schedule findings with offsets into the input, then the message-protection
@@ -395,6 +399,7 @@ def check_payload(
             rulesets=sets,
             default_configuration=default_configuration,
             keystore=keystore,
+            at=at,
         )
     if subject.payload.is_access:
         apdu = decode_access(raw)
@@ -435,6 +440,7 @@ def _gbcs_findings(
     rulesets: Sequence[RuleSet[ecs37.ScheduleSubject]],
     default_configuration: bool,
     keystore: KeyStore | None,
+    at: dt.datetime | None = None,
 ) -> list[Finding]:
     """The findings on a GBCS message parsed once: what it is, its schedules, its protection."""
     findings = [_info(GBCS_DECODE_RULE, _describe_gbcs(message))]
@@ -452,4 +458,4 @@ def _gbcs_findings(
             rulesets=rulesets,
             default_configuration=default_configuration,
         )
-    return findings + protection_findings(message, keystore)
+    return findings + protection_findings(message, keystore, at=at)

@@ -15,12 +15,19 @@ is not a pass); 2 when a file cannot be read or decoded (the other files are sti
 Errors follow the command line's one shape, ``secrules: FILE: what is wrong``
 (:func:`describe_error`); every subcommand takes ``-o/--output FILE`` (:func:`add_output`) and
 ``--keystore`` means the same wherever it appears (:func:`add_keystore`).
+
+``--at ISO8601`` (with a time zone) also checks that each signer's certificate is valid at that
+time; without it validity is not checked (the wall clock is never read).
+
+``sign --keystore`` refuses a key that is not the originator's Digital Signature key (a Key
+Agreement key, another party's key); with ``--at`` too, one whose certificate is not valid then.
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import datetime as dt
 import json
 import os
 import sys
@@ -31,7 +38,7 @@ from typing import TypeVar
 from secrules.checking import failed, read_file
 from secrules.core.files import display_name, printable, write_output
 from secrules.core.findings import Finding
-from secrules.errors import DataFileError, DecodeError, SecrulesError
+from secrules.errors import DataFileError, DecodeError, InvalidValueError, SecrulesError, UsageError
 from secrules.gbcs.decode import parse_message
 from secrules.gbcs.ecdsa import load_private_key
 from secrules.gbcs.keystore import KeyStore, open_keystore
@@ -44,9 +51,11 @@ from secrules.report.findings import OUTCOME_LABELS, outcome_label
 from secrules.report.serialise import as_json
 
 __all__ = [
+    "AT_HELP",
     "add_keystore",
     "add_output",
     "describe_error",
+    "parse_at",
     "read_message_bytes",
     "register",
     "run_inspect",
@@ -56,6 +65,30 @@ __all__ = [
 
 _P = TypeVar("_P", bound=argparse.ArgumentParser)
 _SHOWN_OCTETS = 24
+
+#: The help of ``--at`` (``gbcs verify``, ``gbcs sign`` and ``check``).
+AT_HELP = (
+    "check that certificates are valid at this ISO 8601 time with a zone, e.g. "
+    "2025-06-01T12:00:00Z (default: validity not checked)"
+)
+
+
+def parse_at(text: str | None) -> dt.datetime | None:
+    """The ``--at`` time: an ISO 8601 date-time with a time zone, or None when not given.
+
+    A time without a zone (or a bare date) is refused: secrules never guesses one.
+    """
+    if text is None:
+        return None
+    try:
+        when = dt.datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise InvalidValueError(
+            f"--at {text[:40]!r} is not an ISO 8601 time (e.g. 2025-06-01T12:00:00Z)"
+        ) from None
+    if when.tzinfo is None or when.utcoffset() is None:
+        raise InvalidValueError(f"--at {text[:40]!r} has no time zone; add one (e.g. Z or +01:00)")
+    return when
 
 
 def add_output(parser: argparse.ArgumentParser) -> None:
@@ -133,6 +166,7 @@ def register(subparsers: argparse._SubParsersAction[_P]) -> None:
         action="store_true",
         help="exit 0 even when an originator has no DS key (UNDECIDED)",
     )
+    p.add_argument("--at", metavar="ISO8601", help=AT_HELP)
     p.add_argument("--format", choices=("text", "json"), default="text")
     add_output(p)
     p.set_defaults(run=run_verify)
@@ -142,6 +176,12 @@ def register(subparsers: argparse._SubParsersAction[_P]) -> None:
         "precommand", metavar="PRECOMMAND", help="pre-command file (hex, base64 or binary)"
     )
     p.add_argument("--key", required=True, metavar="KEY", help="P-256 private key (PKCS#8 PEM)")
+    p.add_argument(
+        "--keystore",
+        metavar="DIR|keystore.json",
+        help="refuse a key that is not the originator's Digital Signature key in this store",
+    )
+    p.add_argument("--at", metavar="ISO8601", help=AT_HELP + "; needs --keystore")
     p.add_argument("--variant", choices=("gbcs", "cnsa"), default="gbcs")
     p.add_argument(
         "--deterministic",
@@ -261,13 +301,14 @@ def run_verify(args: argparse.Namespace) -> int:
     One line per finding (``gbcs.shape``, ``gbcs.critical_command_signed``, ``gbcs.signature``)
     per file; JSON: one row per finding with its ``file``.
     """
+    when = parse_at(args.at)
     store = open_keystore_reporting(args.keystore)
     results: list[tuple[str, Finding]] = []
     errors = 0
     for name in args.files:
         try:
             findings = protection_findings(
-                parse_message(read_message_bytes(name)), store, mac=False
+                parse_message(read_message_bytes(name)), store, mac=False, at=when
             )
         except SecrulesError as exc:
             errors += 1
@@ -296,7 +337,15 @@ def run_verify(args: argparse.Namespace) -> int:
 
 
 def run_sign(args: argparse.Namespace) -> int:
-    """``secrules gbcs sign PRECOMMAND --key KEY``: write the signed APDU as upper-case hex."""
+    """``secrules gbcs sign PRECOMMAND --key KEY``: write the signed APDU as upper-case hex.
+
+    With ``--keystore`` the key must be the originator's Digital Signature key (and, with
+    ``--at``, its certificate valid then); otherwise a one-line error and exit status 2.
+    """
+    when = parse_at(args.at)
+    if when is not None and args.keystore is None:
+        raise UsageError("gbcs sign: --at needs --keystore (validity is read from certificates)")
+    store = None if args.keystore is None else open_keystore_reporting(args.keystore)
     with _about(args.precommand):
         precommand = read_message_bytes(args.precommand)
     with _about(args.key):
@@ -307,6 +356,8 @@ def run_sign(args: argparse.Namespace) -> int:
             key,
             variant=SigningVariant.by_name(args.variant),
             deterministic=bool(args.deterministic),
+            keystore=store,
+            at=when,
         )
     text = signed.hex().upper() + "\n"
     # atomically, and never onto the pre-command or the private key it reads

@@ -32,6 +32,10 @@ Every read is bounded (1 MiB per key file, 32 MiB for ``keystore.json``) whateve
 in a key-store directory anything but a regular file (a FIFO, a device) is skipped with a
 warning without being read.
 
+Certificate validity is checked only at a time the caller names (``at=``, a timezone-aware
+:class:`~datetime.datetime`; never the wall clock): a certificate is valid from its notBefore
+through its notAfter, both inclusive (RFC 5280 4.1.2.5). Without ``at`` no validity is checked.
+
 Stores are safe to share between threads: loading happens in the constructor, and the lookups
 (and :meth:`MemoryKeyStore.add_key`) take a lock around the index and its signer cache.
 
@@ -41,6 +45,7 @@ to any key: stores read only the path the caller names.
 
 from __future__ import annotations
 
+import datetime as dt
 import enum
 import functools
 import hashlib
@@ -68,6 +73,7 @@ from secrules.core.validation import path_text
 from secrules.errors import (
     DataFileError,
     InvalidValueError,
+    KeyMismatchError,
     KeyNotFoundError,
     SecrulesError,
     UnsupportedKeyError,
@@ -83,6 +89,7 @@ __all__ = [
     "GBCS_SIGNER_ROLES",
     "ROLE_NAMES",
     "XML_SIGNING_ROLES",
+    "CertificateValidity",
     "DccBoxedKeyStore",
     "DirectoryKeyStore",
     "KeyEntry",
@@ -91,6 +98,7 @@ __all__ = [
     "MemoryKeyStore",
     "normalise_eui",
     "open_keystore",
+    "validity_time",
 ]
 
 #: Remote-party role codes (certificate subject OU, hex) and the names the DCC Boxed key store
@@ -153,6 +161,35 @@ class KeyUsage(enum.StrEnum):
             if value in (usage.value, usage.suffix):
                 return usage
         raise InvalidValueError(f"unknown key usage {text[:40]!r}; expected ds/ka")
+
+
+class CertificateValidity(enum.StrEnum):
+    """A key's certificate at a given time (RFC 5280 4.1.2.5: notBefore through notAfter)."""
+
+    VALID = "valid"
+    NOT_YET_VALID = "not yet valid"
+    EXPIRED = "expired"
+    #: A bare key (no certificate): its validity cannot be checked.
+    UNKNOWN = "unknown"
+
+
+def validity_time(at: object, name: str = "at") -> dt.datetime | None:
+    """``at`` if it is None or a timezone-aware datetime; InvalidValueError naming ``name``.
+
+    A naive datetime is refused: certificate times are UTC, and secrules never guesses a zone.
+    """
+    if at is None:
+        return None
+    if not isinstance(at, dt.datetime):
+        raise InvalidValueError(
+            f"{name} must be a timezone-aware datetime or None, not {type(at).__name__}"
+        )
+    if at.tzinfo is None or at.utcoffset() is None:
+        raise InvalidValueError(
+            f"{name} must be timezone-aware (e.g. datetime(2025, 1, 1, tzinfo=UTC)), not naive "
+            f"{at.isoformat()}"
+        )
+    return at
 
 
 def normalise_eui(eui: Eui64 | bytes | str) -> str:
@@ -231,6 +268,41 @@ class KeyEntry:
             digest = hashlib.sha256(public_key_to_raw(self.public_key)).hexdigest()
             which = f"key {digest[:8]}"
         return f"{self.name} ({self.role_name}, {which})"
+
+    def validity(self, at: dt.datetime) -> CertificateValidity:
+        """This key's certificate at ``at`` (timezone-aware): notBefore <= at <= notAfter is VALID.
+
+        Both bounds are inclusive (RFC 5280 4.1.2.5); UNKNOWN for a key with no certificate.
+        """
+        when = validity_time(at)
+        if when is None:
+            raise InvalidValueError("at must be a timezone-aware datetime, not None")
+        cert = self.certificate
+        if cert is None:
+            return CertificateValidity.UNKNOWN
+        if when < cert.not_valid_before_utc:
+            return CertificateValidity.NOT_YET_VALID
+        if when > cert.not_valid_after_utc:
+            return CertificateValidity.EXPIRED
+        return CertificateValidity.VALID
+
+    def validity_problem(self, at: dt.datetime) -> str | None:
+        """None when the certificate is valid at ``at``; else why not, in words."""
+        state = self.validity(at)
+        cert = self.certificate
+        if state is CertificateValidity.VALID:
+            return None
+        if cert is None:
+            return f"{self.describe()} has no certificate: validity at {at.isoformat()} unknown"
+        if state is CertificateValidity.EXPIRED:
+            return (
+                f"the certificate {self.describe()} expired: notAfter "
+                f"{cert.not_valid_after_utc.isoformat()} is before {at.isoformat()}"
+            )
+        return (
+            f"the certificate {self.describe()} is not yet valid: notBefore "
+            f"{cert.not_valid_before_utc.isoformat()} is after {at.isoformat()}"
+        )
 
 
 def _warning(message: str, source: str) -> Finding:
@@ -362,13 +434,16 @@ class KeyStore:
         *,
         usage: KeyUsage | str = KeyUsage.DIGITAL_SIGNATURE,
         role: int | None = None,
+        at: dt.datetime | None = None,
     ) -> tuple[KeyEntry, ...]:
         """Every key for ``eui`` with ``usage`` (and ``role``, if given).
 
-        Raises KeyNotFoundError if none.
+        With ``at`` (timezone-aware), only keys whose certificate is valid at ``at``. Raises
+        KeyNotFoundError if none.
         """
         key = (normalise_eui(eui), KeyUsage.parse(usage))
         role = _role_argument(role)
+        when = validity_time(at)
         with self._lock:
             found = tuple(e for e in self._index.get(key, ()) if role is None or e.role == role)
         if not found:
@@ -376,7 +451,21 @@ class KeyStore:
             raise KeyNotFoundError(
                 f"{self.label}: no {key[1].value} key for EUI {key[0].upper()}{role_text}"
             )
-        return found
+        return self._valid_at(found, when, f"{key[1].value} key for EUI {key[0].upper()}")
+
+    def _valid_at(
+        self, entries: tuple[KeyEntry, ...], at: dt.datetime | None, what: str
+    ) -> tuple[KeyEntry, ...]:
+        """``entries`` whose certificate is valid at ``at`` (all when ``at`` is None)."""
+        if at is None:
+            return entries
+        valid = tuple(e for e in entries if e.validity(at) is CertificateValidity.VALID)
+        if not valid:
+            problems = "; ".join(str(e.validity_problem(at)) for e in entries)
+            raise KeyNotFoundError(
+                f"{self.label}: no {what} valid at {at.isoformat()} ({problems})"
+            )
+        return valid
 
     def public_key(
         self, eui: Eui64 | bytes | str, *, usage: KeyUsage | str = KeyUsage.DIGITAL_SIGNATURE
@@ -384,14 +473,25 @@ class KeyStore:
         """The first key for ``eui`` and ``usage`` (KeyNotFoundError if none)."""
         return self.public_keys(eui, usage=usage)[0].public_key
 
-    def signing_keys(self, eui: Eui64 | bytes | str) -> tuple[KeyEntry, ...]:
+    def signing_keys(
+        self, eui: Eui64 | bytes | str, *, at: dt.datetime | None = None
+    ) -> tuple[KeyEntry, ...]:
         """The Digital Signature keys that may sign GBCS messages for ``eui`` (E6).
 
         Key Agreement keys are never returned, nor DUIS XML-signing keys (roles 0x87, 0x89).
-        Several keys (certificate generations) come in load order. Raises KeyNotFoundError if
-        none. The result is cached per EUI; adding a key clears the cache under the same lock
-        that fills it, so concurrent callers always see every key added before they asked.
+        Several keys (certificate generations) come in load order. With ``at``
+        (timezone-aware), only keys whose certificate is valid at ``at``. Raises
+        KeyNotFoundError if none. The result is cached per EUI; adding a key clears the cache
+        under the same lock that fills it, so concurrent callers always see every key added
+        before they asked.
         """
+        if at is not None:
+            hexeui = normalise_eui(eui)
+            return self._valid_at(
+                self.signing_keys(eui),
+                validity_time(at),
+                f"{KeyUsage.DIGITAL_SIGNATURE.value} key for EUI {hexeui.upper()}",
+            )
         hexeui = normalise_eui(eui)
         cached = self._signers.get(hexeui)
         if cached is not None:
@@ -421,6 +521,81 @@ class KeyStore:
                 f"{self.label}: no {key[1].value} private key for EUI {key[0].upper()}"
             )
         return first
+
+    def entries_for(
+        self, key: ec.EllipticCurvePublicKey | ec.EllipticCurvePrivateKey
+    ) -> tuple[KeyEntry, ...]:
+        """Every entry (any EUI, any usage) whose public key is ``key`` (or its public half)."""
+        if isinstance(key, ec.EllipticCurvePrivateKey):
+            key = key.public_key()
+        if not isinstance(key, ec.EllipticCurvePublicKey):
+            raise InvalidValueError(f"key must be an EC key, not {type(key).__name__}")
+        raw = public_key_to_raw(key)
+        return tuple(e for e in self.entries() if public_key_to_raw(e.public_key) == raw)
+
+    def signing_entry(
+        self,
+        eui: Eui64 | bytes | str,
+        key: ec.EllipticCurvePrivateKey,
+        *,
+        at: dt.datetime | None = None,
+    ) -> KeyEntry:
+        """The Digital Signature entry of ``eui`` whose public key is ``key``'s (E6, for signing).
+
+        Raises :class:`KeyMismatchError` saying which key was expected when ``key`` is a Key
+        Agreement key, another party's key or a key the store does not hold, and (with ``at``,
+        timezone-aware) when its certificate is not valid at ``at`` or it has no certificate.
+        """
+        hexeui = normalise_eui(eui).upper()
+        when = validity_time(at)
+        if not isinstance(key, ec.EllipticCurvePrivateKey):
+            raise InvalidValueError(f"key must be an EC private key, not {type(key).__name__}")
+        matches = self.entries_for(key)
+        expected = f"signing needs the Digital Signature key of originator {hexeui}"
+        mine = [
+            e
+            for e in matches
+            if e.eui.upper() == hexeui
+            and e.usage is KeyUsage.DIGITAL_SIGNATURE
+            and e.is_gbcs_signer
+        ]
+        if mine:
+            if when is None:
+                return mine[0]
+            for entry in mine:
+                if entry.validity(when) is CertificateValidity.VALID:
+                    return entry
+            problems = "; ".join(str(e.validity_problem(when)) for e in mine)
+            raise KeyMismatchError(
+                f"the Digital Signature key of originator {hexeui} is not usable at "
+                f"{when.isoformat()}: {problems}"
+            )
+        for entry in matches:
+            owner = entry.eui.upper()
+            if entry.usage is KeyUsage.KEY_AGREEMENT:
+                if owner == hexeui:
+                    why = (
+                        f"that is the Key Agreement key of {owner}; signing needs its Digital "
+                        "Signature key"
+                    )
+                else:
+                    why = f"that is the Key Agreement key of {owner}; {expected}"
+            elif not entry.is_gbcs_signer:
+                why = f"that is a DUIS XML-signing key ({entry.describe()}); {expected}"
+            else:
+                why = (
+                    f"that is {entry.describe()}, the Digital Signature key of {owner}, not of "
+                    f"the originator; {expected}"
+                )
+            raise KeyMismatchError(f"private key refused: {why}")
+        try:
+            names = ", ".join(e.describe() for e in self.signing_keys(hexeui))
+            held = f"its Digital Signature key(s) for {hexeui}: {names}"
+        except KeyNotFoundError:
+            held = f"it holds no Digital Signature key for {hexeui}"
+        raise KeyMismatchError(
+            f"private key refused: it is not in key store {self.label} ({held}); {expected}"
+        )
 
     def euis(self) -> tuple[str, ...]:
         """Every EUI with at least one public key, sorted."""

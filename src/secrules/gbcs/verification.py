@@ -4,7 +4,9 @@
 key store holds for the originator system title, exactly as a receiving device does (GBCS
 4.3.3; the signed span per GBCS 7.2.7 as read in gbcs-parser and HenryGiraldo/gbcs).
 :func:`sign_precommand` turns a DUIS pre-command into a signed General Signing APDU (as
-gbcs-parser's ``signGroupingHeader`` does).
+gbcs-parser's ``signGroupingHeader`` does); given a key store, it refuses a key that is not the
+originator's Digital Signature key. Certificate validity is checked only at an explicit ``at=``
+time (never the wall clock).
 
 :func:`protection_findings` gives every finding about how a message is protected, the four
 rules :data:`PROTECTION_RULES`: ``gbcs.shape`` (the wire shape fits the CRA flag),
@@ -15,6 +17,7 @@ rules :data:`PROTECTION_RULES`: ``gbcs.shape`` (the wire shape fits the CRA flag
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 
 import attrs
@@ -37,7 +40,7 @@ from secrules.gbcs.ecdsa import (
     signature_problem,
     verify,
 )
-from secrules.gbcs.keystore import KeyEntry, KeyStore
+from secrules.gbcs.keystore import CertificateValidity, KeyEntry, KeyStore, validity_time
 from secrules.gbcs.layout import MAC_LENGTH
 from secrules.gbcs.message import GbcsMessage, encode_message, signed_span_of
 from secrules.gbcs.message_codes import message_code_table, message_type
@@ -66,6 +69,8 @@ __all__ = [
 SIGNED_SPAN_CLAUSE = cite("gbcs.7.2.7.signed-span")
 #: E6: the verifying key is the originator's Digital Signature key.
 SIGNER_KEY_CLAUSE = cite("gbcs.4.3.3.signer-key")
+#: E8: a certificate's validity period, checked only at an explicit time.
+VALIDITY_CLAUSE = cite("rfc5280.4.1.2.5")
 #: E9: signing a pre-command (no MAC; the DCC adds it).
 PRECOMMAND_CLAUSE = cite("duis.signed-pre-command")
 
@@ -77,7 +82,11 @@ _RULE_TEXT = (
     "Signature key of the originator system title, never a Key Agreement key. With several such "
     "keys (certificate generations), any one verifying suffices (modelling choice). A signature "
     "that nobody could check (no key store given, or no Digital Signature key for the "
-    "originator in it) is INDETERMINATE, never a pass."
+    "originator in it) is INDETERMINATE, never a pass. Certificate validity is checked only at a "
+    "time the caller gives (at= in Python, --at on the command line), never the wall clock: a "
+    "certificate is valid from notBefore through notAfter inclusive (RFC 5280 4.1.2.5), and a "
+    "signature that verifies only with a certificate expired or not yet valid at that time "
+    "FAILs. Without a time the finding says validity was not checked."
 )
 
 
@@ -88,12 +97,14 @@ class SignatureSubject:
     ``keystore`` None means no signature can be checked: a signed message is INDETERMINATE
     ("not checked"). ``span`` optionally gives the signed octets and their offsets as already
     cut from the input bytes (see :func:`verify_message`); otherwise they are taken from the
-    message's encoding.
+    message's encoding. ``at`` (timezone-aware) is the time at which the signer's certificate
+    must be valid; None checks no validity.
     """
 
     message: GbcsMessage
     keystore: KeyStore | None = attrs.field(eq=False)
     span: _Span | None = attrs.field(default=None, eq=False)
+    at: dt.datetime | None = attrs.field(default=None, converter=validity_time)
 
 
 @attrs.frozen
@@ -154,10 +165,15 @@ def _verifies(key: ec.EllipticCurvePublicKey, signed: bytes, der: bytes, signatu
 
 
 def _check_signature(subject: SignatureSubject) -> Verdict:
-    return _check(subject.message, subject.keystore, subject.span)
+    return _check(subject.message, subject.keystore, subject.span, subject.at)
 
 
-def _check(message: GbcsMessage, keystore: KeyStore | None, span: _Span | None) -> Verdict:
+def _check(
+    message: GbcsMessage,
+    keystore: KeyStore | None,
+    span: _Span | None,
+    when: dt.datetime | None = None,
+) -> Verdict:
     signature = message.signature
     if signature is None:
         why = (
@@ -199,10 +215,17 @@ def _check(message: GbcsMessage, keystore: KeyStore | None, span: _Span | None) 
     der = encode_dss_signature(r, s)
     for entry in candidates:
         if _verifies(entry.public_key, signed, der, signature):
+            if when is not None:
+                verifying = [
+                    e
+                    for e in candidates
+                    if e is entry or _verifies(e.public_key, signed, der, signature)
+                ]
+                return _validity_verdict(message, verifying, when, at)
             return Verdict(
                 Outcome.PASS,
                 f"signature verifies with {entry.describe()} for originator "
-                f"{message.originator.hex}",
+                f"{message.originator.hex} (certificate validity not checked: no time given)",
                 path="apdu.signature",
                 offset=at,
             )
@@ -217,10 +240,46 @@ def _check(message: GbcsMessage, keystore: KeyStore | None, span: _Span | None) 
     )
 
 
+def _validity_verdict(
+    message: GbcsMessage, verifying: list[KeyEntry], when: dt.datetime, at: int | None
+) -> Verdict:
+    """PASS if a key that verifies has a certificate valid at ``when``.
+
+    Otherwise FAIL naming each certificate and why (expired, not yet valid), or INDETERMINATE
+    when a key that verifies has no certificate (its validity cannot be checked).
+    """
+    states = [(e, e.validity(when)) for e in verifying]
+    said = f"for originator {message.originator.hex}"
+    for entry, state in states:
+        if state is CertificateValidity.VALID:
+            return Verdict(
+                Outcome.PASS,
+                f"signature verifies with {entry.describe()} {said}; its certificate is valid "
+                f"at {when.isoformat()}",
+                path="apdu.signature",
+                offset=at,
+            )
+    problems = "; ".join(str(e.validity_problem(when)) for e in verifying)
+    unknown = any(state is CertificateValidity.UNKNOWN for _, state in states)
+    return Verdict(
+        Outcome.INDETERMINATE if unknown else Outcome.FAIL,
+        f"signature verifies {said}, but no certificate that verifies it is valid at "
+        f"{when.isoformat()}: {problems}",
+        path="apdu.signature",
+        offset=at,
+    )
+
+
 SIGNATURE_RULE = Rule(
     id="gbcs.signature",
     title="A signed GBCS message verifies with its originator's Digital Signature key",
-    clauses=(ECDSA_PRIMITIVES_CLAUSE, PLAIN_FORMAT_CLAUSE, SIGNED_SPAN_CLAUSE, SIGNER_KEY_CLAUSE),
+    clauses=(
+        ECDSA_PRIMITIVES_CLAUSE,
+        PLAIN_FORMAT_CLAUSE,
+        SIGNED_SPAN_CLAUSE,
+        SIGNER_KEY_CLAUSE,
+        VALIDITY_CLAUSE,
+    ),
     fn=_check_signature,
     text=_RULE_TEXT,
 )
@@ -412,7 +471,11 @@ PROTECTION_RULES: RuleSet[SignatureSubject] = RuleSet.of(
 
 
 def protection_findings(
-    message: GbcsMessage, keystore: KeyStore | None = None, *, mac: bool = True
+    message: GbcsMessage,
+    keystore: KeyStore | None = None,
+    *,
+    mac: bool = True,
+    at: dt.datetime | None = None,
 ) -> list[Finding]:
     """Every finding on how ``message`` is protected: :data:`PROTECTION_RULES` on the message.
 
@@ -422,26 +485,37 @@ def protection_findings(
     ``gbcs.shape`` and ``gbcs.critical_command_signed`` need no keys. ``gbcs.signature`` is
     INDETERMINATE ("not checked") for a signed message when ``keystore`` is None or holds no
     Digital Signature key for the originator. ``gbcs.mac`` (left out when ``mac`` is False) is
-    INDETERMINATE for every MAC'd message: MACs are not verified yet.
+    INDETERMINATE for every MAC'd message: MACs are not verified yet. ``at`` (a timezone-aware
+    datetime) also checks that the signer's certificate is valid then (see
+    :func:`verify_message`); a naive datetime raises :class:`InvalidValueError`.
     """
     if not isinstance(message, GbcsMessage):
         raise InvalidValueError(f"message must be a GbcsMessage, not {type(message).__name__}")
     if keystore is not None and not isinstance(keystore, KeyStore):
         raise InvalidValueError(f"keystore must be a KeyStore, not {type(keystore).__name__}")
     rules = PROTECTION_RULES if mac else SIGNING_RULES
-    return rules.evaluate(SignatureSubject(message, keystore))
+    return rules.evaluate(SignatureSubject(message, keystore, at=at))
 
 
-def verify_message(message: bytes | str | GbcsMessage, keystore: KeyStore) -> Finding:
+def verify_message(
+    message: bytes | str | GbcsMessage, keystore: KeyStore, *, at: dt.datetime | None = None
+) -> Finding:
     """Verify a GBCS message's signature against ``keystore`` (rule ``gbcs.signature``).
 
     PASS when it verifies with a Digital Signature key of the originator (the message names
     which); FAIL with the reason when it does not; NOT_APPLICABLE when the message carries no
     signature; INDETERMINATE when the store holds no DS key for the originator. Undecodable
     input raises :class:`secrules.errors.DecodeError`.
+
+    ``at`` (a timezone-aware datetime; a naive one raises :class:`InvalidValueError`) checks
+    certificate validity at that time, never the wall clock: a signature that verifies only with
+    certificates expired or not yet valid at ``at`` FAILs saying which (notBefore and notAfter
+    are both inclusive, RFC 5280 4.1.2.5); one that verifies only with a key without certificate
+    is INDETERMINATE. With ``at`` None (the default) validity is not checked, and a PASS says so.
     """
     if not isinstance(keystore, KeyStore):
         raise InvalidValueError(f"keystore must be a KeyStore, not {type(keystore).__name__}")
+    when = validity_time(at)
     # A parsed message keeps the input octets and the signed span's offsets in them, so the
     # signed span is cut from the input without re-encoding (as _span_from_input does).
     if type(message) is bytes:  # the common case first
@@ -455,7 +529,7 @@ def verify_message(message: bytes | str | GbcsMessage, keystore: KeyStore) -> Fi
     else:
         raise InvalidValueError(f"a message is bytes or text, not {type(message).__name__}")
     # The same Finding as SIGNATURE_RULE.evaluate(SignatureSubject(parsed, keystore))[0].
-    return SIGNATURE_RULE.finding(_check(parsed, keystore, None))
+    return SIGNATURE_RULE.finding(_check(parsed, keystore, None, when))
 
 
 def sign_precommand(
@@ -464,6 +538,8 @@ def sign_precommand(
     *,
     variant: SigningVariant = SigningVariant.GBCS,
     deterministic: bool = False,
+    keystore: KeyStore | None = None,
+    at: dt.datetime | None = None,
 ) -> bytes:
     """Sign a DUIS pre-command and return the signed General Signing APDU (E9).
 
@@ -472,7 +548,19 @@ def sign_precommand(
     and ``40`` plus the 64-octet ``r || s`` is appended; no MAC is added (the DCC adds it).
     A MAC'd message or an APDU that already carries a signature raises
     :class:`InvalidValueError`; undecodable input raises ``DecodeError``.
+
+    With ``keystore`` the key must be the Digital Signature key the store holds for the
+    pre-command's originator system title (E6): a Key Agreement key, another party's key or a
+    key the store does not hold raises :class:`~secrules.errors.KeyMismatchError` saying which
+    key was expected; with ``at`` (timezone-aware) too, so does a key whose certificate is not
+    valid at ``at``. Without ``keystore`` no check is made: any P-256 key signs (``at`` then
+    raises :class:`InvalidValueError`, there being no certificate to check).
     """
+    if keystore is not None and not isinstance(keystore, KeyStore):
+        raise InvalidValueError(f"keystore must be a KeyStore, not {type(keystore).__name__}")
+    when = validity_time(at)
+    if when is not None and keystore is None:
+        raise InvalidValueError("at= needs keystore=: validity is read from the certificate")
     raw: bytes | None = None
     if isinstance(precommand, GbcsMessage):
         parsed = precommand
@@ -496,6 +584,8 @@ def sign_precommand(
             "(the DCC adds the MAC)"
         )
     key = load_private_key(private_key)
+    if keystore is not None:
+        keystore.signing_entry(parsed.originator, key, at=when)
     if raw is not None:
         # The input re-encodes exactly, so the APDU is the input itself: DF, the
         # signed span (E5), then nothing (pre-command) or the zero signature length (dropped).
