@@ -267,6 +267,7 @@ class KeyStore:
         # signing_keys() results by EUI: verify_message asks once per message. Filled and
         # cleared only under the lock, so a fill can never outlive the _add that cleared it.
         self._signers: dict[str, tuple[KeyEntry, ...]] = {}
+        self._roles: dict[tuple[int | None, KeyUsage], tuple[str, ...]] = {}
         self._private: dict[tuple[str, KeyUsage], list[tuple[str, ec.EllipticCurvePrivateKey]]]
         self._private = {}
         self._findings: list[Finding] = []
@@ -293,6 +294,7 @@ class KeyStore:
         raw = public_key_to_raw(entry.public_key)
         with self._lock:
             self._signers.clear()
+            self._roles.clear()
             group = self._index.setdefault((entry.eui, entry.usage), [])
             for i, existing in enumerate(group):
                 if (
@@ -421,6 +423,44 @@ class KeyStore:
                 f"{self.label}: no {key[1].value} private key for EUI {key[0].upper()}"
             )
         return first
+
+    def private_keys(
+        self, eui: Eui64 | bytes | str, usage: KeyUsage | str = KeyUsage.KEY_AGREEMENT
+    ) -> tuple[tuple[str, ec.EllipticCurvePrivateKey], ...]:
+        """Every (test) private key for ``eui`` and ``usage`` as (name, key), in load order.
+
+        Empty when there is none (the MAC and decryption checks try each one in turn; the
+        supplier's second KA credential, ``-pp``, is a second key of one EUI).
+        """
+        key = (normalise_eui(eui), KeyUsage.parse(usage))
+        with self._lock:
+            return tuple(self._private.get(key, ()))
+
+    def role_euis(
+        self, role: int, usage: KeyUsage | str = KeyUsage.KEY_AGREEMENT
+    ) -> tuple[str, ...]:
+        """The EUIs (sorted) whose certificate carries remote-party ``role`` for ``usage``.
+
+        ``role_euis(0x04)`` finds the Access Control Broker's Key Agreement certificate (role
+        code OU ``04``), which keys the MAC of every command. Cached; adding a key clears it.
+        """
+        wanted = (_role_argument(role), KeyUsage.parse(usage))
+        with self._lock:
+            cached = self._roles.get(wanted)
+            if cached is None:
+                cached = tuple(
+                    sorted(
+                        {
+                            e.eui
+                            for (_eui, u), group in self._index.items()
+                            if u is wanted[1]
+                            for e in group
+                            if e.role == wanted[0] and not e.device
+                        }
+                    )
+                )
+                self._roles[wanted] = cached
+            return cached
 
     def euis(self) -> tuple[str, ...]:
         """Every EUI with at least one public key, sorted."""
