@@ -141,6 +141,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
                 table_28d=table_28d,
                 era=args.era,
                 default_configuration=args.default_configuration,
+                acb=args.acb,
             )
         except OSError as exc:
             errors.append((name, f"cannot read: {exc.strerror or exc}"))
@@ -161,9 +162,10 @@ def _cmd_check(args: argparse.Namespace) -> int:
         _err(f"secrules: error: {display_name(name)}: {message}")
     if errors:
         return EXIT_USAGE
-    # With --keystore the user asked for signature checks: one that could not be made fails.
-    signatures_required = keystore is not None
-    if any(failed(r.findings, signatures_required=signatures_required) for r in results):
+    # With --keystore the user asked for signature, MAC and decryption checks: one that could
+    # not be made fails.
+    required = keystore is not None
+    if any(failed(r.findings, protection_required=required) for r in results):
         return EXIT_FAILED
     return EXIT_OK
 
@@ -216,8 +218,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--keystore",
         metavar="PATH",
-        help="key-store directory or DCC Boxed keystore.json: also verify GBCS signatures (a "
-        "signature that cannot be checked then exits 1)",
+        help="key-store directory or DCC Boxed keystore.json: also verify GBCS signatures and "
+        "MACs and decrypt encrypted content (one that cannot be checked then exits 1)",
+    )
+    p.add_argument(
+        "--acb",
+        metavar="EUI",
+        help="EUI of the Access Control Broker whose Key Agreement key MACs commands (default: "
+        "the key store's certificate with role 04)",
     )
     p.add_argument(
         "--table-28d", metavar="FILE", help="your own copy of GBCS Table 28d (DP131 rules)"

@@ -318,6 +318,7 @@ def check_payload(
     table_28d: str | os.PathLike[str] | Table28d | None = None,
     default_configuration: bool = False,
     keystore: KeyStore | None = None,
+    acb: str | bytes | None = None,
 ) -> list[Finding]:
     """Decode ``data`` (GBCS message, DLMS ACCESS APDU or A-XDR Data) and run the schedule rules.
 
@@ -332,13 +333,15 @@ def check_payload(
     reform of it. ``table_28d`` names a user's (pre-MP131) Table 28d file (schema of
     ``data/table_28d.toml``), read once per call however many schedules the payload carries, or
     is a :class:`~secrules.gbcs.table_28d.Table28d` already loaded (not read again).
-    ``keystore`` (a :class:`~secrules.gbcs.KeyStore`) verifies GBCS signatures.
+    ``keystore`` (a :class:`~secrules.gbcs.KeyStore`) verifies GBCS signatures, MACs and
+    encrypted content; ``acb`` (an EUI) names the Access Control Broker that MACs commands.
 
     Returns the findings: for a GBCS message first one ``gbcs.decode`` finding saying what was
     read, then the schedule findings with offsets into the input, then the message-protection
     findings (``gbcs.shape``, ``gbcs.critical_command_signed``, ``gbcs.signature`` checked
-    against ``keystore`` or INDETERMINATE "not checked" without one, ``gbcs.mac`` INDETERMINATE
-    "not checked"); for a payload no rule applies to, just the informative finding. Raises
+    against ``keystore`` or INDETERMINATE "not checked" without one, ``gbcs.security_header``,
+    ``gbcs.mac`` and ``gbcs.decrypt`` likewise); for a payload no rule applies to, just the
+    informative finding. Raises
     :class:`DecodeError` (offset into the input) when the input cannot be decoded,
     :class:`~secrules.errors.RegimeError` for another regime and
     :class:`~secrules.errors.DataFileError` for a broken table.
@@ -369,6 +372,7 @@ def check_payload(
             rulesets=sets,
             default_configuration=default_configuration,
             keystore=keystore,
+            acb=acb,
         )
     if subject.payload.is_access:
         apdu = decode_access(raw)
@@ -410,6 +414,7 @@ def _gbcs_findings(
     rulesets: Sequence[RuleSet[ecs37.ScheduleSubject]],
     default_configuration: bool,
     keystore: KeyStore | None,
+    acb: str | bytes | None = None,
 ) -> list[Finding]:
     """The findings on a GBCS message parsed once: what it is, its schedules, its protection."""
     findings = [_info("gbcs.decode", _describe_gbcs(message), _GBCS_CLAUSE)]
@@ -427,4 +432,4 @@ def _gbcs_findings(
             rulesets=rulesets,
             default_configuration=default_configuration,
         )
-    return findings + protection_findings(message, keystore)
+    return findings + protection_findings(message, keystore, acb=acb)
