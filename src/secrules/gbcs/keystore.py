@@ -53,7 +53,7 @@ import warnings
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from types import MappingProxyType
-from typing import Final
+from typing import Final, NamedTuple
 
 import attrs
 from cryptography import x509
@@ -85,6 +85,7 @@ __all__ = [
     "XML_SIGNING_ROLES",
     "DccBoxedKeyStore",
     "DirectoryKeyStore",
+    "KeyAgreementParty",
     "KeyEntry",
     "KeyStore",
     "KeyUsage",
@@ -116,6 +117,7 @@ XML_SIGNING_ROLES: Final = frozenset({0x87, 0x89})
 GBCS_SIGNER_ROLES: Final = frozenset({0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x08, 0x7F})
 
 _HARDWARE_MODULE_NAME: Final = x509.ObjectIdentifier("1.3.6.1.5.5.7.8.4")
+_NORMAL_EUI = re.compile(r"[0-9a-f]{16}")
 _FILE_NAME = re.compile(r"^([0-9a-fA-F]{16})(-pp)?-(ds|ka)\.(pem|key)$")
 _MAX_FILE: Final = 1 << 20
 _MAX_JSON: Final = 32 << 20
@@ -164,6 +166,8 @@ def normalise_eui(eui: Eui64 | bytes | str) -> str:
             raise InvalidValueError(f"an EUI-64 is 8 octets, not {len(eui)}")
         return bytes(eui).hex()
     if isinstance(eui, str):
+        if _NORMAL_EUI.fullmatch(eui):  # already normal: the hot path of every lookup
+            return eui
         return Eui64.parse(eui).octets.hex()
     raise InvalidValueError(f"eui must be an Eui64, bytes or text, not {type(eui).__name__}")
 
@@ -233,6 +237,14 @@ class KeyEntry:
         return f"{self.name} ({self.role_name}, {which})"
 
 
+class KeyAgreementParty(NamedTuple):
+    """One EUI's key-agreement material in a store (see :meth:`KeyStore.key_agreement`)."""
+
+    publics: tuple[KeyEntry, ...]
+    privates: tuple[tuple[str, ec.EllipticCurvePrivateKey], ...]
+    device: bool
+
+
 def _warning(message: str, source: str) -> Finding:
     return Finding(
         rule_id="gbcs.keystore",
@@ -268,6 +280,7 @@ class KeyStore:
         # cleared only under the lock, so a fill can never outlive the _add that cleared it.
         self._signers: dict[str, tuple[KeyEntry, ...]] = {}
         self._roles: dict[tuple[int | None, KeyUsage], tuple[str, ...]] = {}
+        self._parties: dict[str, KeyAgreementParty] = {}
         self._private: dict[tuple[str, KeyUsage], list[tuple[str, ec.EllipticCurvePrivateKey]]]
         self._private = {}
         self._findings: list[Finding] = []
@@ -295,6 +308,7 @@ class KeyStore:
         with self._lock:
             self._signers.clear()
             self._roles.clear()
+            self._parties.clear()
             group = self._index.setdefault((entry.eui, entry.usage), [])
             for i, existing in enumerate(group):
                 if (
@@ -315,6 +329,7 @@ class KeyStore:
     ) -> None:
         with self._lock:
             self._private.setdefault((eui, usage), []).append((name, key))
+            self._parties.clear()
 
     def _warn(self, message: str, source: str) -> None:
         with self._lock:
@@ -435,6 +450,28 @@ class KeyStore:
         key = (normalise_eui(eui), KeyUsage.parse(usage))
         with self._lock:
             return tuple(self._private.get(key, ()))
+
+    def key_agreement(self, eui: Eui64 | bytes | str) -> KeyAgreementParty:
+        """What the store holds for ``eui``'s key agreement, cached per EUI.
+
+        The KA public entries, the KA private keys (name, key) and whether a certificate of the
+        EUI is a device certificate: the MAC check asks for both parties of every message.
+        Adding a key clears the cache.
+        """
+        hexeui = normalise_eui(eui)
+        found = self._parties.get(hexeui)
+        if found is not None:
+            return found
+        with self._lock:
+            publics = tuple(self._index.get((hexeui, KeyUsage.KEY_AGREEMENT), ()))
+            signers = self._index.get((hexeui, KeyUsage.DIGITAL_SIGNATURE), ())
+            found = KeyAgreementParty(
+                publics,
+                tuple(self._private.get((hexeui, KeyUsage.KEY_AGREEMENT), ())),
+                any(e.device for e in (*publics, *signers)),
+            )
+            self._parties[hexeui] = found
+        return found
 
     def role_euis(
         self, role: int, usage: KeyUsage | str = KeyUsage.KEY_AGREEMENT

@@ -27,9 +27,9 @@ AES keys are derived per message and never cached.
 
 from __future__ import annotations
 
-import collections
 import hashlib
 import hmac
+import re
 import threading
 from collections.abc import Iterator, Sequence
 from typing import Final
@@ -44,9 +44,9 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from secrules.core.findings import Outcome, Verdict
 from secrules.dlms.access import AccessResponse, decode_access
 from secrules.dlms.data import Array, Data, OctetString, Structure, decode_data
-from secrules.errors import DecodeError, InvalidValueError, SecrulesError, UnsupportedKeyError
+from secrules.errors import DecodeError, InvalidValueError, UnsupportedKeyError
 from secrules.gbcs.ecdsa import load_private_key, load_public_key
-from secrules.gbcs.keystore import KeyEntry, KeyStore, KeyUsage, normalise_eui
+from secrules.gbcs.keystore import KeyEntry, KeyStore, normalise_eui
 from secrules.gbcs.layout import MAC_LENGTH, SECURITY_CONTROL
 from secrules.gbcs.message import GbcsMessage
 from secrules.gbcs.types import CraFlag, Eui64, MessageShape
@@ -85,38 +85,41 @@ _COUNTER_ZERO: Final = b"\x00\x00\x00\x00"
 _KDF_COUNTER: Final = b"\x00\x00\x00\x01"
 _BLOCK_HEADER: Final = 5
 _SECRET_CACHE_SIZE: Final = 1024
+#: An A-XDR octet string (09, a length of at least 17 in any form) whose body opens with 31: a
+#: necessary condition for a DLMS encrypted block, checked before decoding the payload.
+_DLMS_BLOCK: Final = re.compile(
+    rb"\x09(?:[\x11-\x7f]|\x81[\x80-\xff]|\x82[\x01-\xff].)\x31", re.DOTALL
+)
 
 
 # --- primitives ---------------------------------------------------------------------------
 
 
 class _SecretCache:
-    """ECDH shared secrets by (private key, public key) object pair: bounded LRU, locked.
+    """ECDH shared secrets by (private key, public key) object pair: bounded, thread-safe.
 
     Entries hold the two key objects, so the ids in the cache key cannot be reused while the
-    entry lives; a hit is checked by identity.
+    entry lives; a hit is checked by identity. Reads take no lock (a dict read is atomic);
+    inserts do, and a full cache is emptied (pairs are few: a store's parties).
     """
 
     def __init__(self, size: int) -> None:
         self._size = size
         self._lock = threading.Lock()
-        self._entries: collections.OrderedDict[
+        self._entries: dict[
             tuple[int, int], tuple[ec.EllipticCurvePrivateKey, ec.EllipticCurvePublicKey, bytes]
-        ] = collections.OrderedDict()
+        ] = {}
 
     def get(self, private: ec.EllipticCurvePrivateKey, public: ec.EllipticCurvePublicKey) -> bytes:
         key = (id(private), id(public))
-        with self._lock:
-            entry = self._entries.get(key)
-            if entry is not None and entry[0] is private and entry[1] is public:
-                self._entries.move_to_end(key)
-                return entry[2]
+        entry = self._entries.get(key)
+        if entry is not None and entry[0] is private and entry[1] is public:
+            return entry[2]
         secret = private.exchange(ec.ECDH(), public)
         with self._lock:
+            if len(self._entries) >= self._size:
+                self._entries.clear()
             self._entries[key] = (private, public, secret)
-            self._entries.move_to_end(key)
-            while len(self._entries) > self._size:
-                self._entries.popitem(last=False)
         return secret
 
 
@@ -168,9 +171,18 @@ def mac_aad(message: GbcsMessage) -> bytes:
     The extra ``00`` is written by both reference implementations (its meaning is not stated).
     """
     raw = message.encoded
-    header = message.fields["mac_header.security_control"].offset
-    apdu = message.fields["apdu"]
-    return raw[header : header + 5] + b"\x00" + raw[apdu.offset : apdu.end]
+    header = security_header_offset(message)
+    return raw[header : header + 5] + b"\x00" + raw[header + 5 : len(raw) - TAG_LENGTH]
+
+
+def security_header_offset(message: GbcsMessage) -> int:
+    """Offset of the security control octet of a MAC'd message (after W1 and the W2 length).
+
+    Read from the length octet itself rather than the field map, which costs a full annotated
+    parse.
+    """
+    first = message.encoded[7]
+    return 8 if first < 0x80 else 8 + (first & 0x7F)
 
 
 def compute_mac(key: bytes, originator: Eui64, aad: bytes) -> bytes:
@@ -230,23 +242,16 @@ class KeyPair:
         return f"{self.private_name} with {self.public.describe()}"
 
 
-def _public_ka(store: KeyStore, eui: str) -> tuple[KeyEntry, ...]:
-    try:
-        return store.public_keys(eui, KeyUsage.KEY_AGREEMENT)
-    except SecrulesError:
-        return ()
-
-
 def key_pairs(store: KeyStore, side_a: Sequence[str], side_b: str) -> list[KeyPair]:
     """Every (private, public) KA pair between an EUI of ``side_a`` and ``side_b``, both ways."""
     pairs: list[KeyPair] = []
-    b_public = _public_ka(store, side_b)
-    b_private = store.private_keys(side_b, KeyUsage.KEY_AGREEMENT)
-    for a in side_a:
-        for name, private in store.private_keys(a, KeyUsage.KEY_AGREEMENT):
-            pairs.extend(KeyPair(a, name, private, entry) for entry in b_public)
-        for entry in _public_ka(store, a):
-            pairs.extend(KeyPair(side_b, name, private, entry) for name, private in b_private)
+    b = store.key_agreement(side_b)
+    for eui in side_a:
+        a = store.key_agreement(eui)
+        for name, private in a.privates:
+            pairs.extend(KeyPair(eui, name, private, entry) for entry in b.publics)
+        for entry in a.publics:
+            pairs.extend(KeyPair(side_b, name, private, entry) for name, private in b.privates)
     return pairs
 
 
@@ -254,23 +259,21 @@ def missing_keys(
     store: KeyStore, side_a: Sequence[str], side_b: str, names: tuple[str, str]
 ) -> str:
     """Why no pair exists: which side lacks a private KA key and which a public one."""
-    parts: list[str] = []
-    a_private = any(store.private_keys(a, KeyUsage.KEY_AGREEMENT) for a in side_a)
-    a_public = any(_public_ka(store, a) for a in side_a)
-    b_private = bool(store.private_keys(side_b, KeyUsage.KEY_AGREEMENT))
-    b_public = bool(_public_ka(store, side_b))
-    a_text = f"{names[0]} {'/'.join(a.upper() for a in side_a)}"
+    a = [store.key_agreement(eui) for eui in side_a]
+    b = store.key_agreement(side_b)
+    a_private = any(p.privates for p in a)
+    a_public = any(p.publics for p in a)
+    a_text = f"{names[0]} {'/'.join(e.upper() for e in side_a)}"
     b_text = f"{names[1]} {side_b.upper()}"
-    parts.append(
-        f"a Key Agreement private key for {a_text} "
-        f"({'present' if a_private else 'missing'}) with the {b_text} KA public key "
-        f"({'present' if b_public else 'missing'})"
+
+    def said(present: object) -> str:
+        return "present" if present else "missing"
+
+    return (
+        f"needs a Key Agreement private key for {a_text} ({said(a_private)}) with the {b_text} "
+        f"KA public key ({said(b.publics)}) or a KA private key for {b_text} "
+        f"({said(b.privates)}) with the {a_text} KA public key ({said(a_public)})"
     )
-    parts.append(
-        f"or a KA private key for {b_text} ({'present' if b_private else 'missing'}) with the "
-        f"{a_text} KA public key ({'present' if a_public else 'missing'})"
-    )
-    return "needs " + " ".join(parts)
 
 
 # --- encrypted content: where it is ----------------------------------------------------------
@@ -350,6 +353,8 @@ def encrypted_blocks(message: GbcsMessage) -> tuple[EncryptedBlock, ...]:
     payload decoders report it).
     """
     content = message.content
+    if content[:2] != b"\x01\x09" and _DLMS_BLOCK.search(content) is None:
+        return ()  # no octet string opens with the encrypted security control
     base = message.content_offset
     found: list[tuple[int, bytes, str]] = []
     kind = "dlms"
@@ -474,17 +479,6 @@ def _eui_list(euis: Sequence[str]) -> str:
     return "/".join(e.upper() for e in euis)
 
 
-def _is_device(store: KeyStore, eui: str) -> bool:
-    return any(e.device for usage in KeyUsage for e in _safe_public(store, eui, usage))
-
-
-def _safe_public(store: KeyStore, eui: str, usage: KeyUsage) -> tuple[KeyEntry, ...]:
-    try:
-        return store.public_keys(eui, usage)
-    except SecrulesError:
-        return ()
-
-
 def mac_verdict(
     message: GbcsMessage, keystore: KeyStore | None, acb: Eui64 | None = None
 ) -> Verdict:
@@ -506,11 +500,11 @@ def mac_verdict(
             path="mac",
             offset=at,
         )
-    recipient = message.recipient.hex.lower()
-    originator = message.originator.hex.lower()
-    if message.cra_flag is CraFlag.COMMAND and not _is_device(keystore, originator):
+    recipient = message.recipient.octets.hex()
+    originator = message.originator.octets.hex()
+    if message.cra_flag is CraFlag.COMMAND and not keystore.key_agreement(originator).device:
         if acb is not None:
-            side_a: tuple[str, ...] = (acb.hex.lower(),)
+            side_a: tuple[str, ...] = (acb.octets.hex(),)
             how = f"ACB {acb.hex} (given)"
         else:
             side_a = keystore.role_euis(ACB_ROLE)
@@ -553,7 +547,7 @@ def mac_verdict(
     return Verdict(
         Outcome.FAIL,
         f"MAC does not verify over the security header and APDU (offsets "
-        f"{message.fields['mac_header.security_control'].offset}-{at - 1}) with {how} and "
+        f"{security_header_offset(message)}-{at - 1}) with {how} and "
         f"recipient {message.recipient.hex}: {len(pairs)} key pair(s) tried ({tried}); the "
         "message was changed after it was MAC'd, or was MAC'd with other keys",
         path="mac",
@@ -562,22 +556,27 @@ def mac_verdict(
 
 
 def security_header_verdicts(message: GbcsMessage) -> list[Verdict]:
-    """The ``gbcs.security_header`` verdicts: security control 0x11, invocation counter 0."""
+    """The ``gbcs.security_header`` verdicts: security control 0x11, invocation counter 0.
+
+    One PASS when both conform; otherwise one FAIL for each octet group that does not.
+    """
     if message.shape is not MessageShape.MACD:
         return [Verdict(Outcome.NOT_APPLICABLE, "no MAC header: a bare General Signing APDU")]
-    control_at = message.fields["mac_header.security_control"].offset
+    control_at = security_header_offset(message)
     control = message.encoded[control_at]
-    out: list[Verdict] = []
-    if control == SECURITY_CONTROL:
-        out.append(
+    counter = message.invocation_counter
+    if control == SECURITY_CONTROL and counter == 0:
+        return [
             Verdict(
                 Outcome.PASS,
-                "security control 0x11 (authenticated, not encrypted)",
+                "security header 11 00000000: security control 0x11 (authenticated, not "
+                "encrypted), invocation counter 0",
                 path="mac_header.security_control",
                 offset=control_at,
             )
-        )
-    else:
+        ]
+    out: list[Verdict] = []
+    if control != SECURITY_CONTROL:
         out.append(
             Verdict(
                 Outcome.FAIL,
@@ -586,24 +585,14 @@ def security_header_verdicts(message: GbcsMessage) -> list[Verdict]:
                 offset=control_at,
             )
         )
-    counter_at = message.fields["mac_header.invocation_counter"].offset
-    if message.invocation_counter == 0:
-        out.append(
-            Verdict(
-                Outcome.PASS,
-                "invocation counter 0 (the GMAC IV ends in four zero octets)",
-                path="mac_header.invocation_counter",
-                offset=counter_at,
-            )
-        )
-    else:
+    if counter != 0:
         out.append(
             Verdict(
                 Outcome.FAIL,
-                f"invocation counter {message.invocation_counter}; GBCS messages carry 0 (the "
-                "IV is the originator system title and four zero octets; inferred)",
+                f"invocation counter {counter}; GBCS messages carry 0 (the IV is the originator "
+                "system title and four zero octets; inferred)",
                 path="mac_header.invocation_counter",
-                offset=counter_at,
+                offset=control_at + 1,
             )
         )
     return out
@@ -616,11 +605,16 @@ def decrypt_content(message: GbcsMessage, keystore: KeyStore) -> list[Decryption
     originator's KA keys, whichever side has a private key. A block whose tag no pair verifies
     has ``plaintext`` None; ``pair`` None means no pair could be formed.
     """
-    blocks = encrypted_blocks(message)
+    return _decrypt(message, keystore, encrypted_blocks(message))
+
+
+def _decrypt(
+    message: GbcsMessage, keystore: KeyStore, blocks: tuple[EncryptedBlock, ...]
+) -> list[Decryption]:
     if not blocks:
         return []
     info, addressee = encryption_info(message)
-    pairs = key_pairs(keystore, (message.originator.hex.lower(),), addressee.hex.lower())
+    pairs = key_pairs(keystore, (message.originator.octets.hex(),), addressee.octets.hex())
     keys = [(pair, derive_key(pair.private, pair.public.public_key, info)) for pair in pairs]
     out: list[Decryption] = []
     for block in blocks:
@@ -664,13 +658,13 @@ def decrypt_verdicts(message: GbcsMessage, keystore: KeyStore | None) -> list[Ve
         ]
     _, addressee = encryption_info(message)
     out: list[Verdict] = []
-    for result in decrypt_content(message, keystore):
+    for result in _decrypt(message, keystore, blocks):
         block = result.block
         if result.pair is None:
             why = missing_keys(
                 keystore,
-                (message.originator.hex.lower(),),
-                addressee.hex.lower(),
+                (message.originator.octets.hex(),),
+                addressee.octets.hex(),
                 ("originator", "addressee"),
             )
             out.append(
