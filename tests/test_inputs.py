@@ -270,7 +270,14 @@ def test_a_gbcs_message_in_every_form_at_every_door(  # noqa: PLR0917
     assert rows == [f for f in _findings(expected) if f["rule_id"] in _VERIFY_RULES]
 
 
-_VERIFY_RULES = {"gbcs.shape", "gbcs.critical_command_signed", "gbcs.signature"}
+_VERIFY_RULES = {
+    "gbcs.shape",
+    "gbcs.critical_command_signed",
+    "gbcs.signature",
+    "gbcs.security_header",
+    "gbcs.mac",
+    "gbcs.decrypt",
+}
 
 
 @pytest.mark.parametrize("form", ["hex-wrapped", "base64", "binary"])

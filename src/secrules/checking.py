@@ -10,10 +10,11 @@ base64, binary or XML; see there) into a typed :class:`~secrules.inputs.Input`:
   (``D9``/``DA``) or bare A-XDR Data, checked by :func:`secrules.payloads.check_payload`: the
   ECS37 template rules (and, for a device's default configuration, the regime's Table 28d
   rules) where a schedule is found and, for a GBCS message, the message-protection rules
-  (``gbcs.shape``, ``gbcs.critical_command_signed``, ``gbcs.signature``, ``gbcs.mac``).
+  (``gbcs.shape``, ``gbcs.critical_command_signed``, ``gbcs.signature``,
+  ``gbcs.security_header``, ``gbcs.mac``, ``gbcs.decrypt``).
 
-What was not checked is INDETERMINATE, never PASS: a signature without a key store (or whose
-originator has no key in it), and every MAC (not verified yet). :func:`failed` says whether a
+What was not checked is INDETERMINATE, never PASS: a signature, a MAC or encrypted content
+without a key store (or without the keys it needs). :func:`failed` says whether a
 run's findings fail it, as the ``secrules check`` exit status does.
 """
 
@@ -62,6 +63,7 @@ def check(
     era: str | None = None,
     default_configuration: bool = False,
     at: dt.datetime | None = None,
+    acb: str | bytes | None = None,
 ) -> list[Finding]:
     """Run every applicable rule on ``data`` and return the findings.
 
@@ -79,10 +81,16 @@ def check(
     configuration, so the GBCS Table 28d rules of ``regime`` apply too. ``at`` (a
     timezone-aware datetime) also checks that each signer's certificate is valid at that time;
     without it validity is not checked (the wall clock is never read).
+    With a key store, GBCS MACs (``gbcs.mac``) and encrypted content (``gbcs.decrypt``) are
+    checked too, with its Key Agreement keys; ``acb`` (an EUI) names the Access Control Broker
+    whose KA key MACs commands (default: the store's certificate with role 04). Pass
+    ``protection_required=True`` to :func:`failed` to fail what could not be checked.
     Undecodable input raises :class:`DecodeError`, an unreadable file :class:`DataFileError`
     and an argument of the wrong type :class:`InvalidValueError` naming the parameter.
     """
     _check_arguments(data, regime, keystore, table_28d, era, default_configuration, at)
+    if acb is not None:
+        require_type(acb, "acb", (str, bytes), "an EUI (text or 8 octets) or None")
     if isinstance(data, os.PathLike):
         subject = read_input(read_file(data), name=display_name(data))
     else:
@@ -95,6 +103,7 @@ def check(
         era=era,
         default_configuration=default_configuration,
         at=at,
+        acb=acb,
     )
 
 
@@ -143,6 +152,7 @@ def check_input(
     inventory: Inventory | None = None,
     sender: User | None = None,
     at: dt.datetime | None = None,
+    acb: str | bytes | None = None,
 ) -> list[Finding]:
     """:func:`check` on input that :func:`secrules.inputs.read_input` has already read.
 
@@ -169,28 +179,37 @@ def check_input(
         default_configuration=default_configuration,
         keystore=store,
         at=at,
+        acb=acb,
     )
 
 
-def failed(findings: Iterable[Finding], *, signatures_required: bool = False) -> bool:
+def failed(
+    findings: Iterable[Finding],
+    *,
+    signatures_required: bool = False,
+    protection_required: bool = False,
+) -> bool:
     """Whether ``findings`` fail a check: the rule behind the exit status of ``secrules check``.
 
-    True when any finding is FAIL. With ``signatures_required`` (what asking for signature
-    checks means: ``secrules check --keystore``, ``secrules gbcs verify``), also when any
+    True when any finding is FAIL. With ``signatures_required``, also when any
     ``gbcs.signature`` finding is INDETERMINATE: a signature that could not be checked (no key
-    store, or no Digital Signature key for the originator) is never a pass. Other INDETERMINATE
-    findings (``gbcs.mac``, which is never verified yet, or an unknown use case) do not fail.
+    store, or no Digital Signature key for the originator) is never a pass. With
+    ``protection_required`` (what asking for checks with keys means: ``secrules check
+    --keystore``, ``secrules gbcs verify``), also when a ``gbcs.signature``, ``gbcs.mac`` or
+    ``gbcs.decrypt`` finding is INDETERMINATE (a key was missing). Other INDETERMINATE findings
+    (an unknown use case) do not fail.
     """
-    from secrules.gbcs.verification import SIGNATURE_RULE
+    from secrules.gbcs.verification import DECRYPT_RULE, MAC_RULE, SIGNATURE_RULE
 
+    required: frozenset[str] = frozenset()
+    if protection_required:
+        required = frozenset({SIGNATURE_RULE.id, MAC_RULE.id, DECRYPT_RULE.id})
+    elif signatures_required:
+        required = frozenset({SIGNATURE_RULE.id})
     for finding in findings:
         if finding.outcome is Outcome.FAIL:
             return True
-        if (
-            signatures_required
-            and finding.outcome is Outcome.INDETERMINATE
-            and finding.rule_id == SIGNATURE_RULE.id
-        ):
+        if finding.outcome is Outcome.INDETERMINATE and finding.rule_id in required:
             return True
     return False
 

@@ -242,6 +242,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
                 inventory=ctx.inventory if user is not None else None,
                 sender=user,
                 at=ctx.at,
+                acb=args.acb,
             )
         except (SecrulesError, OSError) as exc:
             errors.append((name, exc))
@@ -266,9 +267,10 @@ def _cmd_check(args: argparse.Namespace) -> int:
         _write(text, args.output, inputs=inputs)
     if errors:
         return EXIT_USAGE
-    # With --keystore the user asked for signature checks: one that could not be made fails.
-    signatures_required = ctx.keystore is not None
-    if any(failed(r.findings, signatures_required=signatures_required) for r in results):
+    # With --keystore the user asked for signature, MAC and decryption checks: one that could
+    # not be made fails.
+    required = ctx.keystore is not None
+    if any(failed(r.findings, protection_required=required) for r in results):
         return EXIT_FAILED
     return EXIT_OK
 
@@ -410,9 +412,16 @@ def build_parser() -> argparse.ArgumentParser:
     add_keystore(
         p,
         required=False,
-        also="also verify GBCS signatures (a signature that cannot be checked then exits 1)",
+        also="also verify GBCS signatures and MACs and decrypt encrypted content (one that "
+        "cannot be checked then exits 1)",
     )
     p.add_argument("--at", metavar="ISO8601", help=AT_HELP + "; needs --keystore")
+    p.add_argument(
+        "--acb",
+        metavar="EUI",
+        help="EUI of the Access Control Broker whose Key Agreement key MACs commands (default: "
+        "the key store's certificate with role 04)",
+    )
     p.add_argument(
         "--default-configuration",
         action="store_true",

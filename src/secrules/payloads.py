@@ -347,6 +347,7 @@ def check_payload(
     default_configuration: bool = False,
     keystore: KeyStore | None = None,
     at: dt.datetime | None = None,
+    acb: str | bytes | None = None,
 ) -> list[Finding]:
     """Decode ``data`` (GBCS message, DLMS ACCESS APDU or A-XDR Data) and run the schedule rules.
 
@@ -363,12 +364,15 @@ def check_payload(
     is a :class:`~secrules.gbcs.table_28d.Table28d` already loaded (not read again).
     ``keystore`` (a :class:`~secrules.gbcs.KeyStore`) verifies GBCS signatures; ``at`` (a
     timezone-aware datetime) also checks the signer's certificate is valid then.
+    ``keystore`` (a :class:`~secrules.gbcs.KeyStore`) verifies GBCS signatures, MACs and
+    encrypted content; ``acb`` (an EUI) names the Access Control Broker that MACs commands.
 
     Returns the findings: for a GBCS message first one ``gbcs.decode`` finding saying what was
     read, then the schedule findings with offsets into the input, then the message-protection
     findings (``gbcs.shape``, ``gbcs.critical_command_signed``, ``gbcs.signature`` checked
-    against ``keystore`` or INDETERMINATE "not checked" without one, ``gbcs.mac`` INDETERMINATE
-    "not checked"); for a payload no rule applies to, just the informative finding. Raises
+    against ``keystore`` or INDETERMINATE "not checked" without one, ``gbcs.security_header``,
+    ``gbcs.mac`` and ``gbcs.decrypt`` likewise); for a payload no rule applies to, just the
+    informative finding. Raises
     :class:`DecodeError` (offset into the input) when the input cannot be decoded,
     :class:`~secrules.errors.RegimeError` for another regime and
     :class:`~secrules.errors.DataFileError` for a broken table.
@@ -400,6 +404,7 @@ def check_payload(
             default_configuration=default_configuration,
             keystore=keystore,
             at=at,
+            acb=acb,
         )
     if subject.payload.is_access:
         apdu = decode_access(raw)
@@ -441,6 +446,7 @@ def _gbcs_findings(
     default_configuration: bool,
     keystore: KeyStore | None,
     at: dt.datetime | None = None,
+    acb: str | bytes | None = None,
 ) -> list[Finding]:
     """The findings on a GBCS message parsed once: what it is, its schedules, its protection."""
     findings = [_info(GBCS_DECODE_RULE, _describe_gbcs(message))]
@@ -458,4 +464,4 @@ def _gbcs_findings(
             rulesets=rulesets,
             default_configuration=default_configuration,
         )
-    return findings + protection_findings(message, keystore, at=at)
+    return findings + protection_findings(message, keystore, at=at, acb=acb)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import base64
 import json
+import re
 
 import pytest
 from cryptography.hazmat.primitives import serialization
@@ -69,11 +70,23 @@ def test_verify_verdict_lines_and_exit_codes(cs02c, keystore_dir, tmp_path, caps
     files = sorted(str(p) for p in cs02c.glob("*.HEX"))
     assert run_verify(_args("verify", *files, "--keystore", str(keystore_dir))) == 0
     lines = capsys.readouterr().out.splitlines()
-    # One line per file for each of gbcs.shape, gbcs.critical_command_signed, gbcs.signature.
-    assert len(lines) == 3 * len(files)
-    for rule in ("gbcs.shape", "gbcs.critical_command_signed", "gbcs.signature"):
+    # One line per file for each rule (MACs are verified by default).
+    for rule in (
+        "gbcs.shape",
+        "gbcs.critical_command_signed",
+        "gbcs.signature",
+        "gbcs.security_header",
+        "gbcs.mac",
+        "gbcs.decrypt",
+    ):
         assert sum(f" {rule}: " in line for line in lines) == len(files)
     assert all(": PASS " in line or ": N/A " in line for line in lines)
+    macs = [line for line in lines if " gbcs.mac: " in line and " PASS " in line]
+    assert macs
+    assert all("90b3d51f30000002-ka.key" in line for line in macs if "_COMMAND_" in line)
+    # --no-mac: the three signing rules only.
+    assert run_verify(_args("verify", *files, "--keystore", str(keystore_dir), "--no-mac")) == 0
+    assert len(capsys.readouterr().out.splitlines()) == 3 * len(files)
     # A flipped signature bit: FAIL, exit 1.
     command = bytearray(bytes.fromhex((cs02c / "CS02c_6.17_SUCCESS_COMMAND_GBCS.HEX").read_text()))
     command[60] ^= 0x01
@@ -81,6 +94,22 @@ def test_verify_verdict_lines_and_exit_codes(cs02c, keystore_dir, tmp_path, caps
     bad.write_text(command.hex())
     assert run_verify(_args("verify", str(bad), "--keystore", str(keystore_dir))) == 1
     assert " FAIL " in capsys.readouterr().out
+    # A flipped MAC bit: gbcs.mac FAIL, exit 1.
+    command = bytearray(bytes.fromhex((cs02c / "CS02c_6.17_SUCCESS_COMMAND_GBCS.HEX").read_text()))
+    command[-1] ^= 0x80
+    bad.write_text(command.hex())
+    assert run_verify(_args("verify", str(bad), "--keystore", str(keystore_dir))) == 1
+    out = capsys.readouterr().out
+    assert re.search(r" FAIL +gbcs\.mac: ", out)
+    # --acb names another EUI: the MAC cannot be checked (no private key): exit 1.
+    good = str(cs02c / "CS02c_6.17_SUCCESS_COMMAND_GBCS.HEX")
+    assert (
+        run_verify(
+            _args("verify", good, "--keystore", str(keystore_dir), "--acb", "00DB123456789001")
+        )
+        == 1
+    )
+    assert re.search(r"UNDECIDED +gbcs\.mac: ", capsys.readouterr().out)
 
 
 def test_verify_indeterminate_counts_as_failure_unless_allowed(cs02c, tmp_path, capsys):

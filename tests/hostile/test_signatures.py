@@ -269,10 +269,15 @@ def test_property_dropping_the_signature_of_a_critical_command_fails(stripped):
     assert secrules.failed(findings)
 
 
+DECRYPT = "gbcs.decrypt"
+
+
 @given(gbcs_messages())
 def test_property_protection_findings_never_pass_what_was_not_checked(message):
     findings = _by_rule(protection_findings(message))
-    assert set(findings) == {SHAPE, CRITICAL, SIGNATURE, MAC}
+    assert set(findings) == {SHAPE, CRITICAL, SIGNATURE, "gbcs.security_header", MAC, DECRYPT}
+    # Without a key store nothing is decrypted.
+    assert findings[DECRYPT].outcome in (Outcome.INDETERMINATE, Outcome.NOT_APPLICABLE)
     # Without a key store no signature verifies; a well-formed one is "not checked".
     assert findings[SIGNATURE].outcome is not Outcome.PASS
     if message.signature is not None and findings[SIGNATURE].outcome is not Outcome.FAIL:

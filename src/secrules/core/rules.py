@@ -17,6 +17,7 @@ neutralises labelled rules (OpenFisca's reforms). Ambiguous derivations raise
 from __future__ import annotations
 
 import enum
+import functools
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from types import MappingProxyType
 from typing import Generic, TypeVar
@@ -323,8 +324,20 @@ class RuleSet(Generic[S]):
             findings.extend(self._decide_base(entry, subject))
         return findings
 
+    @functools.cached_property
+    def _exception_index(self) -> Mapping[str, tuple[Rule[S], ...]]:
+        """:meth:`exceptions_to` for every base rule, computed once (the set never changes)."""
+        index: dict[str, list[Rule[S]]] = {}
+        for rule in self.active():
+            if rule.exception_to is not None:
+                index.setdefault(rule.exception_to, []).append(rule)
+        return MappingProxyType({k: tuple(v) for k, v in index.items()})
+
     def _decide_base(self, rule: Rule[S], subject: S) -> list[Finding]:
-        applying = [e for e in self.exceptions_to(rule.id) if e.applies(subject)]
+        exceptions = self._exception_index.get(rule.id, ())
+        if not exceptions:  # the common case: the rule decides alone
+            return rule.evaluate(subject)
+        applying = [e for e in exceptions if e.applies(subject)]
         if len(applying) > 1:
             raise RuleConflictError(
                 f"rule set {self.name!r}: exceptions {applying[0].id!r} and {applying[1].id!r}"

@@ -28,9 +28,10 @@ from secrules.gbcs.message_codes import (
     message_code_table,
     use_case_name,
 )
+from secrules.gbcs.protection import add_mac, encrypt_for
 from secrules.gbcs.types import CraFlag, Eui64, FieldSpan, MessageShape
 from secrules.gbcs.variants import SigningVariant
-from secrules.gbcs.verification import sign_precommand, verify_message
+from secrules.gbcs.verification import sign_precommand, verify_mac, verify_message
 
 __all__ = [
     "MAC_LENGTH",
@@ -48,8 +49,10 @@ __all__ = [
     "MessageCodeTable",
     "MessageShape",
     "SigningVariant",
+    "add_mac",
     "decode_text",
     "encode_message",
+    "encrypt_for",
     "load_message_codes",
     "lookup",
     "message_code_table",
@@ -57,5 +60,6 @@ __all__ = [
     "parse_message",
     "sign_precommand",
     "use_case_name",
+    "verify_mac",
     "verify_message",
 ]

@@ -5,12 +5,14 @@ arguments and returns the exit status; bad input raises a :class:`SecrulesError`
 command prints as one line with exit status 2.
 
 ``verify`` reports, for each file, the findings of ``gbcs.shape`` (the wire shape fits the CRA
-flag), ``gbcs.critical_command_signed`` (a critical command carries a signature) and
-``gbcs.signature``. Exit status: 0 when no finding FAILs and every signature was checked; 1 when
-any finding FAILs (a bad signature, a critical command stripped of its signature, a response
-reshaped as a pre-command), or (unless ``--allow-missing-keys``) when the key store has no
-Digital Signature key for some originator (INDETERMINATE: a signature that could not be checked
-is not a pass); 2 when a file cannot be read or decoded (the other files are still checked).
+flag), ``gbcs.critical_command_signed`` (a critical command carries a signature),
+``gbcs.signature`` and, unless ``--no-mac``, ``gbcs.security_header``, ``gbcs.mac`` and
+``gbcs.decrypt`` (MACs are verified by default; ``--acb EUI`` names the Access Control Broker).
+Exit status: 0 when no finding FAILs and every signature and MAC was checked; 1 when any finding
+FAILs (a bad signature or MAC, a critical command stripped of its signature, a response reshaped
+as a pre-command), or (unless ``--allow-missing-keys``) when the key store lacks a key some
+signature, MAC or encrypted block needs (INDETERMINATE: what could not be checked is not a
+pass); 2 when a file cannot be read or decoded (the other files are still checked).
 
 Errors follow the command line's one shape, ``secrules: FILE: what is wrong``
 (:func:`describe_error`); every subcommand takes ``-o/--output FILE`` (:func:`add_output`) and
@@ -158,13 +160,24 @@ def register(subparsers: argparse._SubParsersAction[_P]) -> None:
     add_output(p)
     p.set_defaults(run=run_inspect)
 
-    p = sub.add_parser("verify", help="verify GBCS signatures against a key store")
+    p = sub.add_parser("verify", help="verify GBCS signatures and MACs against a key store")
     p.add_argument("files", nargs="+", metavar="FILE", help="hex, base64 or binary messages")
     add_keystore(p, required=True, also="the originators' Digital Signature keys")
     p.add_argument(
         "--allow-missing-keys",
         action="store_true",
-        help="exit 0 even when an originator has no DS key (UNDECIDED)",
+        help="exit 0 even when a signature or MAC cannot be checked for want of a key (UNDECIDED)",
+    )
+    p.add_argument(
+        "--acb",
+        metavar="EUI",
+        help="EUI of the Access Control Broker whose Key Agreement key MACs commands (default: "
+        "the key store's certificate with role 04)",
+    )
+    p.add_argument(
+        "--no-mac",
+        action="store_true",
+        help="check signatures only: leave out gbcs.security_header, gbcs.mac and gbcs.decrypt",
     )
     p.add_argument("--at", metavar="ISO8601", help=AT_HELP)
     p.add_argument("--format", choices=("text", "json"), default="text")
@@ -224,7 +237,7 @@ def _annotation(message: GbcsMessage, path: str) -> str:
     if path == "apdu.signature":
         return "r||s, plain 64 octets"
     if path == "mac":
-        return "truncated GMAC (not checked)"
+        return "truncated GMAC (gbcs verify checks it)"
     return ""
 
 
@@ -296,10 +309,11 @@ def open_keystore_reporting(path: str) -> KeyStore:
 
 
 def run_verify(args: argparse.Namespace) -> int:
-    """``secrules gbcs verify FILE... --keystore DIR|keystore.json``: the signature findings.
+    """``secrules gbcs verify FILE... --keystore DIR|keystore.json``: the protection findings.
 
-    One line per finding (``gbcs.shape``, ``gbcs.critical_command_signed``, ``gbcs.signature``)
-    per file; JSON: one row per finding with its ``file``.
+    One line per finding (``gbcs.shape``, ``gbcs.critical_command_signed``, ``gbcs.signature``,
+    then ``gbcs.security_header``, ``gbcs.mac``, ``gbcs.decrypt`` unless ``--no-mac``) per
+    file; JSON: one row per finding with its ``file``.
     """
     when = parse_at(args.at)
     store = open_keystore_reporting(args.keystore)
@@ -308,7 +322,11 @@ def run_verify(args: argparse.Namespace) -> int:
     for name in args.files:
         try:
             findings = protection_findings(
-                parse_message(read_message_bytes(name)), store, mac=False, at=when
+                parse_message(read_message_bytes(name)),
+                store,
+                mac=not args.no_mac,
+                acb=args.acb,
+                at=when,
             )
         except SecrulesError as exc:
             errors += 1
@@ -329,8 +347,8 @@ def run_verify(args: argparse.Namespace) -> int:
         _emit(text, getattr(args, "output", None), [*args.files, args.keystore])
     if errors:
         return 2
-    signatures_required = not args.allow_missing_keys
-    return 1 if failed((f for _, f in results), signatures_required=signatures_required) else 0
+    required = not args.allow_missing_keys
+    return 1 if failed((f for _, f in results), protection_required=required) else 0
 
 
 # --- sign -------------------------------------------------------------------------------------

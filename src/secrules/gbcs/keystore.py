@@ -58,7 +58,7 @@ import warnings
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from types import MappingProxyType
-from typing import Final
+from typing import Final, NamedTuple
 
 import attrs
 from cryptography import x509
@@ -92,6 +92,7 @@ __all__ = [
     "CertificateValidity",
     "DccBoxedKeyStore",
     "DirectoryKeyStore",
+    "KeyAgreementParty",
     "KeyEntry",
     "KeyStore",
     "KeyUsage",
@@ -124,6 +125,7 @@ XML_SIGNING_ROLES: Final = frozenset({0x87, 0x89})
 GBCS_SIGNER_ROLES: Final = frozenset({0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x08, 0x7F})
 
 _HARDWARE_MODULE_NAME: Final = x509.ObjectIdentifier("1.3.6.1.5.5.7.8.4")
+_NORMAL_EUI = re.compile(r"[0-9a-f]{16}")
 _FILE_NAME = re.compile(r"^([0-9a-fA-F]{16})(-pp)?-(ds|ka)\.(pem|key)$")
 _MAX_FILE: Final = 1 << 20
 _MAX_JSON: Final = 32 << 20
@@ -201,6 +203,8 @@ def normalise_eui(eui: Eui64 | bytes | str) -> str:
             raise InvalidValueError(f"an EUI-64 is 8 octets, not {len(eui)}")
         return bytes(eui).hex()
     if isinstance(eui, str):
+        if _NORMAL_EUI.fullmatch(eui):  # already normal: the hot path of every lookup
+            return eui
         return Eui64.parse(eui).octets.hex()
     raise InvalidValueError(f"eui must be an Eui64, bytes or text, not {type(eui).__name__}")
 
@@ -305,6 +309,14 @@ class KeyEntry:
         )
 
 
+class KeyAgreementParty(NamedTuple):
+    """One EUI's key-agreement material in a store (see :meth:`KeyStore.key_agreement`)."""
+
+    publics: tuple[KeyEntry, ...]
+    privates: tuple[tuple[str, ec.EllipticCurvePrivateKey], ...]
+    device: bool
+
+
 def _warning(message: str, source: str) -> Finding:
     return Finding(
         rule_id="gbcs.keystore",
@@ -339,6 +351,8 @@ class KeyStore:
         # signing_keys() results by EUI: verify_message asks once per message. Filled and
         # cleared only under the lock, so a fill can never outlive the _add that cleared it.
         self._signers: dict[str, tuple[KeyEntry, ...]] = {}
+        self._roles: dict[tuple[int | None, KeyUsage], tuple[str, ...]] = {}
+        self._parties: dict[str, KeyAgreementParty] = {}
         self._private: dict[tuple[str, KeyUsage], list[tuple[str, ec.EllipticCurvePrivateKey]]]
         self._private = {}
         self._findings: list[Finding] = []
@@ -365,6 +379,8 @@ class KeyStore:
         raw = public_key_to_raw(entry.public_key)
         with self._lock:
             self._signers.clear()
+            self._roles.clear()
+            self._parties.clear()
             group = self._index.setdefault((entry.eui, entry.usage), [])
             for i, existing in enumerate(group):
                 if (
@@ -385,6 +401,7 @@ class KeyStore:
     ) -> None:
         with self._lock:
             self._private.setdefault((eui, usage), []).append((name, key))
+            self._parties.clear()
 
     def _warn(self, message: str, source: str) -> None:
         with self._lock:
@@ -596,6 +613,66 @@ class KeyStore:
         raise KeyMismatchError(
             f"private key refused: it is not in key store {self.label} ({held}); {expected}"
         )
+
+    def private_keys(
+        self, eui: Eui64 | bytes | str, usage: KeyUsage | str = KeyUsage.KEY_AGREEMENT
+    ) -> tuple[tuple[str, ec.EllipticCurvePrivateKey], ...]:
+        """Every (test) private key for ``eui`` and ``usage`` as (name, key), in load order.
+
+        Empty when there is none (the MAC and decryption checks try each one in turn; the
+        supplier's second KA credential, ``-pp``, is a second key of one EUI).
+        """
+        key = (normalise_eui(eui), KeyUsage.parse(usage))
+        with self._lock:
+            return tuple(self._private.get(key, ()))
+
+    def key_agreement(self, eui: Eui64 | bytes | str) -> KeyAgreementParty:
+        """What the store holds for ``eui``'s key agreement, cached per EUI.
+
+        The KA public entries, the KA private keys (name, key) and whether a certificate of the
+        EUI is a device certificate: the MAC check asks for both parties of every message.
+        Adding a key clears the cache.
+        """
+        hexeui = normalise_eui(eui)
+        found = self._parties.get(hexeui)
+        if found is not None:
+            return found
+        with self._lock:
+            publics = tuple(self._index.get((hexeui, KeyUsage.KEY_AGREEMENT), ()))
+            signers = self._index.get((hexeui, KeyUsage.DIGITAL_SIGNATURE), ())
+            found = KeyAgreementParty(
+                publics,
+                tuple(self._private.get((hexeui, KeyUsage.KEY_AGREEMENT), ())),
+                any(e.device for e in (*publics, *signers)),
+            )
+            self._parties[hexeui] = found
+        return found
+
+    def role_euis(
+        self, role: int, usage: KeyUsage | str = KeyUsage.KEY_AGREEMENT
+    ) -> tuple[str, ...]:
+        """The EUIs (sorted) whose certificate carries remote-party ``role`` for ``usage``.
+
+        ``role_euis(0x04)`` finds the Access Control Broker's Key Agreement certificate (role
+        code OU ``04``), which keys the MAC of every command. Cached; adding a key clears it.
+        """
+        wanted = (_role_argument(role), KeyUsage.parse(usage))
+        with self._lock:
+            cached = self._roles.get(wanted)
+            if cached is None:
+                cached = tuple(
+                    sorted(
+                        {
+                            e.eui
+                            for (_eui, u), group in self._index.items()
+                            if u is wanted[1]
+                            for e in group
+                            if e.role == wanted[0] and not e.device
+                        }
+                    )
+                )
+                self._roles[wanted] = cached
+            return cached
 
     def euis(self) -> tuple[str, ...]:
         """Every EUI with at least one public key, sorted."""

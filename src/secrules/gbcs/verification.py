@@ -8,11 +8,13 @@ gbcs-parser's ``signGroupingHeader`` does); given a key store, it refuses a key 
 originator's Digital Signature key. Certificate validity is checked only at an explicit ``at=``
 time (never the wall clock).
 
-:func:`protection_findings` gives every finding about how a message is protected, the four
+:func:`protection_findings` gives every finding about how a message is protected, the six
 rules :data:`PROTECTION_RULES`: ``gbcs.shape`` (the wire shape fits the CRA flag),
 ``gbcs.critical_command_signed`` (a critical command carries a signature), ``gbcs.signature``
-(the signature verifies; INDETERMINATE "not checked" without a key store) and ``gbcs.mac``
-(INDETERMINATE "not checked": secrules does not verify MACs yet).
+(the signature verifies; INDETERMINATE "not checked" without a key store),
+``gbcs.security_header`` (the MAC header's octets), ``gbcs.mac`` (the MAC verifies with the
+Key Agreement keys; :func:`verify_mac`) and ``gbcs.decrypt`` (encrypted content decrypts);
+the Key Agreement cryptography is :mod:`secrules.gbcs.protection`.
 """
 
 from __future__ import annotations
@@ -40,11 +42,21 @@ from secrules.gbcs.ecdsa import (
     signature_problem,
     verify,
 )
-from secrules.gbcs.keystore import CertificateValidity, KeyEntry, KeyStore, validity_time
-from secrules.gbcs.layout import MAC_LENGTH
+from secrules.gbcs.keystore import (
+    CertificateValidity,
+    KeyEntry,
+    KeyStore,
+    normalise_eui,
+    validity_time,
+)
 from secrules.gbcs.message import GbcsMessage, encode_message, signed_span_of
 from secrules.gbcs.message_codes import message_code_table, message_type
-from secrules.gbcs.types import CraFlag, MessageShape
+from secrules.gbcs.protection import (
+    decrypt_verdicts,
+    mac_verdict,
+    security_header_verdicts,
+)
+from secrules.gbcs.types import CraFlag, Eui64, MessageShape
 from secrules.gbcs.variants import (
     ECDSA_PRIMITIVES_CLAUSE,
     PLAIN_FORMAT_CLAUSE,
@@ -53,15 +65,20 @@ from secrules.gbcs.variants import (
 
 __all__ = [
     "CRITICAL_SIGNED_RULE",
+    "DECRYPT_RULE",
     "MAC_RULE",
+    "MAC_RULES",
     "PROTECTION_RULES",
+    "SECURITY_HEADER_RULE",
     "SHAPE_RULE",
     "SIGNATURE_RULE",
     "SIGNED_SPAN_CLAUSE",
     "SIGNER_KEY_CLAUSE",
+    "ProtectionSubject",
     "SignatureSubject",
     "protection_findings",
     "sign_precommand",
+    "verify_mac",
     "verify_message",
 ]
 
@@ -92,19 +109,26 @@ _RULE_TEXT = (
 
 @attrs.frozen
 class SignatureSubject:
-    """What ``gbcs.signature`` checks: a parsed message and the key store to look keys up in.
+    """What the protection rules check: a parsed message, the key store, optionally the ACB.
 
     ``keystore`` None means no signature can be checked: a signed message is INDETERMINATE
     ("not checked"). ``span`` optionally gives the signed octets and their offsets as already
     cut from the input bytes (see :func:`verify_message`); otherwise they are taken from the
     message's encoding. ``at`` (timezone-aware) is the time at which the signer's certificate
     must be valid; None checks no validity.
+    message's encoding. ``acb`` names the Access Control Broker whose KA key MACs commands
+    (None: the store's role-04 certificate).
     """
 
     message: GbcsMessage
     keystore: KeyStore | None = attrs.field(eq=False)
     span: _Span | None = attrs.field(default=None, eq=False)
     at: dt.datetime | None = attrs.field(default=None, converter=validity_time)
+    acb: Eui64 | None = attrs.field(default=None, eq=False)
+
+
+#: The subject of every rule in :data:`PROTECTION_RULES` (the same class, by its wider name).
+ProtectionSubject = SignatureSubject
 
 
 @attrs.frozen
@@ -422,15 +446,15 @@ def _check_critical(subject: SignatureSubject) -> Verdict:
 
 
 def _check_mac(subject: SignatureSubject) -> Verdict:
-    message = subject.message
-    if message.shape is not MessageShape.MACD:
-        return Verdict(Outcome.NOT_APPLICABLE, "no MAC: a bare General Signing APDU")
-    return Verdict(
-        Outcome.INDETERMINATE,
-        "MAC not checked: secrules does not verify GBCS MACs yet",
-        path="mac",
-        offset=len(message.encoded) - MAC_LENGTH,
-    )
+    return mac_verdict(subject.message, subject.keystore, subject.acb)
+
+
+def _check_security_header(subject: SignatureSubject) -> list[Verdict]:
+    return security_header_verdicts(subject.message)
+
+
+def _check_decrypt(subject: SignatureSubject) -> list[Verdict]:
+    return decrypt_verdicts(subject.message, subject.keystore)
 
 
 SHAPE_RULE = Rule(
@@ -448,17 +472,55 @@ CRITICAL_SIGNED_RULE = Rule(
     data_files=("secrules/data/gbcs_message_codes.toml", "secrules/data/gbcs_message_types.toml"),
     text=_CRITICAL_TEXT,
 )
-#: The 12-octet truncated GMAC of a MAC'd message (GBCS 7.2.5).
+#: The 12-octet truncated GMAC of a MAC'd message (GBCS 6.2.3, 7.2.5).
 MAC_CLAUSE = cite("gbcs.7.2.5.mac")
+#: ECC CDH and the single-step SHA-256 KDF with the 33-octet OtherInfo (GBCS 4.3.3.3).
+KDF_CLAUSE = cite("gbcs.4.3.3.3.kdf")
+#: The GCM/GMAC IV: originator system title, then four zero octets (GBCS 4.3.3.4).
+IV_CLAUSE = cite("gbcs.4.3.3.4.iv")
+#: The security header of a MAC'd message: security control 0x11, invocation counter 0.
+SECURITY_HEADER_CLAUSE = cite("gbcs.7.2.5.security-header")
+#: Encrypted content: AES-128-GCM blocks inside the payload, keyed like the MAC (mode 04).
+ENCRYPTION_CLAUSE = cite("gbcs.encrypted-content")
 MAC_RULE = Rule(
     id="gbcs.mac",
-    title="A MAC'd GBCS message's MAC verifies (not checked yet: always INDETERMINATE)",
-    clauses=(MAC_CLAUSE,),
+    title="A MAC'd GBCS message's MAC verifies with the Key Agreement keys of its key pair",
+    clauses=(MAC_CLAUSE, KDF_CLAUSE, IV_CLAUSE),
     fn=_check_mac,
-    text="A MAC'd message (General Ciphering, DD) ends with a 12-octet truncated GMAC over the "
-    "General Signing APDU, keyed by ECDH between the sender's (for commands, the Access Control "
-    "Broker's) and the recipient's Key Agreement keys. secrules does not verify it yet: every "
-    "MAC'd message gets an INDETERMINATE finding saying the MAC was not checked.",
+    text="A MAC'd message (General Ciphering, DD) ends with a 12-octet truncated GMAC: "
+    "AES-128-GCM over an empty plaintext, with AAD = the received security header, one 00 "
+    "octet and the whole General Signing APDU (signature included), IV = originator system "
+    "title || 00000000, and a key derived by the single-step SHA-256 KDF from the P-256 ECDH "
+    "secret of two Key Agreement keys and the OtherInfo (algorithm id, originator, 09, CRA "
+    "flag, originator counter, recipient). A Command's key pair is the Access Control Broker's "
+    "KA key (given as acb= / --acb, or the key store's certificate with role 04) and the "
+    "recipient's; a Response's or an Alert's (and a device-to-device Command's), the "
+    "originator's and the recipient's. PASS names the keys that verified; FAIL says no pair "
+    "verifies; INDETERMINATE (not checked) names the private key that is missing on either side.",
+)
+SECURITY_HEADER_RULE = Rule(
+    id="gbcs.security_header",
+    title="A MAC'd GBCS message's security header is security control 0x11, invocation counter 0",
+    clauses=(SECURITY_HEADER_CLAUSE, IV_CLAUSE),
+    fn=_check_security_header,
+    text="The security header of the General Ciphering wrapper is one security-control octet "
+    "(0x11: authenticated, not encrypted) and a 4-octet invocation counter, 0 in every GBCS "
+    "message (the IV's last four octets are zero). The MAC covers these octets as received, "
+    "so a changed header also breaks the MAC; this rule says which octet is wrong.",
+)
+DECRYPT_RULE = Rule(
+    id="gbcs.decrypt",
+    title="Encrypted GBCS content decrypts and authenticates with the parties' Key Agreement keys",
+    clauses=(ENCRYPTION_CLAUSE, KDF_CLAUSE, IV_CLAUSE),
+    fn=_check_decrypt,
+    text="Some payloads carry encrypted blocks (a DLMS protected-attributes octet string, an "
+    "encrypted GBZ component): 31, a 4-octet counter, AES-128-GCM ciphertext and a 12-octet "
+    "tag, with AAD 31, the MAC's IV and a key derived as for the MAC with mode 04, the "
+    "supplementary originator counter and the supplementary remote-party id where present. "
+    "PASS: the tag verifies and the plaintext decodes (A-XDR Data; GBZ plaintext is not "
+    "decoded further); FAIL: the tag does not verify with any key pair, or the plaintext does "
+    "not decode; INDETERMINATE: no key store or no private KA key on either side. Plaintext is "
+    "never produced from a block whose tag does not verify.",
 )
 #: What a receiving Device checks of a message's protection, without its MAC, in order.
 SIGNING_RULES: RuleSet[SignatureSubject] = RuleSet.of(
@@ -466,7 +528,11 @@ SIGNING_RULES: RuleSet[SignatureSubject] = RuleSet.of(
 )
 #: Every message-protection rule :func:`protection_findings` applies, in order.
 PROTECTION_RULES: RuleSet[SignatureSubject] = RuleSet.of(
-    "GBCS message protection", (*SIGNING_RULES, MAC_RULE)
+    "GBCS message protection", (*SIGNING_RULES, SECURITY_HEADER_RULE, MAC_RULE, DECRYPT_RULE)
+)
+#: The rules that need Key Agreement keys or the MAC header (left out by ``mac=False``).
+MAC_RULES: RuleSet[SignatureSubject] = RuleSet.of(
+    "GBCS MAC and encryption", (SECURITY_HEADER_RULE, MAC_RULE, DECRYPT_RULE)
 )
 
 
@@ -476,11 +542,12 @@ def protection_findings(
     *,
     mac: bool = True,
     at: dt.datetime | None = None,
+    acb: Eui64 | bytes | str | None = None,
 ) -> list[Finding]:
     """Every finding on how ``message`` is protected: :data:`PROTECTION_RULES` on the message.
 
-    The rules judge one typed subject (the parsed message and the key store), so a message
-    decoded once is checked as it is, never parsed again.
+    The rules judge one typed subject (the parsed message, the key store and the ACB), so a
+    message decoded once is checked as it is, never parsed again.
 
     ``gbcs.shape`` and ``gbcs.critical_command_signed`` need no keys. ``gbcs.signature`` is
     INDETERMINATE ("not checked") for a signed message when ``keystore`` is None or holds no
@@ -488,13 +555,59 @@ def protection_findings(
     INDETERMINATE for every MAC'd message: MACs are not verified yet. ``at`` (a timezone-aware
     datetime) also checks that the signer's certificate is valid then (see
     :func:`verify_message`); a naive datetime raises :class:`InvalidValueError`.
+    Digital Signature key for the originator. ``gbcs.security_header``, ``gbcs.mac`` and
+    ``gbcs.decrypt`` (left out when ``mac`` is False) check the MAC header, the MAC and any
+    encrypted content with the store's Key Agreement keys; ``acb`` (an EUI) names the Access
+    Control Broker that MACs commands (default: the store's certificate with role 04).
     """
     if not isinstance(message, GbcsMessage):
         raise InvalidValueError(f"message must be a GbcsMessage, not {type(message).__name__}")
     if keystore is not None and not isinstance(keystore, KeyStore):
         raise InvalidValueError(f"keystore must be a KeyStore, not {type(keystore).__name__}")
     rules = PROTECTION_RULES if mac else SIGNING_RULES
-    return rules.evaluate(SignatureSubject(message, keystore, at=at))
+    return rules.evaluate(SignatureSubject(message, keystore, at=at, acb=_acb(acb)))
+
+
+def _acb(acb: Eui64 | bytes | str | None) -> Eui64 | None:
+    """The ACB argument as an Eui64 (InvalidValueError naming ``acb`` when it is not one)."""
+    if acb is None or isinstance(acb, Eui64):
+        return acb
+    try:
+        return Eui64.parse(normalise_eui(acb))
+    except InvalidValueError as exc:
+        raise InvalidValueError(f"acb: {exc}") from None
+
+
+def _parsed(message: bytes | str | GbcsMessage) -> GbcsMessage:
+    if type(message) is bytes:  # the common case first
+        return parse_message(message)
+    if isinstance(message, GbcsMessage):
+        return message
+    if isinstance(message, str):
+        return parse_message(decode_text(message))
+    if isinstance(message, bytes | bytearray | memoryview):
+        return parse_message(message)
+    raise InvalidValueError(f"a message is bytes or text, not {type(message).__name__}")
+
+
+def verify_mac(
+    message: bytes | str | GbcsMessage,
+    keystore: KeyStore,
+    *,
+    acb: Eui64 | bytes | str | None = None,
+) -> Finding:
+    """Verify a MAC'd GBCS message's MAC with the key store's Key Agreement keys (``gbcs.mac``).
+
+    A Command's MAC is keyed by the Access Control Broker: ``acb`` (an EUI) when given, else
+    the EUI whose KA certificate in the store carries role 04. A Response's or Alert's is keyed
+    by the originator's and recipient's KA keys. PASS names the ACB (and how it was chosen) and
+    the keys; FAIL says no key pair verifies it; INDETERMINATE names the missing private key;
+    NOT_APPLICABLE for a bare APDU. Undecodable input raises :class:`DecodeError`.
+    """
+    if not isinstance(keystore, KeyStore):
+        raise InvalidValueError(f"keystore must be a KeyStore, not {type(keystore).__name__}")
+    parsed = _parsed(message)
+    return MAC_RULE.finding(mac_verdict(parsed, keystore, _acb(acb)))
 
 
 def verify_message(
@@ -518,16 +631,7 @@ def verify_message(
     when = validity_time(at)
     # A parsed message keeps the input octets and the signed span's offsets in them, so the
     # signed span is cut from the input without re-encoding (as _span_from_input does).
-    if type(message) is bytes:  # the common case first
-        parsed = parse_message(message)
-    elif isinstance(message, GbcsMessage):
-        parsed = message
-    elif isinstance(message, str):
-        parsed = parse_message(decode_text(message))
-    elif isinstance(message, bytes | bytearray | memoryview):
-        parsed = parse_message(message)
-    else:
-        raise InvalidValueError(f"a message is bytes or text, not {type(message).__name__}")
+    parsed = _parsed(message)
     # The same Finding as SIGNATURE_RULE.evaluate(SignatureSubject(parsed, keystore))[0].
     return SIGNATURE_RULE.finding(_check(parsed, keystore, None, when))
 

@@ -62,9 +62,11 @@ from secrules.strategies.hostile import (
     wrong_types,
     xml_bombs,
 )
+from secrules.strategies.protection import ProtectedCase, encrypted_messages, macd_messages
 from secrules.strategies.sec import regimes, role_sets, user_roles
 
 __all__ = [
+    "ProtectedCase",
     "access_requests",
     "access_responses",
     "bit_strings",
@@ -77,6 +79,7 @@ __all__ = [
     "devices",
     "dlms_values",
     "duis_request_xml",
+    "encrypted_messages",
     "esme_variants",
     "euis",
     "gbcs_message_bytes",
@@ -84,6 +87,7 @@ __all__ = [
     "hostile_file_bodies",
     "hostile_inputs",
     "inventories",
+    "macd_messages",
     "mutated",
     "mutated_duis_xml",
     "obis_codes",
