@@ -64,12 +64,18 @@ def macd_messages(draw: st.DrawFn, *, max_content: int = 200) -> ProtectedCase:
     if message.cra_flag is CraFlag.COMMAND:
         acb_key = draw(p256_private_keys())
         explicit = draw(st.booleans())
-        store.add_key(acb, acb_key, usage=KeyUsage.KEY_AGREEMENT, role=None if explicit else ACB_ROLE)
-        store.add_key(recipient, recipient_key.public_key(), usage=KeyUsage.KEY_AGREEMENT, device=True)
+        store.add_key(
+            acb, acb_key, usage=KeyUsage.KEY_AGREEMENT, role=None if explicit else ACB_ROLE
+        )
+        store.add_key(
+            recipient, recipient_key.public_key(), usage=KeyUsage.KEY_AGREEMENT, device=True
+        )
         protected = add_mac(message, acb_key, recipient_key.public_key())
     else:
         originator_key = draw(p256_private_keys())
-        store.add_key(originator, originator_key.public_key(), usage=KeyUsage.KEY_AGREEMENT, device=True)
+        store.add_key(
+            originator, originator_key.public_key(), usage=KeyUsage.KEY_AGREEMENT, device=True
+        )
         store.add_key(recipient, recipient_key, usage=KeyUsage.KEY_AGREEMENT, role=_SUPPLIER_ROLE)
         protected = add_mac(message, originator_key, recipient_key.public_key())
     return ProtectedCase(protected, store, acb if explicit else None)
