@@ -193,6 +193,21 @@ def test_invocation_counter_other_than_zero_fails_header_and_mac(case, counter):
     assert _rule(findings, MAC)[0].outcome is Outcome.FAIL
 
 
+@settings(max_examples=10)
+@given(macd_messages(max_content=40), st.integers(0, 255).filter(lambda v: v != 0x11))
+def test_security_control_other_than_0x11_fails_header_and_mac(case, control):
+    """The reference parser ignores this octet; here it is read as received and FAILs."""
+    raw = bytearray(case.message.encoded)
+    raw[case.message.offset("mac_header.security_control")] = control
+    changed = parse_message(bytes(raw))
+    assert changed.security_control == control
+    findings = protection_findings(changed, case.keystore, acb=case.acb)
+    (header,) = _rule(findings, HEADER)
+    assert header.outcome is Outcome.FAIL
+    assert header.path == "mac_header.security_control"
+    assert _rule(findings, MAC)[0].outcome is Outcome.FAIL
+
+
 @settings(max_examples=5)
 @given(macd_messages(max_content=40))
 def test_bare_apdus_have_no_mac_to_check(case):

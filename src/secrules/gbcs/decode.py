@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from secrules.errors import DecodeError, InvalidValueError
 from secrules.gbcs.fastpath import read_fast
-from secrules.gbcs.layout import parse_layout
+from secrules.gbcs.layout import SECURITY_CONTROL, parse_layout
 from secrules.gbcs.message import GbcsMessage
 from secrules.gbcs.types import MessageShape
 from secrules.inputs import InputKind, read_input
@@ -46,6 +46,9 @@ def read_checked(data: bytes) -> GbcsMessage:
         supplementary_originator_counter=other.supplementary_originator_counter,
         ka_certificate=other.ka_certificate,
         invocation_counter=parsed.mac_header.invocation_counter if "mac" in parsed else 0,
+        security_control=(
+            parsed.mac_header.security_control if "mac" in parsed else SECURITY_CONTROL
+        ),
     )
 
 

@@ -39,7 +39,10 @@ def build_message(message: GbcsMessage) -> bytes:
         return build_layout({"apdu": apdu})
     return build_layout(
         {
-            "mac_header": {"invocation_counter": message.invocation_counter},
+            "mac_header": {
+                "security_control": message.security_control,
+                "invocation_counter": message.invocation_counter,
+            },
             "apdu": apdu,
             "mac": message.mac,
         }

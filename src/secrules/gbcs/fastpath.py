@@ -70,7 +70,7 @@ def read_fast(data: bytes) -> GbcsMessage | None:
     """
     try:
         if data[0] != GENERAL_CIPHERING[0]:
-            return _read_fast_apdu(data, 0, len(data), 0)
+            return _read_fast_apdu(data, 0, len(data), 0, SECURITY_CONTROL)
         # W1-W3; W4 (the MAC) is the last 12 octets.
         if data[:7] != GENERAL_CIPHERING:
             return None
@@ -81,15 +81,18 @@ def read_fast(data: bytes) -> GbcsMessage | None:
         size = len(data)
         if service != size - pos or service <= MAC_HEADER_FIELDS + MAC_LENGTH:
             return None
-        if data[pos] != SECURITY_CONTROL:
-            return None
+        control = data[pos]  # read as received: gbcs.security_header judges it
         invocation = _U32.unpack_from(data, pos + 1)[0]
-        return _read_fast_apdu(data, pos + MAC_HEADER_FIELDS, size - MAC_LENGTH, invocation)
+        return _read_fast_apdu(
+            data, pos + MAC_HEADER_FIELDS, size - MAC_LENGTH, invocation, control
+        )
     except (IndexError, struct.error, DecodeError):
         return None
 
 
-def _read_fast_apdu(data: bytes, pos: int, end: int, invocation: int) -> GbcsMessage | None:
+def _read_fast_apdu(
+    data: bytes, pos: int, end: int, invocation: int, control: int
+) -> GbcsMessage | None:
     """Rows A1-A10 of ``data[pos:end]`` (then the MAC when ``end`` is short of the input's end).
 
     May raise IndexError, struct.error or DecodeError, which :func:`read_fast` turns into None.
@@ -167,6 +170,7 @@ def _read_fast_apdu(data: bytes, pos: int, end: int, invocation: int) -> GbcsMes
         date_time,
         *extras,
         invocation,
+        control,
         data,
         (apdu_at + 1, signed_end),
     )
@@ -209,6 +213,7 @@ RECORD_SLOTS = (
     "supplementary_originator_counter",
     "ka_certificate",
     "invocation_counter",
+    "security_control",
 )
 _PREFILLED = ("encoded", "_signed_span")
 # The slots' own setters: object.__setattr__ without the frozen class's __setattr__ guard.
@@ -231,6 +236,7 @@ def _record(  # noqa: PLR0917 - one positional value per slot is the cheapest ca
     supplementary_originator_counter: int | None,
     ka_certificate: bytes | None,
     invocation_counter: int,
+    security_control: int,
     encoded: bytes,
     signed_span: tuple[int, int],
 ) -> GbcsMessage:
@@ -258,6 +264,7 @@ def _record(  # noqa: PLR0917 - one positional value per slot is the cheapest ca
         set_orig_counter,
         set_ka_certificate,
         set_invocation_counter,
+        set_security_control,
         set_encoded,
         set_signed_span,
     ) = _FILL
@@ -276,6 +283,7 @@ def _record(  # noqa: PLR0917 - one positional value per slot is the cheapest ca
     set_orig_counter(message, supplementary_originator_counter)
     set_ka_certificate(message, ka_certificate)
     set_invocation_counter(message, invocation_counter)
+    set_security_control(message, security_control)
     set_encoded(message, encoded)
     set_signed_span(message, signed_span)
     return message

@@ -362,7 +362,8 @@ MACD_LAYOUT: Final = cs.Struct(
         "general_ciphering" / _Octets(*GENERAL_CIPHERING),  # W1
         "ciphered_service_length"
         / cs.Rebuild(_Length(_ciphered_service_length), _built_service_length),  # W2
-        "security_control" / _Octets(SECURITY_CONTROL),  # W3
+        # W3: read as received; gbcs.security_header judges it (GBCS requires 0x11).
+        "security_control" / _Field(cs.Int8ub),
         "invocation_counter" / _Field(cs.Int32ub),  # W3
     ),
     "apdu"

@@ -17,7 +17,13 @@ from secrules.dlms.access import AccessRequest, AccessResponse, decode_access
 from secrules.dlms.cosem import CosemDateTime
 from secrules.errors import DecodeError, InvalidValueError
 from secrules.gbcs.encode import build_message
-from secrules.gbcs.layout import DATE_TIME_LENGTH, MAC_LENGTH, SIGNATURE_LENGTH, field_spans
+from secrules.gbcs.layout import (
+    DATE_TIME_LENGTH,
+    MAC_LENGTH,
+    SECURITY_CONTROL,
+    SIGNATURE_LENGTH,
+    field_spans,
+)
 from secrules.gbcs.message_codes import use_case_name
 from secrules.gbcs.types import CraFlag, Eui64, FieldSpan, MessageShape
 
@@ -102,6 +108,11 @@ class GbcsMessage:
     )
     ka_certificate: bytes | None = attrs.field(default=None)
     invocation_counter: int = attrs.field(default=0, validator=_uint(32, "invocation_counter"))
+    #: The MAC header's security-control octet (row W3): 0x11 in GBCS; any other value is read
+    #: as received so that ``gbcs.security_header`` can FAIL it (and the MAC covers it).
+    security_control: int = attrs.field(
+        default=SECURITY_CONTROL, validator=_uint(8, "security_control")
+    )
 
     def __attrs_post_init__(self) -> None:
         shape = self.shape
@@ -113,6 +124,8 @@ class GbcsMessage:
             raise InvalidValueError(f"shape {shape.name} carries no signature")
         if shape is not MessageShape.MACD and self.invocation_counter:
             raise InvalidValueError("only a MAC'd message has an invocation counter")
+        if shape is not MessageShape.MACD and self.security_control != SECURITY_CONTROL:
+            raise InvalidValueError("only a MAC'd message has a security-control octet")
         rp_id = self.supplementary_remote_party_id
         rp_counter = self.supplementary_remote_party_counter
         if rp_counter is not None and rp_id is None:
