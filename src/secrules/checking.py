@@ -42,6 +42,7 @@ if TYPE_CHECKING:
 
     from secrules.gbcs.keystore import KeyStore
     from secrules.gbcs.table_28d import Table28d
+    from secrules.gbcs.types import Eui64
     from secrules.inventory import Inventory, User
 
 __all__ = [
@@ -63,7 +64,7 @@ def check(
     era: str | None = None,
     default_configuration: bool = False,
     at: dt.datetime | None = None,
-    acb: str | bytes | None = None,
+    acb: Eui64 | str | bytes | None = None,
 ) -> list[Finding]:
     """Run every applicable rule on ``data`` and return the findings.
 
@@ -90,7 +91,9 @@ def check(
     """
     _check_arguments(data, regime, keystore, table_28d, era, default_configuration, at)
     if acb is not None:
-        require_type(acb, "acb", (str, bytes), "an EUI (text or 8 octets) or None")
+        from secrules.gbcs.types import Eui64
+
+        require_type(acb, "acb", (Eui64, str, bytes), "an EUI (Eui64, text or 8 octets) or None")
     if isinstance(data, os.PathLike):
         subject = read_input(read_file(data), name=display_name(data))
     else:
@@ -152,7 +155,7 @@ def check_input(
     inventory: Inventory | None = None,
     sender: User | None = None,
     at: dt.datetime | None = None,
-    acb: str | bytes | None = None,
+    acb: Eui64 | str | bytes | None = None,
 ) -> list[Finding]:
     """:func:`check` on input that :func:`secrules.inputs.read_input` has already read.
 

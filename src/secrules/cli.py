@@ -35,6 +35,7 @@ if TYPE_CHECKING:
 
     from secrules.gbcs.keystore import KeyStore
     from secrules.gbcs.table_28d import Table28d
+    from secrules.gbcs.types import Eui64
     from secrules.inputs import Input
     from secrules.inventory import Inventory, User
 
@@ -180,6 +181,7 @@ class _CheckContext:
     inventory: Inventory | None = None
     sender: tuple[str, str | None] | None = None
     at: dt.datetime | None = None
+    acb: Eui64 | None = None
 
 
 def _check_context(args: argparse.Namespace) -> _CheckContext:
@@ -189,9 +191,10 @@ def _check_context(args: argparse.Namespace) -> _CheckContext:
         from secrules.gbcs.cli import open_keystore_reporting
 
         keystore = open_keystore_reporting(args.keystore)
-    from secrules.gbcs.cli import parse_at
+    from secrules.gbcs.cli import parse_acb, parse_at
 
     at = parse_at(args.at)
+    acb = parse_acb(args.acb)
     if at is not None and keystore is None:
         raise UsageError("check: --at needs --keystore (validity is read from certificates)")
     table_28d = None
@@ -212,7 +215,7 @@ def _check_context(args: argparse.Namespace) -> _CheckContext:
     if (args.inventory is None) != (args.sender is None):
         raise UsageError("--inventory FILE and --sender ROLE go together: give both or neither")
     sender = _parse_sender(args.sender) if args.sender is not None else None
-    return _CheckContext(keystore, table_28d, inventory, sender, at)
+    return _CheckContext(keystore, table_28d, inventory, sender, at, acb)
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
@@ -242,7 +245,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
                 inventory=ctx.inventory if user is not None else None,
                 sender=user,
                 at=ctx.at,
-                acb=args.acb,
+                acb=ctx.acb,
             )
         except (SecrulesError, OSError) as exc:
             errors.append((name, exc))

@@ -42,7 +42,7 @@ from secrules.dlms.access import (
 from secrules.dlms.data import Array, Data, Structure, decode_data
 from secrules.dlms.schedule import ScheduleEntry, entries_from_data
 from secrules.errors import DecodeError
-from secrules.gbcs import GbcsMessage, ecs37, parse_message, use_case_name
+from secrules.gbcs import Eui64, GbcsMessage, ecs37, parse_message, use_case_name
 from secrules.gbcs.table_28d import Table28d
 from secrules.gbcs.verification import protection_findings
 from secrules.inputs import Input, InputKind, PayloadKind, read_input
@@ -347,7 +347,7 @@ def check_payload(
     default_configuration: bool = False,
     keystore: KeyStore | None = None,
     at: dt.datetime | None = None,
-    acb: str | bytes | None = None,
+    acb: Eui64 | str | bytes | None = None,
 ) -> list[Finding]:
     """Decode ``data`` (GBCS message, DLMS ACCESS APDU or A-XDR Data) and run the schedule rules.
 
@@ -446,7 +446,7 @@ def _gbcs_findings(
     default_configuration: bool,
     keystore: KeyStore | None,
     at: dt.datetime | None = None,
-    acb: str | bytes | None = None,
+    acb: Eui64 | str | bytes | None = None,
 ) -> list[Finding]:
     """The findings on a GBCS message parsed once: what it is, its schedules, its protection."""
     findings = [_info(GBCS_DECODE_RULE, _describe_gbcs(message))]

@@ -285,3 +285,19 @@ def test_the_guides_sample_output_is_real(run_cli, ecs37, fixtures_dir):
     assert len(shown) == 3
     for line in shown:
         assert line in proc.out.splitlines(), line
+
+
+def test_a_bad_acb_is_blamed_once_before_any_file(run_cli, ecs37):
+    result = run_cli("check", ecs37, ecs37, "--keystore", ".", "--acb", "zz")
+    assert result.code == 2
+    assert result.err.strip().splitlines()[-1] == (
+        "secrules: --acb 'zz' is not an EUI-64 (16 hex digits, e.g. 90B3D51F30000002)"
+    )
+    assert result.out == ""
+
+
+def test_a_missing_inventory_is_named_as_the_inventory(run_cli, fixtures_dir):
+    request = next((fixtures_dir / "duis").glob("*.xml"))
+    result = run_cli("check", request, "--inventory", "/nonexistent/inv.toml", "--sender", "IS")
+    assert result.code == 2
+    assert "secrules: /nonexistent/inv.toml: cannot read inventory" in result.err

@@ -33,7 +33,8 @@ from secrules import cli
 from secrules.dlms import decode_access, decode_data
 from secrules.duis import check_request, parse_request
 from secrules.errors import SecrulesError
-from secrules.gbcs import MemoryKeyStore, decode_text, parse_message, verify_message
+from secrules.gbcs import MemoryKeyStore, decode_text, parse_message, verify_mac, verify_message
+from secrules.inputs import read_input
 from secrules.strategies import hostile_file_bodies, hostile_inputs, wrong_types
 
 #: The safety net for one call. The target (1 s for 1 MiB) is measured by
@@ -84,6 +85,11 @@ ENTRY_POINTS: dict[str, Callable[[Any], object]] = {
     "gbcs.verify_message": lambda d: verify_message(d, _empty_store()),
     "duis.parse_request": parse_request,
     "duis.check_request": check_request,
+    "inputs.read_input": read_input,
+    "gbcs.verify_mac": lambda d: verify_mac(d, _empty_store()),
+    "secrules.check(keystore=, acb=)": lambda d: secrules.check(
+        d, keystore=_empty_store(), acb="0102030405060708"
+    ),
 }
 
 
@@ -130,6 +136,10 @@ def _commands(path: Path, store: Path) -> list[list[str]]:
         ["gbcs", "inspect", p],
         ["gbcs", "verify", "--keystore", str(store), p],
         ["gbcs", "sign", p, "--key", p],
+        ["gbcs", "sign", p, "--key", p, "--keystore", str(store)],
+        ["check", "--keystore", str(store), "--acb", "0102030405060708", p],
+        ["check", "--inventory", p, "--sender", "IS", p],
+        ["gbcs", "verify", "--keystore", str(store), "--acb", "0102030405060708", p],
     ]
 
 

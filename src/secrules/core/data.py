@@ -35,7 +35,9 @@ def bundled_path(name: str) -> str:
     return f"secrules/data/{name}"
 
 
-def load_table(source: str | os.PathLike[str] | None, *, default: str) -> TableReader:
+def load_table(
+    source: str | os.PathLike[str] | None, *, default: str, what: str = "table"
+) -> TableReader:
     """Load ``source`` (a path), or the bundled table ``default`` when ``source`` is None.
 
     ``source`` is read within the size cap whatever it is (file, pipe or device). A UTF-8 byte
@@ -52,7 +54,7 @@ def load_table(source: str | os.PathLike[str] | None, *, default: str) -> TableR
     else:
         require_path(source, "table")
         label = display_name(source)
-        raw = read_bounded(source, _MAX_TABLE_BYTES, what="table")
+        raw = read_bounded(source, _MAX_TABLE_BYTES, what=what)
     try:
         text = raw.removeprefix(_BOM).decode("utf-8")
     except UnicodeDecodeError as exc:

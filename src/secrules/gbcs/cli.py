@@ -43,7 +43,7 @@ from secrules.core.findings import Finding
 from secrules.errors import DataFileError, DecodeError, InvalidValueError, SecrulesError, UsageError
 from secrules.gbcs.decode import parse_message
 from secrules.gbcs.ecdsa import load_private_key
-from secrules.gbcs.keystore import KeyStore, open_keystore
+from secrules.gbcs.keystore import KeyStore, normalise_eui, open_keystore
 from secrules.gbcs.message import GbcsMessage
 from secrules.gbcs.types import CraFlag, Eui64, FieldSpan
 from secrules.gbcs.variants import SigningVariant
@@ -57,6 +57,7 @@ __all__ = [
     "add_keystore",
     "add_output",
     "describe_error",
+    "parse_acb",
     "parse_at",
     "read_message_bytes",
     "register",
@@ -73,6 +74,18 @@ AT_HELP = (
     "check that certificates are valid at this ISO 8601 time with a zone, e.g. "
     "2025-06-01T12:00:00Z (default: validity not checked)"
 )
+
+
+def parse_acb(text: str | None) -> Eui64 | None:
+    """The ``--acb`` EUI, read once before any file (the option is blamed, not the payload)."""
+    if text is None:
+        return None
+    try:
+        return Eui64.parse(normalise_eui(text))
+    except InvalidValueError:
+        raise InvalidValueError(
+            f"--acb {text[:40]!r} is not an EUI-64 (16 hex digits, e.g. 90B3D51F30000002)"
+        ) from None
 
 
 def parse_at(text: str | None) -> dt.datetime | None:
@@ -316,6 +329,7 @@ def run_verify(args: argparse.Namespace) -> int:
     file; JSON: one row per finding with its ``file``.
     """
     when = parse_at(args.at)
+    acb = parse_acb(args.acb)
     store = open_keystore_reporting(args.keystore)
     results: list[tuple[str, Finding]] = []
     errors = 0
@@ -325,7 +339,7 @@ def run_verify(args: argparse.Namespace) -> int:
                 parse_message(read_message_bytes(name)),
                 store,
                 mac=not args.no_mac,
-                acb=args.acb,
+                acb=acb,
                 at=when,
             )
         except SecrulesError as exc:

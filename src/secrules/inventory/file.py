@@ -54,7 +54,7 @@ def load_inventory(path: str | os.PathLike[str]) -> Inventory:
     unknown key, a value that is not a Device ID, device type, status, ESMEVariant or User ID,
     a device listed twice, and an ESMEVariant on a device that is not an ESME.
     """
-    table = load_table(path, default="")
+    table = load_table(path, default="", what="inventory")
     unknown = sorted(set(table.keys()) - {"device"})
     if unknown:
         raise table.error("unknown key; an inventory file holds [[device]] entries", unknown[0])
