@@ -72,7 +72,7 @@ def parse_message(data: bytes | bytearray | memoryview | str) -> GbcsMessage:
 
     Offsets in errors and in :attr:`GbcsMessage.fields` are relative to the decoded bytes.
     Raises :class:`DecodeError` (with ``path`` and ``offset``) on anything else: another first
-    octet, wrong fixed octets (P2), a disallowed length, truncation or trailing octets, and
+    octet, wrong fixed octets, a disallowed length, truncation or trailing octets, and
     :class:`InvalidValueError` when ``data`` is neither bytes-like nor ``str``.
     """
     if type(data) is bytes:  # the common case first

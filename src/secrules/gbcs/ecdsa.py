@@ -62,7 +62,7 @@ __all__ = [
 
 #: The order n of the P-256 base point (FIPS 186-4 D.1.2.3).
 P256_ORDER: Final = 0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551
-#: Length of a GBCS plain-format signature: 32-octet r then 32-octet s (E2).
+#: Length of a GBCS plain-format signature: 32-octet r then 32-octet s.
 SIGNATURE_LENGTH: Final = 64
 
 _HALF: Final = SIGNATURE_LENGTH // 2
@@ -182,7 +182,7 @@ def sign(
     ``variant`` names the signing profile (DP129: GBCS or CNSA variant). Both regulatory variants
     take a fresh random per-message secret k; ``deterministic=True`` (or the non-regulatory
     ``SigningVariant.DETERMINISTIC_TEST`` profile) takes k by RFC 6979 for reproducible
-    fixtures. s is never normalised to low-S (E3).
+    fixtures. s is never normalised to low-S.
     """
     if not isinstance(private_key, ec.EllipticCurvePrivateKey):
         raise UnsupportedKeyError(
@@ -203,8 +203,8 @@ def sign(
 def verify(public_key: ec.EllipticCurvePublicKey, data: bytes, signature: bytes) -> bool:
     """True if ``signature`` (plain 64-octet ``r || s``) verifies ``data`` under ``public_key``.
 
-    ECDSA P-256 / SHA-256 (E1). False for any invalid signature: wrong length, ``r`` or ``s``
-    outside ``[1, n-1]``, or a signature that does not verify (E4). High-S is accepted (E3).
+    ECDSA P-256 / SHA-256. False for any invalid signature: wrong length, ``r`` or ``s``
+    outside ``[1, n-1]``, or a signature that does not verify. High-S is accepted.
     Never raises for a bad signature; a key that is not an EC P-256 public key raises
     :class:`UnsupportedKeyError`.
     """

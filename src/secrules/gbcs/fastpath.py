@@ -132,7 +132,7 @@ def _read_fast_apdu(
     extras = _NO_EXTRAS if length == OI_CODE else _fast_extras(data, pos, length)
     if extras is None:
         return None
-    # A9: content; the signed span (E5) ends with it.
+    # A9: content; the signed span ends with it.
     length = data[oi_end]
     if length < 0x80:
         pos = oi_end + 1

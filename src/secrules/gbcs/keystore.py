@@ -493,7 +493,7 @@ class KeyStore:
     def signing_keys(
         self, eui: Eui64 | bytes | str, *, at: dt.datetime | None = None
     ) -> tuple[KeyEntry, ...]:
-        """The Digital Signature keys that may sign GBCS messages for ``eui`` (E6).
+        """The Digital Signature keys that may sign GBCS messages for ``eui``.
 
         Key Agreement keys are never returned, nor DUIS XML-signing keys (roles 0x87, 0x89).
         Several keys (certificate generations) come in load order. With ``at``
@@ -557,7 +557,7 @@ class KeyStore:
         *,
         at: dt.datetime | None = None,
     ) -> KeyEntry:
-        """The Digital Signature entry of ``eui`` whose public key is ``key``'s (E6, for signing).
+        """The Digital Signature entry of ``eui`` whose public key is ``key``'s (for signing).
 
         Raises :class:`KeyMismatchError` saying which key was expected when ``key`` is a Key
         Agreement key, another party's key or a key the store does not hold, and (with ``at``,

@@ -176,7 +176,7 @@ class GbcsMessage:
         ``.supplementary_remote_party_id``, ``.supplementary_remote_party_counter``,
         ``.supplementary_originator_counter``, ``.ka_certificate``; ``apdu.content.length``,
         ``apdu.content``, ``apdu.signature.length`` and ``apdu.signature`` when present;
-        ``signed`` (the signed span, E5); ``mac`` (MAC'd only).
+        ``signed`` (the signed span); ``mac`` (MAC'd only).
         """
         return field_spans(self.encoded)
 
@@ -188,13 +188,13 @@ class GbcsMessage:
     def content_offset(self) -> int:
         """Byte offset of the first content octet (row A9 body) in :attr:`encoded`.
 
-        The content is the last part of the signed span (E5), so this needs no field map.
+        The content is the last part of the signed span, so this needs no field map.
         """
         return self._signed_span[1] - len(self.content)
 
     @property
     def signed_bytes(self) -> bytes:
-        """The signed span: from the octet after ``DF`` through the last content octet (E5)."""
+        """The signed span: from the octet after ``DF`` through the last content octet."""
         start, end = self._signed_span
         return self.encoded[start:end]
 
@@ -242,7 +242,7 @@ class GbcsMessage:
 
 
 def signed_span_of(message: GbcsMessage) -> tuple[int, int]:
-    """Start and end offsets of the signed span (E5) in :attr:`GbcsMessage.encoded`.
+    """Start and end offsets of the signed span in :attr:`GbcsMessage.encoded`.
 
     Known without re-encoding for a message from :func:`~secrules.gbcs.parse_message`.
     """

@@ -630,7 +630,7 @@ def verify_message(
         raise InvalidValueError(f"keystore must be a KeyStore, not {type(keystore).__name__}")
     when = validity_time(at)
     # A parsed message keeps the input octets and the signed span's offsets in them, so the
-    # signed span is cut from the input without re-encoding (as _span_from_input does).
+    # signed span is cut from the input without re-encoding.
     parsed = _parsed(message)
     # The same Finding as SIGNATURE_RULE.evaluate(SignatureSubject(parsed, keystore))[0].
     return SIGNATURE_RULE.finding(_check(parsed, keystore, None, when))
@@ -645,16 +645,16 @@ def sign_precommand(
     keystore: KeyStore | None = None,
     at: dt.datetime | None = None,
 ) -> bytes:
-    """Sign a DUIS pre-command and return the signed General Signing APDU (E9).
+    """Sign a DUIS pre-command and return the signed General Signing APDU.
 
     ``precommand`` is a bare General Signing APDU without signature field, or ending with a
-    zero signature length ``00`` (dropped). The signed span (E5) is signed with ``variant``
+    zero signature length ``00`` (dropped). The signed span is signed with ``variant``
     and ``40`` plus the 64-octet ``r || s`` is appended; no MAC is added (the DCC adds it).
     A MAC'd message or an APDU that already carries a signature raises
     :class:`InvalidValueError`; undecodable input raises ``DecodeError``.
 
     With ``keystore`` the key must be the Digital Signature key the store holds for the
-    pre-command's originator system title (E6): a Key Agreement key, another party's key or a
+    pre-command's originator system title: a Key Agreement key, another party's key or a
     key the store does not hold raises :class:`~secrules.errors.KeyMismatchError` saying which
     key was expected; with ``at`` (timezone-aware) too, so does a key whose certificate is not
     valid at ``at``. Without ``keystore`` no check is made: any P-256 key signs (``at`` then
@@ -692,7 +692,7 @@ def sign_precommand(
         keystore.signing_entry(parsed.originator, key, at=when)
     if raw is not None:
         # The input re-encodes exactly, so the APDU is the input itself: DF, the
-        # signed span (E5), then nothing (pre-command) or the zero signature length (dropped).
+        # signed span, then nothing (pre-command) or the zero signature length (dropped).
         apdu = raw if parsed.shape is MessageShape.PRE_COMMAND else raw[:-1]
         signature = sign(key, apdu[1:], variant=variant, deterministic=deterministic)
         return apdu + b"\x40" + signature

@@ -115,7 +115,7 @@ def signed_gbcs_messages(
     variants: st.SearchStrategy[SigningVariant] | None = None,
     max_content: int = 200,
 ) -> SignedSample:
-    """Draw a GBCS message correctly signed over its E5 span, with its key and variant.
+    """Draw a GBCS message correctly signed over its signed span, with its key and variant.
 
     ``shapes`` must be signed shapes (SIGNED_APDU, MACD). The MAC of a MACD message is random:
     it is not a valid GMAC (secrules does not check MACs).
