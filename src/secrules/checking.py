@@ -72,9 +72,8 @@ def check(
     :class:`os.PathLike` (such as :class:`pathlib.Path`) naming a file to read, within
     :data:`MAX_INPUT_BYTES`; a plain ``str`` is always data, never a file name.
     ``regime`` is ``"baseline"`` or ``"proposed"``; ``keystore`` (a key store or the path of a
-    key-store directory or DCC Boxed ``keystore.json``) turns on GBCS signature verification
-    (without it a signed message's ``gbcs.signature`` finding is INDETERMINATE "not checked";
-    with it, pass ``signatures_required=True`` to :func:`failed`);
+    key-store directory or DCC Boxed ``keystore.json``) turns on GBCS signature, MAC and
+    decryption checks (without it those findings are INDETERMINATE "not checked");
     ``table_28d`` is the path of your own copy of GBCS Table 28d (pre-MP131) for the
     default-configuration rules; ``era`` is the ESMEVariant code set for DUIS checks
     (``"2020"`` or ``"duis-5.x"``; default from the request's schemaVersion);

@@ -362,10 +362,9 @@ def check_payload(
     reform of it. ``table_28d`` names a user's (pre-MP131) Table 28d file (schema of
     ``data/table_28d.toml``), read once per call however many schedules the payload carries, or
     is a :class:`~secrules.gbcs.table_28d.Table28d` already loaded (not read again).
-    ``keystore`` (a :class:`~secrules.gbcs.KeyStore`) verifies GBCS signatures; ``at`` (a
-    timezone-aware datetime) also checks the signer's certificate is valid then.
     ``keystore`` (a :class:`~secrules.gbcs.KeyStore`) verifies GBCS signatures, MACs and
-    encrypted content; ``acb`` (an EUI) names the Access Control Broker that MACs commands.
+    encrypted content; ``acb`` (an EUI) names the Access Control Broker that MACs commands;
+    ``at`` (a timezone-aware datetime) also checks the signer's certificate is valid then.
 
     Returns the findings: for a GBCS message first one ``gbcs.decode`` finding saying what was
     read, then the schedule findings with offsets into the input, then the message-protection

@@ -551,14 +551,13 @@ def protection_findings(
 
     ``gbcs.shape`` and ``gbcs.critical_command_signed`` need no keys. ``gbcs.signature`` is
     INDETERMINATE ("not checked") for a signed message when ``keystore`` is None or holds no
-    Digital Signature key for the originator. ``gbcs.mac`` (left out when ``mac`` is False) is
-    INDETERMINATE for every MAC'd message: MACs are not verified yet. ``at`` (a timezone-aware
-    datetime) also checks that the signer's certificate is valid then (see
-    :func:`verify_message`); a naive datetime raises :class:`InvalidValueError`.
     Digital Signature key for the originator. ``gbcs.security_header``, ``gbcs.mac`` and
     ``gbcs.decrypt`` (left out when ``mac`` is False) check the MAC header, the MAC and any
-    encrypted content with the store's Key Agreement keys; ``acb`` (an EUI) names the Access
-    Control Broker that MACs commands (default: the store's certificate with role 04).
+    encrypted content with the store's Key Agreement keys (INDETERMINATE, naming the missing
+    key, when they cannot); ``acb`` (an EUI) names the Access Control Broker that MACs commands
+    (default: the store's certificate with role 04). ``at`` (a timezone-aware datetime) also
+    checks that the signer's certificate is valid then (see :func:`verify_message`); a naive
+    datetime raises :class:`InvalidValueError`.
     """
     if not isinstance(message, GbcsMessage):
         raise InvalidValueError(f"message must be a GbcsMessage, not {type(message).__name__}")
