@@ -20,6 +20,7 @@ run's findings fail it, as the ``secrules check`` exit status does.
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
@@ -46,10 +47,12 @@ if TYPE_CHECKING:
     from secrules.inventory import Inventory, User
 
 __all__ = [
+    "DUIS_PROPOSAL",
     "MAX_INPUT_BYTES",
     "check",
     "check_input",
     "check_rulesets",
+    "checkable_rule_ids",
     "failed",
     "read_file",
 ]
@@ -168,7 +171,7 @@ def check_input(
         from secrules.duis import check_request
         from secrules.proposals import get_proposal
 
-        rules = get_proposal("DP125").require_model().rulesets()[chosen]
+        rules = get_proposal(DUIS_PROPOSAL).require_model().rulesets()[chosen]
         return check_request(subject.data, rules=rules, era=era, inventory=inventory, sender=sender)
     from secrules.gbcs.keystore import open_keystore
     from secrules.payloads import check_payload
@@ -216,6 +219,26 @@ def failed(
     return False
 
 
+#: The proposal whose rule sets ``check`` applies to DUIS requests under a regime (DP125
+#: reforms the ESMEVariant rules; payloads names the one for default configurations).
+DUIS_PROPOSAL = "DP125"
+
+
+@functools.cache
+def checkable_rule_ids() -> frozenset[str]:
+    """Every rule id a :func:`check` finding can carry, under either regime."""
+    from secrules.payloads import DEFAULT_CONFIGURATION_PROPOSAL
+    from secrules.proposals import get_proposal
+
+    ids: set[str] = set()
+    for ruleset in check_rulesets().values():
+        ids.update(ruleset.ids)
+    for proposal_id in (DUIS_PROPOSAL, DEFAULT_CONFIGURATION_PROPOSAL):
+        for ruleset in get_proposal(proposal_id).require_model().rulesets().values():
+            ids.update(ruleset.ids)
+    return frozenset(ids)
+
+
 def check_rulesets() -> dict[str, RuleSet[Any]]:
     """The rule sets ``check`` applies outside any proposal's regimes, by what they check.
 
@@ -223,13 +246,19 @@ def check_rulesets() -> dict[str, RuleSet[Any]]:
     DP125.)
     """
     from secrules.duis import DUIS_RULES
+    from secrules.duis.check import INVENTORY_OUTCOME_RULE
     from secrules.gbcs import ecs37
     from secrules.gbcs.verification import PROTECTION_RULES
+    from secrules.inventory import INVENTORY_RULES
     from secrules.payloads import DECODE_RULES, LIMITS_RULE
 
     return {
         "Payload decoding": DECODE_RULES,
         "DUIS requests": DUIS_RULES,
+        "DUIS requests applied to an inventory (--inventory)": RuleSet.of(
+            "DUIS requests applied to an inventory",
+            [INVENTORY_OUTCOME_RULE, *INVENTORY_RULES],
+        ),
         "GBCS ECS37 template": ecs37.rules(),
         "GBCS message protection": PROTECTION_RULES,
         "Check limits": RuleSet.of("Check limits", [LIMITS_RULE]),

@@ -32,7 +32,7 @@ from secrules.core.citations import cite
 from secrules.core.findings import Finding, Outcome, Verdict
 from secrules.core.proposals import ProposalModel
 from secrules.core.regimes import check_regime
-from secrules.core.rules import Rule, RuleSet
+from secrules.core.rules import Rule, RuleSet, as_given
 from secrules.dlms.access import (
     AccessKind,
     AccessRequest,
@@ -57,6 +57,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DECODE_RULES",
+    "DEFAULT_CONFIGURATION_PROPOSAL",
     "DLMS_DECODE_RULE",
     "GBCS_DECODE_RULE",
     "LIMITS_RULE",
@@ -66,6 +67,9 @@ __all__ = [
     "check_payload",
     "sniff",
 ]
+
+#: The proposal whose Table 28d rule sets judge a default configuration under a regime.
+DEFAULT_CONFIGURATION_PROPOSAL = "DP131"
 
 #: Most schedules (SETs of attribute 2, or schedule arrays read back) checked per payload.
 MAX_SCHEDULES = 16
@@ -162,17 +166,13 @@ def _too_many_entries(
     return findings
 
 
-def _as_given(verdict: Verdict) -> Verdict:
-    """The rule's subject is the verdict ``check_payload`` already worked out."""
-    return verdict
-
-
 #: What ``check`` left out to stay within its limits: reported, never passed over in silence.
 LIMITS_RULE = Rule(
     id="check.limits",
     title="What check leaves out to stay within its limits is reported as not checked",
     clauses=(_LIMIT_CLAUSE,),
-    fn=_as_given,
+    fn=as_given,
+    defined_in=__name__,
     text=f"To keep time and memory bounded, check runs the schedule rules on at most "
     f"{MAX_SCHEDULES} schedules per payload; the schedules past that limit get one INDETERMINATE "
     "finding naming them (a modelling choice of secrules, not a rule of the code).",
@@ -184,7 +184,8 @@ GBCS_DECODE_RULE = Rule(
     id="gbcs.decode",
     title="A GBCS message decodes: what was read (header, use case, shape)",
     clauses=(_GBCS_CLAUSE,),
-    fn=_as_given,
+    fn=as_given,
+    defined_in=__name__,
     data_files=("secrules/data/gbcs_message_codes.toml",),
     text="A GBCS message (first octet DD General Ciphering or DF General Signing) is framed as "
     "GBCS 7.2.5 and 7.2.7 lay out: MAC header or Grouping Header, CRA flag, originator and "
@@ -197,7 +198,8 @@ DLMS_DECODE_RULE = Rule(
     id="dlms.decode",
     title="A DLMS ACCESS APDU or A-XDR Data value decodes: what was read",
     clauses=(_DLMS_CLAUSE,),
-    fn=_as_given,
+    fn=as_given,
+    defined_in=__name__,
     text="A bare DLMS ACCESS request (D9) or response (DA), or an A-XDR Data value, is decoded "
     "as the DLMS Green Book lays out the ACCESS service and A-XDR encoding. check reports what "
     "it read as one informative PASS (and, for Data that is not Schedule entries, that no "
@@ -382,7 +384,7 @@ def check_payload(
     if table_28d is not None or default_configuration:
         # The regime's Table 28d rules: the domain's baseline, or DP131's reform of it.
         model: ProposalModel[ecs37.ScheduleSubject] = (
-            get_proposal("DP131").require_model()
+            get_proposal(DEFAULT_CONFIGURATION_PROPOSAL).require_model()
             if table_28d is None
             else Dp131Model().with_table(table_28d)
         )

@@ -21,19 +21,17 @@ is always data) or an :class:`os.PathLike` naming a file.
 from __future__ import annotations
 
 import difflib
-import functools
 import os
 import re
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, TypedDict, Unpack
 
-from secrules.checking import check, check_rulesets, failed
+from secrules.checking import check, checkable_rule_ids, failed
 from secrules.core.files import display_name
 from secrules.core.findings import Finding, Outcome
 from secrules.core.validation import require_type
 from secrules.errors import ConformanceAssertionError, DecodeError
 from secrules.inputs import InputKind, read_input
-from secrules.proposals import get_proposal
 
 if TYPE_CHECKING:
     from secrules.gbcs.keystore import KeyStore
@@ -47,8 +45,6 @@ __all__ = [
     "line_column",
 ]
 
-#: The proposals whose regime rule sets ``check`` applies (DUIS requests, and Table 28d defaults).
-_CHECKED_PROPOSALS = ("DP125", "DP131")
 _LINE_BREAK = re.compile(rb"\r\n|\r|\n")
 
 _Payload = bytes | bytearray | memoryview | str | os.PathLike[str]
@@ -60,18 +56,6 @@ class CheckOptions(TypedDict, total=False):
     table_28d: str | os.PathLike[str] | None
     era: str | None
     default_configuration: bool
-
-
-@functools.cache
-def checkable_rule_ids() -> frozenset[str]:
-    """Every rule id a :func:`secrules.check` finding can carry, under either regime."""
-    ids: set[str] = set()
-    for ruleset in check_rulesets().values():
-        ids.update(ruleset.ids)
-    for proposal_id in _CHECKED_PROPOSALS:
-        for ruleset in get_proposal(proposal_id).require_model().rulesets().values():
-            ids.update(ruleset.ids)
-    return frozenset(ids)
 
 
 def line_column(document: bytes, offset: int) -> tuple[int, int]:

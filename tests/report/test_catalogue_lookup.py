@@ -8,9 +8,12 @@ from pathlib import Path
 import pytest
 
 import secrules
-from secrules.checking import check_rulesets
+from secrules.checking import check_input, check_rulesets, checkable_rule_ids
 from secrules.errors import InvalidValueError, SecrulesError
+from secrules.inputs import read_input
+from secrules.inventory import User, load_inventory
 from secrules.report import find_rule, render_rule, rule_catalogue
+from secrules.sec import UserRole
 
 CATALOGUE = rule_catalogue(secrules.proposals(), checks=check_rulesets())
 CATALOGUED = {entry.rule.id for entry in CATALOGUE}
@@ -33,6 +36,26 @@ def _emitted(data: bytes | str | Path) -> set[str]:
     return ids
 
 
+def _emitted_with_inventory(request: Path) -> set[str]:
+    """The ids of a DUIS request applied to the fixture inventory by each kind of sender."""
+    inventory = load_inventory(ROOT / "fixtures" / "duis" / "inventory.toml")
+    ids: set[str] = set()
+    for role in UserRole:
+        sender = User("90-B3-D5-1F-30-01-00-07", role)
+        for regime in ("baseline", "proposed"):
+            try:
+                findings = check_input(
+                    read_input(request.read_bytes()),
+                    regime=regime,
+                    inventory=inventory,
+                    sender=sender,
+                )
+            except SecrulesError:
+                continue
+            ids.update(f.rule_id for f in findings)
+    return ids
+
+
 def _corpus(rtds_files: list[Path], duis_dir: Path) -> list[Path]:
     fixtures = sorted(
         p for p in (ROOT / "fixtures").rglob("*") if p.suffix.lower() in {".hex", ".xml"}
@@ -47,10 +70,16 @@ def test_every_rule_id_check_emits_is_catalogued(rtds_files, duis_dir):
     for item in [*corpus, *BARE_DLMS]:
         for rule_id in _emitted(item):
             emitted.setdefault(rule_id, str(item))
+    for request in (ROOT / "fixtures" / "duis").glob("*.xml"):
+        for rule_id in _emitted_with_inventory(request):
+            emitted.setdefault(rule_id, f"{request} with --inventory")
     missing = {rule_id: item for rule_id, item in emitted.items() if rule_id not in CATALOGUED}
     assert not missing, f"rule ids check emits but the catalogue lacks: {missing}"
     # The corpus reaches the decode rules, the protection rules and the DUIS rules.
     assert {"gbcs.decode", "dlms.decode", "gbcs.signature", "duis.schema-version"} <= set(emitted)
+    assert {"duis.inventory.outcome", "inventory.access-control"} <= set(emitted)
+    # The ids the assertion helpers accept are exactly what check can emit, all catalogued.
+    assert set(emitted) <= checkable_rule_ids() <= CATALOGUED
 
 
 def test_decode_rules_are_rules_with_registered_clauses():

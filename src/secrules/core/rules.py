@@ -35,6 +35,7 @@ __all__ = [
     "Rule",
     "RuleFn",
     "RuleSet",
+    "as_given",
     "decide",
 ]
 
@@ -100,6 +101,8 @@ class Rule(Generic[S]):
     """The clause text, paraphrased (shown in the rule catalogue)."""
     exception_to: str | None = attrs.field(default=None, validator=_base_id)
     when: Callable[[S], bool] | None = attrs.field(default=None, repr=False, eq=False)
+    #: The module that defines the rule, when its function lives elsewhere (:func:`as_given`).
+    defined_in: str = attrs.field(default="", repr=False, eq=False, kw_only=True)
     data_files: tuple[str, ...] = attrs.field(
         default=(), converter=_data_files, repr=False, eq=False, kw_only=True
     )
@@ -145,8 +148,8 @@ class Rule(Generic[S]):
 
     @property
     def module(self) -> str:
-        """The module that defines the rule's function (``secrules.gbcs.ecs37``)."""
-        return str(getattr(self.fn, "__module__", None) or "unknown")
+        """The module that defines the rule: ``defined_in``, else its function's module."""
+        return self.defined_in or str(getattr(self.fn, "__module__", None) or "unknown")
 
     @property
     def provenance(self) -> Provenance:
@@ -353,6 +356,16 @@ class RuleSet(Generic[S]):
             names.append(current.name)
             current = current.parent
         return tuple(names)
+
+
+def as_given(verdict: Verdict) -> Verdict:
+    """The function of an informative rule whose subject is a verdict already worked out.
+
+    Such a rule is catalogued with its clauses like any other; the code that decides (a decoder,
+    the inventory applying a request) hands it the verdict, and ``rule.finding`` cites it. Give
+    such a rule ``defined_in=__name__`` so the catalogue names its module.
+    """
+    return verdict
 
 
 class Combiner(enum.Enum):

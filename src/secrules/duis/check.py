@@ -18,7 +18,7 @@ import attrs
 
 from secrules.core.citations import cite
 from secrules.core.findings import Finding, Outcome, Verdict
-from secrules.core.rules import Rule, RuleSet
+from secrules.core.rules import Rule, RuleSet, as_given
 from secrules.core.validation import require_text, require_type
 from secrules.duis.request import (
     DeleteDevice,
@@ -574,10 +574,22 @@ def to_inventory_request(request: DuisRequest) -> inv.InventoryRequest | None:
     return None  # UpdateMPxN: registration data, not modelled in the inventory
 
 
+#: The outcome of applying a request to the inventory given with ``inventory=``/``--inventory``.
+INVENTORY_OUTCOME_RULE: Rule[Verdict] = Rule(
+    "duis.inventory.outcome",
+    "A request applied to the given inventory is accepted (or why it is refused)",
+    (cite("inventory.request-applied"),),
+    as_given,
+    defined_in=__name__,
+    text="With an inventory and a sender, the request is applied to the modelled Smart Metering "
+    "Inventory: PASS when it is accepted, FAIL with the refusing rule (and DUIS response code "
+    "where known) otherwise; NOT_APPLICABLE for a request that changes nothing the model holds.",
+)
+
+
 def _inventory_finding(
     request: DuisRequest, inventory: inv.Inventory, sender: inv.User
 ) -> list[Finding]:
-    clause = cite("inventory.request-applied")
     body = request.body
     path = getattr(body, "path", None)
     offset = getattr(body, "offset", None)
@@ -585,24 +597,24 @@ def _inventory_finding(
         wanted = to_inventory_request(request)
     except InvalidValueError as exc:
         return [
-            Finding(
-                "duis.inventory.outcome",
-                Outcome.INDETERMINATE,
-                f"cannot apply the request: {exc}",
-                (clause,),
-                path,
-                offset,
+            INVENTORY_OUTCOME_RULE.finding(
+                Verdict(
+                    Outcome.INDETERMINATE,
+                    f"cannot apply the request: {exc}",
+                    path=path,
+                    offset=offset,
+                )
             )
         ]
     if wanted is None:
         return [
-            Finding(
-                "duis.inventory.outcome",
-                Outcome.NOT_APPLICABLE,
-                f"{body.element} does not change the modelled inventory",
-                (clause,),
-                path,
-                offset,
+            INVENTORY_OUTCOME_RULE.finding(
+                Verdict(
+                    Outcome.NOT_APPLICABLE,
+                    f"{body.element} does not change the modelled inventory",
+                    path=path,
+                    offset=offset,
+                )
             )
         ]
     outcome = inventory.apply(wanted, sender)
@@ -611,14 +623,14 @@ def _inventory_finding(
     extra = [f for f in outcome.findings if f.rule_id not in variant_ids]
     return [
         *(f if f.path else attrs.evolve(f, path=path, offset=offset) for f in extra),
-        Finding(
-            "duis.inventory.outcome",
-            Outcome.PASS if outcome.accepted else Outcome.FAIL,
-            f"{outcome.verdict}: {outcome.reason}{code}",
-            (clause,),
-            path,
-            offset,
-            label=outcome.verdict,
+        INVENTORY_OUTCOME_RULE.finding(
+            Verdict(
+                Outcome.PASS if outcome.accepted else Outcome.FAIL,
+                f"{outcome.verdict}: {outcome.reason}{code}",
+                path=path,
+                offset=offset,
+                label=outcome.verdict,
+            )
         ),
     ]
 

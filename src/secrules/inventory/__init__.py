@@ -9,6 +9,7 @@ assumptions of ``data/variant_policy.toml``, as rules (:func:`variant_rules`, id
 from secrules.inventory.file import INVENTORY_KEYS, load_inventory
 from secrules.inventory.lifecycle import Lifecycle, Transition, load_lifecycle, smi_lifecycle
 from secrules.inventory.model import (
+    INVENTORY_RULES,
     ChangeOfSupplier,
     Commission,
     CompleteRecovery,
@@ -60,6 +61,7 @@ __all__ = [
     "ACTOR_RULE",
     "DEVICE_TYPE_RULE",
     "INVENTORY_KEYS",
+    "INVENTORY_RULES",
     "KNOWN_RULE",
     "VARIANT_POLICY_TABLE",
     "Actor",

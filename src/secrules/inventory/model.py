@@ -23,8 +23,8 @@ import attrs
 
 from secrules.core.citations import cite
 from secrules.core.clauses import ClauseRef
-from secrules.core.findings import Finding, Outcome
-from secrules.core.rules import RuleSet
+from secrules.core.findings import Finding, Outcome, Verdict
+from secrules.core.rules import Rule, RuleSet, as_given
 from secrules.errors import InvalidValueError
 from secrules.inventory.lifecycle import (
     ABSENT,
@@ -52,6 +52,7 @@ from secrules.inventory.variant_policy import (
 from secrules.sec import UserRole
 
 __all__ = [
+    "INVENTORY_RULES",
     "ChangeOfSupplier",
     "Commission",
     "CompleteRecovery",
@@ -296,6 +297,58 @@ def _pick(new: str | None, old: str) -> str:
     return old if new is None else new
 
 
+_INVENTORY_CLAUSE = cite("inventory.request-applied")
+
+
+def _refusal(ident: str, title: str, text: str) -> Rule[Verdict]:
+    return Rule(ident, title, (_INVENTORY_CLAUSE,), as_given, text=text, defined_in=__name__)
+
+
+#: Why the modelled inventory refuses a request (``Inventory.apply``). Each refusal finding
+#: cites its rule's clause and the lifecycle or access row that decided it.
+INVENTORY_RULES: RuleSet[Verdict] = RuleSet.of(
+    "SMI inventory",
+    [
+        _refusal(
+            "inventory.device-known",
+            "A request names a device the inventory holds",
+            "A request other than pre-notification must name a Device ID the Smart Metering "
+            "Inventory holds; otherwise it is refused.",
+        ),
+        _refusal(
+            "inventory.access-control",
+            "The sending User may make this request for this device",
+            "Who may send each request (role, and relation to the device: responsible or "
+            "installing supplier) is the access row of smi_lifecycle.toml; anyone else is "
+            "refused.",
+        ),
+        _refusal(
+            "inventory.prenotify-new-device",
+            "SR 12.2 pre-notifies only a device the inventory does not yet hold",
+            "Pre-notifying a Device ID the inventory already holds is refused.",
+        ),
+        _refusal(
+            "inventory.lifecycle",
+            "The request is a transition the device's status allows",
+            "Each request moves a device between statuses along the transitions of "
+            "smi_lifecycle.toml; one the current status does not allow is refused.",
+        ),
+        _refusal(
+            "inventory.change-of-supplier",
+            "A change of supplier names a new, different supplier of the right role",
+            "A change of supplier must come from a supplier of the device's fuel and name a "
+            "supplier other than the current one.",
+        ),
+        _refusal(
+            "inventory.device-status",
+            "The device's status allows the request (DUIS response code E5 otherwise)",
+            "A request the device's status does not allow is refused with DUIS response code "
+            "E5 'Failed Authorisation - Invalid Device Status'.",
+        ),
+    ],
+)
+
+
 def _frozen_devices(value: Mapping[str, Device]) -> Mapping[str, Device]:
     return MappingProxyType(dict(value))
 
@@ -404,7 +457,13 @@ class Inventory:
         code: str | None = None,
         findings: tuple[Finding, ...] = (),
     ) -> RequestOutcome:
-        finding = Finding(rule_id=rule, outcome=Outcome.FAIL, message=reason, clauses=(clause,))
+        known = INVENTORY_RULES.rule(rule) if rule in INVENTORY_RULES else None
+        finding = Finding(
+            rule_id=rule,
+            outcome=Outcome.FAIL,
+            message=reason,
+            clauses=(clause,) if known is None else tuple(dict.fromkeys((clause, *known.clauses))),
+        )
         return RequestOutcome(
             accepted=False,
             inventory=self,
