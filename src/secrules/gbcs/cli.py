@@ -330,6 +330,11 @@ def run_verify(args: argparse.Namespace) -> int:
     """
     when = parse_at(args.at)
     acb = parse_acb(args.acb)
+    if args.no_mac:
+        sys.stderr.write(
+            "secrules: note: --no-mac: MACs, security headers and encrypted content are not "
+            "checked\n"
+        )
     store = open_keystore_reporting(args.keystore)
     results: list[tuple[str, Finding]] = []
     errors = 0
