@@ -197,6 +197,8 @@ def _check_context(args: argparse.Namespace) -> _CheckContext:
     acb = parse_acb(args.acb)
     if at is not None and keystore is None:
         raise UsageError("check: --at needs --keystore (validity is read from certificates)")
+    if acb is not None and keystore is None:
+        raise UsageError("check: --acb needs --keystore (the ACB's Key Agreement key is in it)")
     table_28d = None
     if args.table_28d is not None:
         from secrules.gbcs.table_28d import load_table_28d

@@ -301,3 +301,11 @@ def test_a_missing_inventory_is_named_as_the_inventory(run_cli, fixtures_dir):
     result = run_cli("check", request, "--inventory", "/nonexistent/inv.toml", "--sender", "IS")
     assert result.code == 2
     assert "secrules: /nonexistent/inv.toml: cannot read inventory" in result.err
+
+
+def test_acb_without_a_keystore_is_a_usage_error(run_cli, ecs37):
+    result = run_cli("check", ecs37, "--acb", "90B3D51F30000002")
+    assert result.code == 2
+    assert result.err.strip() == (
+        "secrules: check: --acb needs --keystore (the ACB's Key Agreement key is in it)"
+    )
