@@ -4,7 +4,14 @@ from secrules.core.clauses import ClauseRef, Provenance
 from secrules.core.data import TableReader, load_table
 from secrules.core.findings import Finding, Outcome, Verdict
 from secrules.core.impact import ImpactReport, ImpactRow, compute_impact
-from secrules.core.proposals import Assumption, Proposal, ProposalModel, Scenario
+from secrules.core.proposals import (
+    Assumption,
+    Proposal,
+    ProposalModel,
+    Reading,
+    Scenario,
+    Variation,
+)
 from secrules.core.regimes import BASELINE, PROPOSED, REGIMES, Regime, check_regime
 from secrules.core.rules import Rule, RuleSet
 
@@ -21,11 +28,13 @@ __all__ = [
     "Proposal",
     "ProposalModel",
     "Provenance",
+    "Reading",
     "Regime",
     "Rule",
     "RuleSet",
     "Scenario",
     "TableReader",
+    "Variation",
     "Verdict",
     "check_regime",
     "compute_impact",

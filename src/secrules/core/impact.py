@@ -8,7 +8,7 @@ import attrs
 
 from secrules.core.data import TableSource
 from secrules.core.findings import Finding
-from secrules.core.proposals import Assumption, Proposal, ProposalModel, Scenario
+from secrules.core.proposals import Assumption, Proposal, ProposalModel, Reading, Scenario
 from secrules.errors import InvalidValueError
 
 __all__ = ["ImpactReport", "ImpactRow", "compute_impact"]
@@ -37,7 +37,9 @@ class ImpactReport:
     """The impact of one proposal: all rows, the changed ones counted, and the assumptions.
 
     ``table`` names the parameter table the model was built on (the bundled copy or the
-    user's file) and its SHA-256, so a committee can reproduce the report.
+    user's file) and its SHA-256, so a committee can reproduce the report. When the model
+    declares readings of its baseline, ``reading`` is the one these rows were computed under
+    and ``alternatives`` holds the report under each other reading, in the model's order.
     """
 
     proposal: Proposal
@@ -45,6 +47,13 @@ class ImpactReport:
     rows: tuple[ImpactRow, ...]
     assumptions: tuple[Assumption, ...]
     table: TableSource | None = None
+    reading: Reading | None = None
+    alternatives: tuple[ImpactReport, ...] = ()
+
+    @property
+    def by_reading(self) -> tuple[ImpactReport, ...]:
+        """This report and its alternatives: one report per reading (just this one when none)."""
+        return (self, *self.alternatives)
 
     @property
     def id(self) -> str:
@@ -77,8 +86,14 @@ class ImpactReport:
         return tuple(row for row in self.changed_rows if not row.in_scope)
 
 
-def compute_impact(proposal: Proposal, model: ProposalModel[Any] | None = None) -> ImpactReport:
-    """Evaluate every scenario of ``proposal`` (or of ``model``, a variant of its model)."""
+def compute_impact(
+    proposal: Proposal, model: ProposalModel[Any] | None = None, *, readings: bool = True
+) -> ImpactReport:
+    """Evaluate every scenario of ``proposal`` (or of ``model``, a variant of its model).
+
+    When the model declares readings of its baseline, the report is computed under the model's
+    own reading and, unless ``readings=False``, under each other reading (``alternatives``).
+    """
     if not isinstance(proposal, Proposal):
         raise InvalidValueError(f"proposal must be a Proposal, not {type(proposal).__name__}")
     if model is not None and not isinstance(model, ProposalModel):
@@ -95,10 +110,22 @@ def compute_impact(proposal: Proposal, model: ProposalModel[Any] | None = None) 
         )
         for scenario in model.scenarios()
     )
+    own = model.reading
+    alternatives = (
+        tuple(
+            compute_impact(proposal, model.with_reading(other.id), readings=False)
+            for other in model.readings()
+            if own is not None and other.id != own.id
+        )
+        if readings
+        else ()
+    )
     return ImpactReport(
         proposal=proposal,
         model=model,
         rows=rows,
         assumptions=model.assumptions(),
         table=model.table_source,
+        reading=own,
+        alternatives=alternatives,
     )

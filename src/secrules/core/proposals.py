@@ -30,7 +30,9 @@ __all__ = [
     "Assumption",
     "Proposal",
     "ProposalModel",
+    "Reading",
     "Scenario",
+    "Variation",
     "derived_assumption",
     "read_assumptions",
     "restate",
@@ -51,6 +53,39 @@ class Assumption:
     text: str
     provenance: Provenance = attrs.field(converter=to_provenance)
     source: str = ""
+
+
+@attrs.frozen
+class Reading:
+    """One reading of an ambiguous baseline text: what it says, who holds it, whence we know.
+
+    A proposal whose baseline clause is read two ways (DP129: the DSP read GBCS 4.3.3.2 as
+    mandating the GBCS variant; BEIS advised the CNSA variant also complied) declares each
+    reading; impact is computed under each, and reports show them side by side. Exactly one
+    reading of a model is ``authoritative`` (the one reports lead with).
+    """
+
+    id: str
+    name: str
+    held_by: str
+    text: str
+    provenance: Provenance = attrs.field(converter=to_provenance)
+    source: str = ""
+    authoritative: bool = False
+
+
+@attrs.frozen
+class Variation:
+    """One declared alternative for an assumption, and how to build the model that makes it.
+
+    ``build`` returns the model with the assumption replaced by this alternative (never
+    mutating the model it came from); :func:`secrules.core.sensitivity.sensitivity` compares
+    its changed set with the model's own.
+    """
+
+    assumption: str
+    label: str
+    build: Callable[[], ProposalModel[Any]] = attrs.field(eq=False, repr=False)
 
 
 def read_assumptions(
@@ -213,6 +248,30 @@ class ProposalModel(abc.ABC, Generic[S]):
     @abc.abstractmethod
     def assumptions(self) -> tuple[Assumption, ...]:
         """The assumptions and inferences the model rests on."""
+
+    def readings(self) -> tuple[Reading, ...]:
+        """The readings of an ambiguous baseline, authoritative first (empty: one reading)."""
+        return ()
+
+    @property
+    def reading(self) -> Reading | None:
+        """The reading this model's baseline encodes (None when the model declares none)."""
+        readings = self.readings()
+        return next((r for r in readings if r.authoritative), readings[0] if readings else None)
+
+    def with_reading(self, ident: str) -> ProposalModel[S]:
+        """The same model with its baseline built on the reading ``ident``.
+
+        Raises :class:`~secrules.errors.InvalidValueError` naming the model's readings when
+        ``ident`` is not one of them.
+        """
+        known = ", ".join(r.id for r in self.readings()) or "none"
+        msg = f"{type(self).__name__} has no reading {ident!r} (its readings: {known})"
+        raise InvalidValueError(msg)
+
+    def variations(self) -> Iterable[Variation]:
+        """The declared alternatives of the assumptions the result may depend on (none here)."""
+        return ()
 
     def rulesets(self) -> Mapping[Regime, RuleSet[S]]:
         """The baseline rule set and the proposed set derived from it (built once)."""
