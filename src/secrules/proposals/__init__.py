@@ -32,10 +32,22 @@ def _dp125() -> ProposalModel[Any]:
     return Dp125Model()
 
 
+def _dp128() -> ProposalModel[Any]:
+    from secrules.proposals.dp128 import Dp128Model
+
+    return Dp128Model()
+
+
 def _dp129() -> ProposalModel[Any]:
     from secrules.proposals.dp129 import Dp129Model
 
     return Dp129Model()
+
+
+def _mp130() -> ProposalModel[Any]:
+    from secrules.proposals.mp130 import Mp130Model
+
+    return Mp130Model()
 
 
 def _dp131() -> ProposalModel[Any]:
@@ -52,7 +64,14 @@ def _dp133() -> ProposalModel[Any]:
 
 #: The factory of each modelled proposal's model, by proposal id (built lazily, once).
 MODELS: Mapping[str, Callable[[], ProposalModel[Any]]] = MappingProxyType(
-    {"DP125": _dp125, "DP129": _dp129, "DP131": _dp131, "DP133": _dp133}
+    {
+        "DP125": _dp125,
+        "DP128": _dp128,
+        "DP129": _dp129,
+        "MP130": _mp130,
+        "DP131": _dp131,
+        "DP133": _dp133,
+    }
 )
 
 
