@@ -130,6 +130,8 @@ def _commands(path: Path, store: Path) -> list[list[str]]:
         ["check", "--keystore", str(store), p],
         ["check", "--default-configuration", "--table-28d", p, p],
         ["impact", "DP125", "--table", p],
+        ["impact", "DP128", "--table", p],
+        ["impact", "MP130", "--table", p],
         ["impact", "DP129", "--table", p],
         ["impact", "DP131", "--table", p],
         ["impact", "DP133", "--table", p],

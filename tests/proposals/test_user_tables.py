@@ -47,6 +47,24 @@ CHANGES = (
         "The baseline G1.7 list is G3, G5, G6 and G8",
     ),
     Change(
+        "DP128",
+        "dp128.toml",
+        "devices = 2",
+        "devices = 3",
+        "A128-5",
+        "Each scenario's GNO has 3 Devices anchored to it",
+        "Each scenario's GNO has 2 Devices anchored to it",
+    ),
+    Change(
+        "MP130",
+        "mp130.toml",
+        "weeks = 12",
+        "weeks = 8",
+        "A130-2",
+        "may not be amended within 8 weeks of its delivery",
+        "may not be amended within 12 weeks of its delivery",
+    ),
+    Change(
         "DP129",
         "dp129_policy.toml",
         'remote_party = ["gbcs", "cnsa"]',
@@ -145,7 +163,7 @@ def test_user_table_changes_the_reported_assumption(tmp_path: Path, change: Chan
         assert f"bundled {change.table}" not in out, fmt
 
 
-@pytest.mark.parametrize("proposal", ["DP125", "DP129", "DP131", "DP133"])
+@pytest.mark.parametrize("proposal", ["DP125", "DP128", "DP129", "MP130", "DP131", "DP133"])
 def test_bundled_report_names_the_bundled_table(proposal: str):
     report = secrules.impact(proposal)
     model = secrules.get_proposal(proposal).require_model()
