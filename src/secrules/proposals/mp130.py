@@ -310,7 +310,11 @@ class Mp130Model(ProposalModel[ChEvent]):
             yield Scenario({"event": kind.value, "case": case}, subject=self._event(kind, case))
 
     def in_scope(self, scenario: Scenario) -> bool:
-        """Every event but an amendment outside the commitment period."""
+        """Every event but an amendment outside the commitment period.
+
+        This holds while the pre-MP130 freeze (A130-1) is no longer than MP130's period; a
+        longer one would make MP130 relax amendments outside it.
+        """
         event = self.subject(scenario)
         if event.kind is ChEventKind.ORDER_AMENDMENT:
             before = event.weeks_before_delivery
