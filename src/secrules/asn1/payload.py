@@ -62,8 +62,7 @@ class Asn1Payload:
 
 def _root(tlv: Tlv, structure: Structure | None, node: Node | None) -> Node:
     if node is None:
-        node = generic_node("asn1", tlv)
-        return node
+        return generic_node("asn1", tlv)
     label = f"{structure.name} ({node.name})" if structure is not None else node.name
     text = f"{label}: {node.text}" if node.text else label
     return attrs.evolve(node, name="asn1", text=text)

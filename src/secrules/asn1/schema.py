@@ -54,7 +54,10 @@ class Record:
 
     def get(self, name: str, default: object = None) -> object:
         """The field ``name``, or ``default`` when absent."""
-        return self[name] if name in self else default
+        for key, value in self.fields:
+            if key == name:
+                return value
+        return default
 
     def keys(self) -> tuple[str, ...]:
         """The field names present, in order."""
@@ -458,7 +461,9 @@ _CS02B_COMMAND = _Seq(
             fields=(
                 _Int("credentialsReplacementMode", _INT, enum="CredentialsReplacementMode"),
                 _Octets("plaintextSymmetricKey", 0x80, optional=True),
-                _Int("applyTimeBasedCPVChecks", 0x81, enum="ApplyTimeBasedCPVChecks", optional=True),
+                _Int(
+                    "applyTimeBasedCPVChecks", 0x81, enum="ApplyTimeBasedCPVChecks", optional=True
+                ),
                 _ta_cell("authorisingRemotePartyTACellIdentifier", 0xA2, optional=True),
                 _Int("authorisingRemotePartySeqNumber", 0x83),
                 _Int("newRemotePartyFloorSeqNumber", 0x84, optional=True),

@@ -223,7 +223,7 @@ def _read(data: bytes, pos: int, end: int, path: str, depth: int) -> Tlv:
     if tag & 0x20:
         if depth >= MAX_DEPTH:
             raise DecodeError(f"nesting deeper than {MAX_DEPTH}", offset=pos, path=path)
-        items = []
+        items: list[Tlv] = []
         at = cpos
         while at < cend:
             child = _read(data, at, cend, f"{path}[{len(items)}]", depth + 1)
