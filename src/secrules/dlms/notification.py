@@ -33,8 +33,6 @@ from secrules.dlms.data import (
 )
 from secrules.dlms.lengths import decode_length, encode_length
 from secrules.errors import DecodeError, InvalidValueError
-from secrules.gbcs.alert_codes import alert_code_name
-from secrules.gbcs.message_codes import use_case_name
 
 __all__ = [
     "DATA_NOTIFICATION_TAG",
@@ -50,6 +48,20 @@ DATA_NOTIFICATION_TAG = 0x0F
 _HEADER = struct.Struct(">BI")
 #: Future-dated alerts (0x8F66 / 0x8F67) carry message code, counter and attribute descriptor.
 _FUTURE_DATED = {0x8F66, 0x8F67}
+
+
+def alert_code_name(code: int) -> str | None:
+    """The name of GBCS alert ``code`` (bundled table), or None; imported late (no cycle)."""
+    from secrules.gbcs.alert_codes import alert_code_name as name  # noqa: PLC0415
+
+    return name(code)
+
+
+def use_case_name(code: int) -> str | None:
+    """The use case of message ``code`` (bundled table), or None; imported late (no cycle)."""
+    from secrules.gbcs.message_codes import use_case_name as name  # noqa: PLC0415
+
+    return name(code)
 
 
 def _uint32(_inst: object, attribute: attrs.Attribute[int], value: int) -> None:
