@@ -105,7 +105,8 @@ class CertificateInfo:
 
     def __str__(self) -> str:
         usage = ", ".join(self.key_usage) or "no key usage"
-        return f"subject {self.subject or '(empty)'}; issuer {self.issuer}; serial {self.serial:X}; {usage}"
+        subject = self.subject or "(empty)"
+        return f"subject {subject}; issuer {self.issuer}; serial {self.serial:X}; {usage}"
 
 
 class _Mismatch(Exception):  # noqa: N818 - private control flow, never escapes this module

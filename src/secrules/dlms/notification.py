@@ -240,8 +240,13 @@ def data_node(name: str, value: Data, text: str = "") -> Node:
         return Node(name, offset, _raw(value), None, text or f"{kind} of {len(value)}", children)
     typed: object
     if isinstance(value, Utf8String | VisibleString):
-        typed = value.text
-        shown = text or f"{kind} {typed!r}"
+        try:
+            typed = value.text
+        except DecodeError:  # shown as the octets they are
+            typed = value.value
+            shown = text or f"{kind}({len(value.value)}), not valid text"
+        else:
+            shown = text or f"{kind} {typed!r}"
     elif isinstance(value, OctetString):
         typed = value.value
         shown = text or f"{kind}({len(typed)})"
