@@ -30,7 +30,8 @@ from hypothesis import strategies as st
 import secrules
 import support
 from secrules import cli
-from secrules.dlms import decode_access, decode_data
+from secrules.asn1 import decode_asn1
+from secrules.dlms import decode_access, decode_data, decode_data_notification
 from secrules.duis import check_request, parse_request
 from secrules.errors import SecrulesError
 from secrules.gbcs import MemoryKeyStore, decode_text, parse_message, verify_mac, verify_message
@@ -80,6 +81,9 @@ ENTRY_POINTS: dict[str, Callable[[Any], object]] = {
     ),
     "dlms.decode_data": decode_data,
     "dlms.decode_access": decode_access,
+    "dlms.decode_data_notification": decode_data_notification,
+    "asn1.decode_asn1": decode_asn1,
+    "asn1.decode_asn1(message_code=)": lambda d: decode_asn1(d, message_code=0x0103),
     "gbcs.parse_message": parse_message,
     "gbcs.decode_text": decode_text,
     "gbcs.verify_message": lambda d: verify_message(d, _empty_store()),

@@ -64,6 +64,7 @@ from secrules.dlms.data import (
     encode_data,
 )
 from secrules.dlms.lengths import decode_length, encode_length
+from secrules.dlms.notification import DataNotification, ProtectedBody, decode_data_notification
 from secrules.dlms.schedule import ScheduleEntry, entries_from_data, entries_to_data
 
 __all__ = [
@@ -82,6 +83,7 @@ __all__ = [
     "CosemDateTime",
     "CosemTime",
     "Data",
+    "DataNotification",
     "DataTag",
     "DateData",
     "DateTimeData",
@@ -99,6 +101,7 @@ __all__ = [
     "Obis",
     "OctetString",
     "Problem",
+    "ProtectedBody",
     "RequestSpec",
     "ResponseSpec",
     "ScheduleEntry",
@@ -113,6 +116,7 @@ __all__ = [
     "decode_access_response",
     "decode_data",
     "decode_data_at",
+    "decode_data_notification",
     "decode_length",
     "encode_access",
     "encode_data",

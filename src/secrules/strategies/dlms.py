@@ -59,6 +59,7 @@ from secrules.dlms.data import (
     Utf8String,
     VisibleString,
 )
+from secrules.dlms.notification import DataNotification
 from secrules.dlms.schedule import ScheduleEntry
 
 __all__ = [
@@ -68,6 +69,7 @@ __all__ = [
     "cosem_dates",
     "cosem_datetimes",
     "cosem_times",
+    "data_notifications",
     "dlms_values",
     "obis_codes",
     "schedule_entries",
@@ -334,3 +336,26 @@ def _access_responses(draw: st.DrawFn) -> AccessResponse:
 def access_responses() -> st.SearchStrategy[AccessResponse]:
     """ACCESS.responses, sometimes with an echoed request specification list."""
     return _access_responses()
+
+
+# --- data-notification (GBCS DLMS alerts) -----------------------------------------------------
+
+
+@st.composite
+def _alert_bodies(draw: st.DrawFn) -> Data:
+    code = LongUnsigned(draw(st.sampled_from((0x8F66, 0x8F0A, 0x8F30, 0x810E, 0x8F88, 0x1234))))
+    when = OctetString(draw(cosem_datetimes()).to_bytes())
+    extra = draw(st.lists(simple_dlms_values(), max_size=3))
+    return Structure((code, when, *extra))
+
+
+@st.composite
+def _data_notifications(draw: st.DrawFn) -> DataNotification:
+    body = draw(st.one_of(_alert_bodies(), dlms_values(max_leaves=8)))
+    date_time = draw(st.one_of(st.just(b""), cosem_datetimes().map(CosemDateTime.to_bytes)))
+    return DataNotification(draw(st.integers(0, 2**32 - 1)), body, date_time)
+
+
+def data_notifications() -> st.SearchStrategy[DataNotification]:
+    """DLMS data-notifications: GBCS alert bodies (code, date-time, extra items) or any Data."""
+    return _data_notifications()
