@@ -37,6 +37,7 @@ from secrules.errors import SecrulesError
 from secrules.gbcs import MemoryKeyStore, decode_text, parse_message, verify_mac, verify_message
 from secrules.inputs import read_input
 from secrules.strategies import hostile_file_bodies, hostile_inputs, wrong_types
+from secrules.zigbee import ZclHeader, decode_gbz, decode_zcl_plaintext
 
 #: The safety net for one call. The target (1 s for 1 MiB) is measured by
 #: ``bench/bench_hostile.py``; this only turns a hang into a failure instead of a stuck CI run.
@@ -93,6 +94,11 @@ ENTRY_POINTS: dict[str, Callable[[Any], object]] = {
     "gbcs.verify_mac": lambda d: verify_mac(d, _empty_store()),
     "secrules.check(keystore=, acb=)": lambda d: secrules.check(
         d, keystore=_empty_store(), acb="0102030405060708"
+    ),
+    "zigbee.decode_gbz": decode_gbz,
+    "zigbee.decode_gbz(alert=True)": lambda d: decode_gbz(d, alert=True),
+    "zigbee.decode_zcl_plaintext": lambda d: decode_zcl_plaintext(
+        d, cluster_id=0x0705, header=ZclHeader(0x08, 0, 0x01)
     ),
 }
 

@@ -64,6 +64,7 @@ from secrules.strategies.hostile import (
 )
 from secrules.strategies.protection import ProtectedCase, encrypted_messages, macd_messages
 from secrules.strategies.sec import regimes, role_sets, user_roles
+from secrules.strategies.zigbee import gbz_alerts, gbz_components, gbz_payloads, zcl_headers
 
 __all__ = [
     "ProtectedCase",
@@ -84,6 +85,9 @@ __all__ = [
     "euis",
     "gbcs_message_bytes",
     "gbcs_messages",
+    "gbz_alerts",
+    "gbz_components",
+    "gbz_payloads",
     "hostile_file_bodies",
     "hostile_inputs",
     "inventories",
@@ -104,4 +108,5 @@ __all__ = [
     "valid_payloads",
     "wrong_types",
     "xml_bombs",
+    "zcl_headers",
 ]

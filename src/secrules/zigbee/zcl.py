@@ -1,0 +1,443 @@
+"""ZCL frames inside GBZ components: the ZCL header and the command payload, field by field.
+
+The header (ZCL frame control, optional manufacturer code, transaction sequence number,
+command id) is as zigpy 2.4.0 ``ZCLHeader`` reads it; GBCS keeps it in clear even in encrypted
+components. Payloads are read by layout: the profile-wide (general) Read Attributes, Read
+Attributes Response and Default Response, and the cluster-specific commands GBCS uses, declared
+in ``data/zcl.toml``. Unknown commands, manufacturer-specific cluster commands and attribute
+values of unknown data types are kept as raw octets, never an error (GBCS ZCL payloads; the
+reference gbcs-parser refuses them). Fields are little-endian.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any, Final
+
+import attrs
+
+from secrules.core.tree import Node
+from secrules.errors import DecodeError, InvalidValueError
+from secrules.zigbee.names import ZclNames, zcl_names
+from secrules.zigbee.types import (
+    FIELD_TYPES,
+    FieldType,
+    read_field,
+    utc_datetime,
+    utc_text,
+    write_field,
+    zcl_date,
+)
+
+__all__ = [
+    "DEFAULT_RESPONSE",
+    "READ_ATTRIBUTES",
+    "READ_ATTRIBUTES_RESPONSE",
+    "ZclGroup",
+    "ZclHeader",
+    "ZclItem",
+    "ZclPayload",
+    "ZclValue",
+    "decode_zcl_header",
+    "decode_zcl_plaintext",
+]
+
+READ_ATTRIBUTES: Final = 0x00
+READ_ATTRIBUTES_RESPONSE: Final = 0x01
+DEFAULT_RESPONSE: Final = 0x0B
+_MANUFACTURER_SPECIFIC: Final = 0x04
+_SUCCESS: Final = 0x00
+
+
+def _field_type(_inst: object, _attr: object, value: str) -> None:
+    if value not in FIELD_TYPES:
+        raise InvalidValueError(f"unknown ZCL field type {value!r}")
+
+
+def _items(value: Iterable[ZclItem]) -> tuple[ZclItem, ...]:
+    return value if isinstance(value, tuple) else tuple(value)
+
+
+@attrs.frozen
+class ZclValue:
+    """One field: ``name``, its field ``type`` (a key of ``FIELD_TYPES``) and its value."""
+
+    name: str
+    type: str = attrs.field(validator=_field_type)
+    value: int | bytes
+
+    def encode(self) -> bytes:
+        """The field's octets (a string with its length octet)."""
+        return write_field(FIELD_TYPES[self.type], self.value, self.name)
+
+
+@attrs.frozen
+class ZclGroup:
+    """A group of fields: a list (``records``) or one of its items (``[0]``)."""
+
+    name: str
+    items: tuple[ZclItem, ...] = attrs.field(converter=_items)
+
+    def encode(self) -> bytes:
+        """The octets of every item in order."""
+        return b"".join(item.encode() for item in self.items)
+
+
+ZclItem = ZclValue | ZclGroup
+
+
+def _uint(bits: int, what: str) -> Callable[[Any, Any, Any], None]:
+    def check(_inst: object, _attr: object, value: object) -> None:
+        if value is None:
+            return
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0 or value >> bits:
+            raise InvalidValueError(f"{what} must be an unsigned {bits}-bit int")
+
+    return check
+
+
+@attrs.frozen
+class ZclHeader:
+    """A ZCL header (ZCL 2.4.1; zigpy ``ZCLHeader``).
+
+    Frame control bits 0-1 frame type (0 profile-wide, 1 cluster-specific), bit 2
+    manufacturer-specific (a 2-octet little-endian manufacturer code follows), bit 3 direction
+    (0 client to server, 1 server to client), bit 4 disable default response.
+    """
+
+    frame_control: int = attrs.field(validator=_uint(8, "frame_control"))
+    sequence_number: int = attrs.field(validator=_uint(8, "sequence_number"))
+    command_id: int = attrs.field(validator=_uint(8, "command_id"))
+    manufacturer_code: int | None = attrs.field(
+        default=None,
+        validator=_uint(16, "manufacturer_code"),
+    )
+
+    def __attrs_post_init__(self) -> None:
+        if self.manufacturer_specific != (self.manufacturer_code is not None):
+            raise InvalidValueError(
+                "a manufacturer code is present exactly when frame control bit 2 is set"
+            )
+
+    @property
+    def frame_type(self) -> int:
+        """0 profile-wide (general), 1 cluster-specific, 2-3 reserved."""
+        return self.frame_control & 0x03
+
+    @property
+    def cluster_specific(self) -> bool:
+        """Whether the command is cluster-specific (frame type 1)."""
+        return self.frame_type == 1
+
+    @property
+    def manufacturer_specific(self) -> bool:
+        """Frame control bit 2."""
+        return bool(self.frame_control & _MANUFACTURER_SPECIFIC)
+
+    @property
+    def direction(self) -> int:
+        """0 client to server, 1 server to client (frame control bit 3)."""
+        return (self.frame_control >> 3) & 1
+
+    @property
+    def disable_default_response(self) -> bool:
+        """Frame control bit 4."""
+        return bool(self.frame_control & 0x10)
+
+    def encode(self) -> bytes:
+        """The header's octets."""
+        maker = (
+            b"" if self.manufacturer_code is None else self.manufacturer_code.to_bytes(2, "little")
+        )
+        return bytes((self.frame_control,)) + maker + bytes((self.sequence_number, self.command_id))
+
+    def frame_control_text(self) -> str:
+        """``cluster-specific, server to client, default response allowed``."""
+        kind = {0: "profile-wide", 1: "cluster-specific"}.get(
+            self.frame_type, "reserved frame type"
+        )
+        parts = [
+            kind,
+            "manufacturer-specific" if self.manufacturer_specific else "",
+            "server to client" if self.direction else "client to server",
+            "default response disabled"
+            if self.disable_default_response
+            else "default response allowed",
+        ]
+        if self.frame_control & 0xE0:
+            parts.append(f"reserved bits 0x{self.frame_control & 0xE0:02X}")
+        return ", ".join(p for p in parts if p)
+
+    def tree(self, offset: int = 0, *, cluster_id: int = 0, name: str = "zcl_header") -> Node:
+        """The header as a node tree starting at ``offset``."""
+        names = zcl_names()
+        raw = self.encode()
+        children = [
+            Node("frame_control", offset, raw[:1], self.frame_control, self.frame_control_text())
+        ]
+        at = offset + 1
+        if self.manufacturer_code is not None:
+            children.append(
+                Node(
+                    "manufacturer_code",
+                    at,
+                    raw[1:3],
+                    self.manufacturer_code,
+                    f"0x{self.manufacturer_code:04X}",
+                )
+            )
+            at += 2
+        children.append(
+            Node("sequence_number", at, raw[at - offset : at - offset + 1], self.sequence_number)
+        )
+        children.append(
+            Node(
+                "command_id",
+                at + 1,
+                raw[-1:],
+                self.command_id,
+                names.command(cluster_id, self.cluster_specific, self.direction, self.command_id),
+            )
+        )
+        return Node(name, offset, raw, None, "", children)
+
+
+def decode_zcl_header(data: bytes, pos: int, end: int, path: str) -> tuple[ZclHeader, int]:
+    """Read a ZCL header at ``pos``: the header and the offset after it (DecodeError if short)."""
+    layout: tuple[str, ...] = ("frame_control", "sequence_number", "command_id")
+    if pos < end and data[pos] & _MANUFACTURER_SPECIFIC:
+        layout = (
+            "frame_control",
+            "manufacturer_code",
+            "manufacturer_code",
+            "sequence_number",
+            "command_id",
+        )
+    need = len(layout)
+    if pos + need > end:
+        missing = end - pos if end > pos else 0
+        raise DecodeError(
+            f"truncated ZCL header: {need} octets expected, {max(end - pos, 0)} left",
+            offset=pos + missing,
+            path=f"{path}.{layout[missing]}",
+        )
+    fc = data[pos]
+    if need == 5:
+        header = ZclHeader(
+            fc, data[pos + 3], data[pos + 4], int.from_bytes(data[pos + 1 : pos + 3], "little")
+        )
+    else:
+        header = ZclHeader(fc, data[pos + 1], data[pos + 2])
+    return header, pos + need
+
+
+# --- payloads ------------------------------------------------------------------------------
+
+
+class _Cursor:
+    __slots__ = ("data", "end", "pos")
+
+    def __init__(self, data: bytes, pos: int, end: int) -> None:
+        self.data = data
+        self.pos = pos
+        self.end = end
+
+    @property
+    def left(self) -> int:
+        return self.end - self.pos
+
+    def value(self, name: str, ftype: FieldType, path: str) -> ZclValue:
+        value, self.pos = read_field(ftype, self.data, self.pos, self.end, f"{path}.{name}")
+        return ZclValue(name, ftype.name, value)
+
+    def rest(self, name: str) -> ZclValue:
+        raw = self.data[self.pos : self.end]
+        self.pos = self.end
+        return ZclValue(name, "raw", raw)
+
+
+_T = FIELD_TYPES
+
+
+def _read_attributes(cur: _Cursor, path: str) -> list[ZclItem]:
+    ids = []
+    i = 0
+    while cur.left:
+        ids.append(cur.value(f"[{i}]", _T["attribute_id"], f"{path}.attribute_ids"))
+        i += 1
+    return [ZclGroup("attribute_ids", tuple(ids))]
+
+
+def _read_attributes_response(cur: _Cursor, path: str, names: ZclNames) -> list[ZclItem]:
+    records: list[ZclItem] = []
+    i = 0
+    while cur.left:
+        where = f"{path}.records[{i}]"
+        record: list[ZclItem] = [
+            cur.value("attribute_id", _T["attribute_id"], where),
+            cur.value("status", _T["status"], where),
+        ]
+        if record[1].value == _SUCCESS:  # type: ignore[union-attr]
+            type_item = cur.value("data_type", _T["data_type"], where)
+            record.append(type_item)
+            known = names.data_types.get(int(type_item.value))
+            if known is None or known[1] is None:
+                record.append(cur.rest("value"))  # unknown type: its length is unknown
+            else:
+                record.append(cur.value("value", known[1], where))
+        records.append(ZclGroup(f"[{i}]", tuple(record)))
+        i += 1
+    return [ZclGroup("records", tuple(records))]
+
+
+def _payload_items(  # noqa: PLR0917
+    data: bytes, pos: int, end: int, cluster_id: int, header: ZclHeader, path: str
+) -> tuple[ZclItem, ...]:
+    names = zcl_names()
+    cur = _Cursor(data, pos, end)
+    items: list[ZclItem] = []
+    if header.frame_type == 0 and header.command_id == READ_ATTRIBUTES:
+        items = _read_attributes(cur, path)
+    elif header.frame_type == 0 and header.command_id == READ_ATTRIBUTES_RESPONSE:
+        items = _read_attributes_response(cur, path, names)
+    elif header.frame_type == 0 and header.command_id == DEFAULT_RESPONSE:
+        items = [
+            cur.value("command_id", _T["command_id"], path),
+            cur.value("status", _T["status"], path),
+        ]
+    elif header.cluster_specific and not header.manufacturer_specific:
+        layout = names.commands.get((cluster_id, header.direction, header.command_id))
+        if layout is not None:
+            items = [cur.value(f.name, f.type, path) for f in layout.fields]
+            if layout.repeat:
+                records: list[ZclItem] = []
+                while cur.left:
+                    where = f"{path}.records[{len(records)}]"
+                    records.append(
+                        ZclGroup(
+                            f"[{len(records)}]",
+                            tuple(cur.value(f.name, f.type, where) for f in layout.repeat),
+                        )
+                    )
+                items.append(ZclGroup("records", tuple(records)))
+            if layout.optional and cur.left >= sum(f.type.size or 1 for f in layout.optional):
+                items.extend(cur.value(f.name, f.type, path) for f in layout.optional)
+            if cur.left:
+                items.append(cur.rest("trailing_octets"))
+    if cur.left:
+        items.append(cur.rest("octets"))
+    return tuple(items)
+
+
+@attrs.frozen
+class ZclPayload:
+    """A ZCL command payload read by layout, with the cluster and header that name it.
+
+    ``items`` are the fields in wire order; a command without a known layout is one ``raw``
+    item ``octets``; octets a known layout leaves over are a ``raw`` item ``trailing_octets``.
+    """
+
+    cluster_id: int
+    header: ZclHeader
+    items: tuple[ZclItem, ...] = attrs.field(converter=_items)
+
+    @property
+    def command_name(self) -> str:
+        """``Start Sampling (0x07)``, or ``command 0x42``."""
+        h = self.header
+        return zcl_names().command(self.cluster_id, h.cluster_specific, h.direction, h.command_id)
+
+    @property
+    def decoded(self) -> bool:
+        """Whether every octet was read by a layout (no ``octets`` or ``trailing_octets``)."""
+        return not any(
+            isinstance(i, ZclValue) and i.type == "raw" and i.name in ("octets", "trailing_octets")
+            for i in self.items
+        )
+
+    def encode(self) -> bytes:
+        """The payload's octets (the header is not included)."""
+        return b"".join(item.encode() for item in self.items)
+
+    def tree(self, offset: int = 0, *, name: str = "payload") -> Node:
+        """The payload as a node tree starting at ``offset``."""
+        nodes, _ = _nodes(self.items, offset, self)
+        return Node(name, offset, self.encode(), None, self.command_name, nodes)
+
+
+def decode_zcl_plaintext(data: bytes, *, cluster_id: int, header: ZclHeader) -> ZclPayload:
+    """Decode the plaintext of an encrypted GBZ component: the ZCL payload its header names.
+
+    ``cluster_id`` and ``header`` are the component's (in clear on the wire; see
+    :attr:`secrules.zigbee.GbzComponent.header`). Offsets in errors count from the start of
+    ``data``. Raises :class:`DecodeError` only.
+    """
+    if not isinstance(data, bytes | bytearray | memoryview):
+        raise InvalidValueError(f"data must be bytes, not {type(data).__name__}")
+    if not isinstance(header, ZclHeader):
+        raise InvalidValueError("header must be a ZclHeader")
+    raw = bytes(data)
+    return ZclPayload(
+        cluster_id, header, _payload_items(raw, 0, len(raw), cluster_id, header, "payload")
+    )
+
+
+# --- rendering -----------------------------------------------------------------------------
+
+
+def _render(item: ZclValue, payload: ZclPayload) -> tuple[object, str]:
+    names = zcl_names()
+    ftype = FIELD_TYPES[item.type]
+    value = item.value
+    if isinstance(value, int):
+        if item.type == "utc":
+            return utc_datetime(value) or value, utc_text(value)
+        if item.type == "status":
+            return value, names.status(value)
+        if item.type == "data_type":
+            return value, names.data_type(value)
+        if item.type == "attribute_id":
+            return value, names.attribute(payload.cluster_id, value)
+        if item.type == "cluster_id":
+            return value, names.cluster(value)
+        if item.type == "command_id":
+            direction = 1 - payload.header.direction  # the command a response answers
+            return value, names.command(payload.cluster_id, True, direction, value)  # noqa: FBT003
+        if item.type == "bool":
+            return value, {0: "false", 1: "true"}.get(value, f"0x{value:02X}")
+        if item.type.startswith(("map", "data")):
+            return value, f"0x{value:0{2 * (ftype.size or 1)}X}"
+        return value, ""
+    if item.type == "date":
+        return zcl_date(value)
+    if ftype.kind == "text":
+        return value.decode("utf-8", "replace"), ""
+    if item.type == "raw":
+        return value, f"{len(value)} octet(s), not decoded"
+    text = value.hex().upper()
+    if item.type.startswith("octstr") and value and all(0x20 <= b < 0x7F for b in value):
+        text += f' "{value.decode("ascii")}"'
+    return value, text
+
+
+def _nodes(items: tuple[ZclItem, ...], offset: int, payload: ZclPayload) -> tuple[list[Node], int]:
+    out: list[Node] = []
+    at = offset
+    for item in items:
+        raw = item.encode()
+        if isinstance(item, ZclGroup):
+            children, _ = _nodes(item.items, at, payload)
+            text = ""
+            first = item.items[0] if item.items else None
+            if (
+                isinstance(first, ZclValue)
+                and first.name == "attribute_id"
+                and isinstance(first.value, int)
+            ):
+                text = zcl_names().attribute(payload.cluster_id, first.value)
+            out.append(Node(item.name, at, raw, None, text, children))
+        else:
+            value, text = _render(item, payload)
+            out.append(Node(item.name, at, raw, value, text))
+        at += len(raw)
+    return out, at
