@@ -33,10 +33,39 @@ class Change:
     hides: str  # text it contained before the change, and must no longer
 
 
+_DP127_OLD = 'screening = "declared equivalent"\noutcome = "pass"'
+_DP127_NEW = 'screening = "declared equivalent"\noutcome = "indeterminate"'
 _DP131_OLD = '[fields.exec_weekdays]\nvalue = "unknown"\nconflicts_with_template = true\n'
 _DP131_NEW = '[fields.exec_weekdays]\nvalue = "1110000"\n'
 
 CHANGES = (
+    Change(
+        "DP126",
+        "dp126.toml",
+        'personal_classes = ["consumption"]',
+        'personal_classes = ["consumption", "non-personal"]',
+        "A126-2",
+        "which need consent, are: consumption and non-personal",
+        "which need consent, are: consumption (",
+    ),
+    Change(
+        "DP127",
+        "aro_screening.toml",
+        _DP127_OLD,
+        _DP127_NEW,
+        "A127-1",
+        "screened to a declared equivalent is judged indeterminate",
+        "screened to a declared equivalent is judged pass",
+    ),
+    Change(
+        "DP132",
+        "cpl_ctt.toml",
+        "accepted = false",
+        "accepted = true",
+        "A132-2",
+        "tested on 2020-03-03 itself is accepted",
+        "tested on 2020-03-03 itself is refused",
+    ),
     Change(
         "DP133",
         "section_g.toml",
@@ -163,7 +192,10 @@ def test_user_table_changes_the_reported_assumption(tmp_path: Path, change: Chan
         assert f"bundled {change.table}" not in out, fmt
 
 
-@pytest.mark.parametrize("proposal", ["DP125", "DP128", "DP129", "MP130", "DP131", "DP133"])
+@pytest.mark.parametrize(
+    "proposal",
+    [p.id for p in secrules.proposals() if p.model is not None and p.model.table_name],
+)
 def test_bundled_report_names_the_bundled_table(proposal: str):
     report = secrules.impact(proposal)
     model = secrules.get_proposal(proposal).require_model()

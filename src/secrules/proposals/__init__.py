@@ -32,6 +32,18 @@ def _dp125() -> ProposalModel[Any]:
     return Dp125Model()
 
 
+def _dp126() -> ProposalModel[Any]:
+    from secrules.proposals.dp126 import Dp126Model
+
+    return Dp126Model()
+
+
+def _dp127() -> ProposalModel[Any]:
+    from secrules.proposals.dp127 import Dp127Model
+
+    return Dp127Model()
+
+
 def _dp128() -> ProposalModel[Any]:
     from secrules.proposals.dp128 import Dp128Model
 
@@ -56,6 +68,12 @@ def _dp131() -> ProposalModel[Any]:
     return Dp131Model()
 
 
+def _dp132() -> ProposalModel[Any]:
+    from secrules.proposals.dp132 import Dp132Model
+
+    return Dp132Model()
+
+
 def _dp133() -> ProposalModel[Any]:
     from secrules.proposals.dp133 import Dp133Model
 
@@ -66,10 +84,13 @@ def _dp133() -> ProposalModel[Any]:
 MODELS: Mapping[str, Callable[[], ProposalModel[Any]]] = MappingProxyType(
     {
         "DP125": _dp125,
+        "DP126": _dp126,
+        "DP127": _dp127,
         "DP128": _dp128,
         "DP129": _dp129,
         "MP130": _mp130,
         "DP131": _dp131,
+        "DP132": _dp132,
         "DP133": _dp133,
     }
 )
