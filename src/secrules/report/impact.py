@@ -43,7 +43,7 @@ def render_impact(
         msg = f"unknown impact format {fmt!r}; expected one of {', '.join(IMPACT_FORMATS)}"
         raise InvalidValueError(msg)
     run = run_info(reports, date)
-    sens = [sensitivity(r.proposal, r.model) for r in reports]
+    sens = [_sensitivity(r) for r in reports]
     summaries = [summarise(r, s) for r, s in zip(reports, sens, strict=True)]
     if fmt == "json":
         return _json(reports, not_modelled, run, summaries, sens)
@@ -59,6 +59,13 @@ def render_impact(
         all_rows=all_rows,
         not_modelled=not_modelled,
     )
+
+
+def _sensitivity(report: ImpactReport) -> tuple[Sensitivity, ...]:
+    """The report's sensitivity to each assumption with alternatives (none: nothing to run)."""
+    if not any(True for _ in report.model.variations()):
+        return ()
+    return sensitivity(report.proposal, report.model)
 
 
 def _run_json(run: RunInfo) -> dict[str, Any]:

@@ -147,6 +147,7 @@ def summarise(
         else f"What changes: {model.summary or report.title}."
     )
     if sensitivities is None:
-        sensitivities = sensitivity(report.proposal, model)
+        has = any(True for _ in model.variations())
+        sensitivities = sensitivity(report.proposal, model) if has else ()
     lines = tuple(s.describe(report.changed_count) for s in sensitivities) or (NO_VARIATIONS,)
     return Summary(changes, _affected(report), _counts(report), _rests_on(report), lines)
