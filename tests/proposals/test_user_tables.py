@@ -162,6 +162,9 @@ def _assumption(report: secrules.ImpactReport, ident: str) -> str:
 def _rendered(report: secrules.ImpactReport) -> dict[str, str]:
     out = {fmt: render_impact([report], fmt) for fmt in IMPACT_FORMATS}
     out["html"] = html.unescape(out["html"])
+    # Text and Markdown wrap at 100 columns: compare words, not line breaks.
+    out["text"] = " ".join(out["text"].split())
+    out["md"] = " ".join(out["md"].split())
     return out
 
 

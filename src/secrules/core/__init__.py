@@ -6,11 +6,13 @@ from secrules.core.findings import Finding, Outcome, Verdict
 from secrules.core.impact import ImpactReport, ImpactRow, compute_impact
 from secrules.core.proposals import (
     Assumption,
+    Grid,
     Proposal,
     ProposalModel,
     Reading,
     Scenario,
     Variation,
+    default_grid,
 )
 from secrules.core.regimes import BASELINE, PROPOSED, REGIMES, Regime, check_regime
 from secrules.core.rules import Rule, RuleSet
@@ -22,6 +24,7 @@ __all__ = [
     "Assumption",
     "ClauseRef",
     "Finding",
+    "Grid",
     "ImpactReport",
     "ImpactRow",
     "Outcome",
@@ -38,5 +41,6 @@ __all__ = [
     "Verdict",
     "check_regime",
     "compute_impact",
+    "default_grid",
     "load_table",
 ]

@@ -28,6 +28,7 @@ from secrules.errors import InvalidValueError, NotModelledError
 
 __all__ = [
     "Assumption",
+    "Grid",
     "Proposal",
     "ProposalModel",
     "Reading",
@@ -86,6 +87,46 @@ class Variation:
     assumption: str
     label: str
     build: Callable[[], ProposalModel[Any]] = attrs.field(eq=False, repr=False)
+
+
+@attrs.frozen
+class Grid:
+    """The two axes of a proposal's picture: scenario parameters for rows and for columns.
+
+    Each axis is one parameter or several crossed (``("exec_weekdays", "date_range")``); the
+    parameters on neither axis are grouped inside each cell and counted.
+    """
+
+    rows: tuple[str, ...]
+    columns: tuple[str, ...]
+
+
+def default_grid(scenarios: Iterable[Scenario]) -> Grid:
+    """The two most telling parameters of ``scenarios``: rows with most values, then columns.
+
+    Parameters with one value, or determined by the row parameter (a signer's role code), are
+    skipped; the column axis prefers a parameter with at most 16 values, so the picture stays
+    readable. Anything not on an axis is grouped inside the cells.
+    """
+    values: dict[str, dict[Any, None]] = {}
+    pairs: dict[str, set[tuple[Any, Any]]] = {}
+    items = list(scenarios)
+    for scenario in items:
+        for name, value in scenario.params:
+            values.setdefault(name, {})[value] = None
+    ranked = sorted((n for n, v in values.items() if len(v) > 1), key=lambda n: -len(values[n]))
+    if not ranked:
+        first = next(iter(values), "")
+        return Grid((first,) if first else (), ())
+    rows = ranked[0]
+    for scenario in items:
+        key = scenario[rows]
+        for name, value in scenario.params:
+            pairs.setdefault(name, set()).add((key, value))
+    free = [n for n in ranked[1:] if len(pairs[n]) > len(values[rows])]
+    small = [n for n in free if len(values[n]) <= 16]
+    chosen = (small or free)[:1]
+    return Grid((rows,), tuple(chosen))
 
 
 def read_assumptions(
@@ -209,6 +250,10 @@ class ProposalModel(abc.ABC, Generic[S]):
     #: Domain words for outcomes (``accepted`` / ``refused``) shown in impact reports.
     labels: ClassVar[Mapping[Outcome, str]] = MappingProxyType({})
 
+    #: Human names of scenario parameters for reports (``{"roles": "User roles"}``); a
+    #: parameter not named here is shown humanised (``enable_octet`` reads "Enable octet").
+    field_names: ClassVar[Mapping[str, str]] = MappingProxyType({})
+
     #: The bundled parameter table a user may replace with their own copy ("" when none).
     table_name: ClassVar[str] = ""
 
@@ -272,6 +317,10 @@ class ProposalModel(abc.ABC, Generic[S]):
     def variations(self) -> Iterable[Variation]:
         """The declared alternatives of the assumptions the result may depend on (none here)."""
         return ()
+
+    def grid(self, scenarios: Iterable[Scenario]) -> Grid:
+        """The axes of the report's picture of ``scenarios`` (default: :func:`default_grid`)."""
+        return default_grid(scenarios)
 
     def rulesets(self) -> Mapping[Regime, RuleSet[S]]:
         """The baseline rule set and the proposed set derived from it (built once)."""

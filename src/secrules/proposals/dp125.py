@@ -190,6 +190,14 @@ class Dp125Model(ProposalModel[VariantChange]):
         {Outcome.PASS: "accepted", Outcome.FAIL: "refused"}
     )
 
+    field_names: ClassVar[Mapping[str, str]] = MappingProxyType(
+        {
+            "actor": "Sender of the request",
+            "device_type": "Device type",
+            "status": "Device status in the SMI",
+        }
+    )
+
     #: What DP125 changes; a user may pass their own copy.
     table_name: ClassVar[str] = _TABLE
 

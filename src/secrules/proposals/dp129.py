@@ -217,6 +217,15 @@ class Dp129Model(ProposalModel[SigningSubject]):
             Outcome.NOT_APPLICABLE: NOT_APPLICABLE,
         }
     )
+    field_names: ClassVar[Mapping[str, str]] = MappingProxyType(
+        {
+            "signer": "Signer",
+            "kind": "Kind of signer",
+            "role_code": "User Role code",
+            "variant": "ECDSA signing variant",
+            "device_accepts": "A Device accepts the signature (computed)",
+        }
+    )
     table_name: ClassVar[str] = _TABLE
 
     def __init__(

@@ -20,7 +20,7 @@ from __future__ import annotations
 import functools
 import itertools
 import os
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from types import MappingProxyType
 from typing import Any, ClassVar, TypeVar
 
@@ -31,6 +31,7 @@ from secrules.core.data import TableSource, load_table
 from secrules.core.findings import Finding, Outcome
 from secrules.core.proposals import (
     Assumption,
+    Grid,
     ProposalModel,
     Scenario,
     derived_assumption,
@@ -196,7 +197,23 @@ class Dp131Model(ProposalModel[ScheduleSubject]):
     combine = WORST
     labels: ClassVar[Mapping[Outcome, str]] = LABELS
 
+    field_names: ClassVar[Mapping[str, str]] = MappingProxyType(
+        {
+            "enable_octet": "Enable flag octet",
+            "exec_weekdays": "Days of the week it runs",
+            "date_range": "Begin and end dates",
+            "validity_window": "Validity window",
+            "switch_times": "Switch times",
+        }
+    )
     table_name: ClassVar[str] = "table_28d.toml"
+
+    def grid(self, scenarios: Iterable[Scenario]) -> Grid:
+        """Rows: the week and dates MP131 changes; columns: the rows it leaves as they were."""
+        del scenarios
+        return Grid(
+            ("exec_weekdays", "date_range"), ("enable_octet", "validity_window", "switch_times")
+        )
 
     def __init__(self, table_28d: str | os.PathLike[str] | Table28d | None = None) -> None:
         self._table_arg = table_28d

@@ -117,6 +117,9 @@ class Dp133Model(ProposalModel[Subject]):
     labels: ClassVar[Mapping[Outcome, str]] = MappingProxyType(
         {Outcome.PASS: APPLIES, Outcome.NOT_APPLICABLE: DOES_NOT_APPLY}
     )
+    field_names: ClassVar[Mapping[str, str]] = MappingProxyType(
+        {"roles": "User Roles held", "part": "Section G part"}
+    )
     #: ``--table`` / ``table=`` replace the Section G table; MP133's change stays DP133's own.
     table_name: ClassVar[str] = "section_g.toml"
 

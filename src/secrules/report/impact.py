@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
-import html
+import datetime as dt
 import json
 from collections.abc import Sequence
+from typing import Any
 
 from secrules.core.impact import ImpactReport, ImpactRow
 from secrules.core.proposals import Assumption, Proposal
+from secrules.core.sensitivity import Sensitivity, sensitivity
 from secrules.errors import InvalidValueError
+from secrules.report.html import render_html
+from secrules.report.labels import WIDTH, Notes, field_name, glossary_for, wrap
+from secrules.report.provenance import RunInfo, run_info
 from secrules.report.serialise import as_json
+from secrules.report.summary import Summary, summarise
 
 __all__ = ["IMPACT_FORMATS", "render_impact"]
 
@@ -22,32 +28,89 @@ def render_impact(
     *,
     all_rows: bool = False,
     not_modelled: Sequence[Proposal] = (),
+    date: dt.date | str | None = None,
 ) -> str:
     """Render ``reports`` in ``fmt``; JSON always carries every row.
 
     Text, Markdown and HTML show the changed rows, or every row with ``all_rows``. Items listed in
-    ``not_modelled`` are named as such, never presented as results.
+    ``not_modelled`` are named as such, never presented as results. Every format opens with a
+    generated summary of each proposal and its computed sensitivity to its assumptions, and
+    carries the run's provenance: secrules version, ``date`` (else ``SOURCE_DATE_EPOCH``, else
+    today), the documents modelled and each input table's SHA-256. Text and Markdown wrap at
+    100 columns.
     """
+    if fmt not in IMPACT_FORMATS:
+        msg = f"unknown impact format {fmt!r}; expected one of {', '.join(IMPACT_FORMATS)}"
+        raise InvalidValueError(msg)
+    run = run_info(reports, date)
+    sens = [_sensitivity(r) for r in reports]
+    summaries = [summarise(r, s) for r, s in zip(reports, sens, strict=True)]
     if fmt == "json":
-        return _json(reports, not_modelled)
+        return _json(reports, not_modelled, run, summaries, sens)
     if fmt == "text":
-        return _text(reports, all_rows=all_rows, not_modelled=not_modelled)
+        return _text(reports, summaries, run, all_rows=all_rows, not_modelled=not_modelled)
     if fmt == "md":
-        return _markdown(reports, all_rows=all_rows, not_modelled=not_modelled)
-    if fmt == "html":
-        return _html(reports, all_rows=all_rows, not_modelled=not_modelled)
-    msg = f"unknown impact format {fmt!r}; expected one of {', '.join(IMPACT_FORMATS)}"
-    raise InvalidValueError(msg)
+        return _markdown(reports, summaries, run, all_rows=all_rows, not_modelled=not_modelled)
+    return render_html(
+        reports,
+        run=run,
+        summaries=summaries,
+        sensitivities=sens,
+        all_rows=all_rows,
+        not_modelled=not_modelled,
+    )
 
 
-def _json(reports: Sequence[ImpactReport], not_modelled: Sequence[Proposal]) -> str:
+def _sensitivity(report: ImpactReport) -> tuple[Sensitivity, ...]:
+    """The report's sensitivity to each assumption with alternatives (none: nothing to run)."""
+    if not any(True for _ in report.model.variations()):
+        return ()
+    return sensitivity(report.proposal, report.model)
+
+
+def _run_json(run: RunInfo) -> dict[str, Any]:
+    return {
+        "secrules": run.version,
+        "date": run.date,
+        "documents": [{"document": d, "versions": list(v)} for d, v in run.documents],
+        "inputs": [{"file": t.file, "sha256": t.sha256, "bundled": t.bundled} for t in run.inputs],
+    }
+
+
+def _report_json(
+    report: ImpactReport, summary: Summary, sens: tuple[Sensitivity, ...]
+) -> dict[str, Any]:
+    out: dict[str, Any] = as_json(report)
+    out["summary"] = list(summary.sentences())
+    out["sensitivity"] = [
+        {
+            "assumption": s.assumption,
+            "alternatives": s.alternatives,
+            "robust": s.robust,
+            "differing": list(s.differing),
+            "text": line,
+        }
+        for s, line in zip(sens, summary.sensitivity, strict=False)
+    ]
+    return out
+
+
+def _json(
+    reports: Sequence[ImpactReport],
+    not_modelled: Sequence[Proposal],
+    run: RunInfo,
+    summaries: Sequence[Summary],
+    sens: Sequence[tuple[Sensitivity, ...]],
+) -> str:
+    items = [_report_json(*each) for each in zip(reports, summaries, sens, strict=True)]
     if len(reports) == 1 and not not_modelled:
-        payload: object = as_json(reports[0])
+        payload: dict[str, Any] = items[0]
     else:
         payload = {
-            "reports": [as_json(r) for r in reports],
+            "reports": items,
             "not_modelled": [{"proposal": p.id, "title": p.title} for p in not_modelled],
         }
+    payload["run"] = _run_json(run)
     return json.dumps(payload, indent=2, ensure_ascii=False) + "\n"
 
 
@@ -74,37 +137,93 @@ def _assumption_line(a: Assumption) -> str:
     return f"{a.id} [{a.provenance}] {a.text}" + (f" (source: {a.source})" if a.source else "")
 
 
+def _describe(row: ImpactRow, notes: Notes) -> str:
+    """``roles=ES,RSA part=G10``, each value's caveat replaced by its note mark."""
+    parts = []
+    for name, value in row.scenario.params:
+        shown = ",".join(map(str, value)) if isinstance(value, tuple) else value
+        parts.append(f"{name}={notes.value(shown)}")
+    return " ".join(parts)
+
+
+def _fits(lines: Sequence[str]) -> bool:
+    return all(len(line) <= WIDTH for line in lines)
+
+
 def _text(
-    reports: Sequence[ImpactReport], *, all_rows: bool, not_modelled: Sequence[Proposal]
+    reports: Sequence[ImpactReport],
+    summaries: Sequence[Summary],
+    run: RunInfo,
+    *,
+    all_rows: bool,
+    not_modelled: Sequence[Proposal],
 ) -> str:
     out: list[str] = []
-    for report in reports:
+    for report, summary in zip(reports, summaries, strict=True):
         model = report.model
-        out.append(f"{report.id}  {report.title}")
-        out.append(f"  status:    {report.proposal.status}")
-        out.append(f"  raised by: {report.proposal.raised_by}")
-        out.append(f"  table:     {_table_line(report)}")
-        out.append(f"  scope:     {model.scope}")
-        for regime, text in model.regimes.items():
-            out.append(f"  {regime + ':':10} {text}")
-        out.append(f"  {_summary(report)}")
+        notes = Notes()
+        out.extend(wrap(f"{report.id}  {report.title}", first="", indent="    "))
+        out.append("  Summary:")
+        for sentence in summary.sentences():
+            out.extend(wrap(sentence, indent="    "))
+        out.append("  Sensitivity to assumptions:")
+        for line in summary.sensitivity:
+            out.extend(wrap(line, first="    - ", indent="      "))
+        fields = [
+            ("status:", report.proposal.status),
+            ("raised by:", report.proposal.raised_by),
+            ("table:", _table_line(report)),
+            ("scope:", model.scope),
+            *((f"{regime}:", text) for regime, text in model.regimes.items()),
+        ]
+        for label, text in fields:
+            out.extend(wrap(text, first=f"  {label:10} ", indent=" " * 13))
+        out.extend(wrap(_summary(report), indent="  "))
+        for alt in report.alternatives:
+            if alt.reading is not None:
+                out.extend(
+                    wrap(
+                        f"under the reading held by {alt.reading.held_by}: {_summary(alt)}",
+                        indent="    ",
+                        first="  ",
+                    )
+                )
         rows = _rows(report, all_rows=all_rows)
         if rows:
-            cells = [(r.scenario.describe(), r.baseline.verdict, r.proposed.verdict) for r in rows]
+            cells = [(_describe(r, notes), r.baseline.verdict, r.proposed.verdict) for r in rows]
             widths = [max(len(h), *(len(c[i]) for c in cells)) for i, h in enumerate(_HEAD)]
-            out.append("")
-            head = "  ".join(h.ljust(w) for h, w in zip(_HEAD, widths, strict=True))
-            out.append(f"  {head}".rstrip())
+            table = ["  " + "  ".join(h.ljust(w) for h, w in zip(_HEAD, widths, strict=True))]
             for row, cell in zip(rows, cells, strict=True):
                 mark = "  *" if row.changed and all_rows else ""
                 line = "  ".join(c.ljust(w) for c, w in zip(cell, widths, strict=True))
-                out.append(f"  {line}{mark}".rstrip())
+                table.append(f"  {line}{mark}")
+            out.append("")
+            if _fits([t.rstrip() for t in table]):
+                out.extend(t.rstrip() for t in table)
+            else:
+                for row, (described, before, after) in zip(rows, cells, strict=True):
+                    out.extend(wrap(described, first="  - ", indent="      "))
+                    mark = "  *" if row.changed and all_rows else ""
+                    out.extend(
+                        wrap(f"baseline {before} -> proposed {after}{mark}", indent="      ")
+                    )
+        if notes.items:
+            out.append("")
+            out.append("  Notes:")
+            for number, text in notes.numbered():
+                out.extend(wrap(text, first=f"  [{number}] ", indent="      "))
         if report.assumptions:
             out.append("")
             out.append("  Assumptions and inferences (provenance in brackets):")
-            out.extend(f"  - {_assumption_line(a)}" for a in report.assumptions)
+            for a in report.assumptions:
+                out.extend(wrap(_assumption_line(a), first="  - ", indent="    "))
         out.append("")
-    out.extend(f"{p.id}  {p.title}: not modelled yet ({p.status})" for p in not_modelled)
+    for p in not_modelled:
+        out.extend(wrap(f"{p.id}  {p.title}: not modelled yet ({p.status})", indent="    "))
+    out.append("")
+    out.append("About this run:")
+    for line in run.lines():
+        out.extend(wrap(line, first="  ", indent="    "))
     return "\n".join(out).rstrip() + "\n"
 
 
@@ -115,37 +234,57 @@ def _md_cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
-def _markdown(
-    reports: Sequence[ImpactReport], *, all_rows: bool, not_modelled: Sequence[Proposal]
+def _bullet(text: str, lead: str = "- ") -> list[str]:
+    return wrap(text, first=lead, indent="  ")
+
+
+def _markdown(  # noqa: PLR0915 - one report section after another, in reading order
+    reports: Sequence[ImpactReport],
+    summaries: Sequence[Summary],
+    run: RunInfo,
+    *,
+    all_rows: bool,
+    not_modelled: Sequence[Proposal],
 ) -> str:
     out: list[str] = []
     if len(reports) > 1:
         out += ["| proposal | title | changed | status |", "|---|---|---|---|"]
-        out.extend(
-            f"| {pid} | {_md_cell(title)} | {changed} | {_md_cell(status)} |"
-            for pid, title, changed, status in _summary_rows(reports)
-        )
+        for pid, title, changed, status in _summary_rows(reports):
+            line = f"| {pid} | {_md_cell(title)} | {changed} | {_md_cell(status)} |"
+            if len(line) > WIDTH:
+                room = WIDTH - len(line) + len(status) - 3
+                line = f"| {pid} | {_md_cell(title)} | {changed} | {_md_cell(status[:room])}... |"
+            out.append(line)
         out.append("")
-    for report in reports:
+    for report, summary in zip(reports, summaries, strict=True):
         model = report.model
-        out.append(f"## {report.id}: {report.title}")
+        notes = Notes()
+        out.extend(wrap(f"## {report.id}: {report.title}", indent=""))
         out.append("")
-        out.append(f"- **Status:** {_md_cell(report.proposal.status)}")
-        out.append(f"- **Raised by:** {_md_cell(report.proposal.raised_by)}")
-        out.append(f"- **Parameter table:** {_md_cell(_table_line(report))}")
-        out.append(f"- **Scope:** {_md_cell(model.scope)}")
+        for sentence in summary.sentences():
+            out.extend(wrap(_md_cell(sentence)))
+            out.append("")
+        out.append("**Sensitivity to assumptions:**")
+        out.append("")
+        for line in summary.sensitivity:
+            out.extend(_bullet(_md_cell(line)))
+        out.append("")
+        out.extend(_bullet(f"**Status:** {_md_cell(report.proposal.status)}"))
+        out.extend(_bullet(f"**Raised by:** {_md_cell(report.proposal.raised_by)}"))
+        out.extend(_bullet(f"**Parameter table:** {_md_cell(_table_line(report))}"))
+        out.extend(_bullet(f"**Scope:** {_md_cell(model.scope)}"))
         for regime, text in model.regimes.items():
-            out.append(f"- **{regime.capitalize()}:** {_md_cell(text)}")
-        out.append(f"- **Result:** {_summary(report)}")
+            out.extend(_bullet(f"**{regime.capitalize()}:** {_md_cell(text)}"))
+        out.extend(_bullet(f"**Result:** {_summary(report)}"))
         out.append("")
         rows = _rows(report, all_rows=all_rows)
         if rows:
-            keys = list(rows[0].scenario.as_dict())
-            out.append("| " + " | ".join([*keys, "baseline", "proposed", "changed"]) + " |")
-            out.append("|" + "---|" * (len(keys) + 3))
+            keys = [name for name, _ in rows[0].scenario.params]
+            table = ["| " + " | ".join([*keys, "baseline", "proposed", "changed"]) + " |"]
+            table.append("|" + "---|" * (len(keys) + 3))
             for row in rows:
-                values = [_md_value(v) for v in row.scenario.as_dict().values()]
-                out.append(
+                values = [_md_cell(notes.value(row.scenario[k])) for k in keys]
+                table.append(
                     "| "
                     + " | ".join(
                         [
@@ -157,119 +296,55 @@ def _markdown(
                     )
                     + " |"
                 )
+            if _fits(table):
+                out.extend(table)
+            else:
+                for row in rows:
+                    shown = "; ".join(
+                        f"{field_name(model, k)}: {_md_cell(notes.value(row.scenario[k]))}"
+                        for k in keys
+                    )
+                    change = " (**changed**)" if row.changed else ""
+                    out.extend(
+                        _bullet(
+                            f"{shown}: baseline {_md_cell(row.baseline.verdict)}, proposed"
+                            f" {_md_cell(row.proposed.verdict)}{change}"
+                        )
+                    )
+            out.append("")
+        if notes.items:
+            out.append("Notes:")
+            out.append("")
+            for number, text in notes.numbered():
+                out.extend(_bullet(_md_cell(text), lead=f"{number}. "))
             out.append("")
         if report.assumptions:
-            out.append("| id | provenance | assumption or inference | source |")
-            out.append("|---|---|---|---|")
-            out.extend(
-                f"| {a.id} | {a.provenance} | {_md_cell(a.text)} | {_md_cell(a.source)} |"
-                for a in report.assumptions
-            )
+            out.append("Assumptions and inferences (provenance in brackets):")
+            out.append("")
+            for a in report.assumptions:
+                source = f" (source: {_md_cell(a.source)})" if a.source else ""
+                out.extend(_bullet(f"**{a.id}** [{a.provenance}] {_md_cell(a.text)}{source}"))
             out.append("")
     if not_modelled:
         out.append("## Not modelled yet")
         out.append("")
-        out.extend(f"- {p.id}: {p.title} ({_md_cell(p.status)})" for p in not_modelled)
+        for p in not_modelled:
+            out.extend(_bullet(f"{p.id}: {p.title} ({_md_cell(p.status)})"))
+        out.append("")
+    out.append("## About this run")
+    out.append("")
+    for line in run.lines():
+        out.extend(_bullet(_md_cell(line)))
+    out.append("")
+    terms = glossary_for(out)
+    if terms:
+        out.append("## Glossary")
+        out.append("")
+        for term in terms:
+            out.extend(_bullet(f"**{term.term}**: {term.definition}"))
         out.append("")
     return "\n".join(out)
 
 
-def _plain(value: object) -> str:
-    """A scenario value as people read it: lists joined, booleans as yes / no."""
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, list | tuple):
-        return ", ".join(_plain(v) for v in value)
-    return str(value)
-
-
-def _md_value(value: object) -> str:
-    return _md_cell(_plain(value))
-
-
 def _summary_rows(reports: Sequence[ImpactReport]) -> list[tuple[str, str, str, str]]:
     return [(r.id, r.title, f"{r.changed_count} of {r.total}", r.proposal.status) for r in reports]
-
-
-_CSS = """
-body{font-family:system-ui,sans-serif;margin:2rem auto;max-width:70rem;color:#222}
-dt{font-weight:600;margin-top:.3rem}dd{margin-left:1.5rem}
-table{border-collapse:collapse;margin:.5rem 0 1rem}
-th,td{border:1px solid #ccc;padding:.25rem .5rem;text-align:left;vertical-align:top}
-th{background:#f3f3f3}
-tr.changed td{background:#fff6d5}
-.assumed{color:#a33;font-weight:600}.inferred{color:#a60}.stated{color:#276}
-.warn{color:#a33;font-weight:600}
-"""
-
-
-def _html(
-    reports: Sequence[ImpactReport], *, all_rows: bool, not_modelled: Sequence[Proposal]
-) -> str:
-    e = html.escape
-    out = [
-        "<!DOCTYPE html>",
-        '<html lang="en"><head><meta charset="utf-8">',
-        "<title>secrules impact report</title>",
-        f"<style>{_CSS}</style></head><body>",
-        "<h1>Impact of proposals to change the Smart Energy Code</h1>",
-        (
-            "<p>Baseline is the rule as it stood; proposed is the rule as proposed. Provenance"
-            " marks how each assumption is known: <span class=stated>stated</span>,"
-            " <span class=inferred>inferred</span>, <span class=assumed>assumed</span>"
-            " (a modelling choice, not the code's text).</p>"
-        ),
-    ]
-    if len(reports) > 1:
-        out.append(
-            "<table><thead><tr><th>proposal</th><th>title</th><th>changed</th>"
-            "<th>status</th></tr></thead><tbody>"
-        )
-        out.extend(
-            f'<tr><td><a href="#{e(pid)}">{e(pid)}</a></td><td>{e(title)}</td>'
-            f"<td>{e(changed)}</td><td>{e(status)}</td></tr>"
-            for pid, title, changed, status in _summary_rows(reports)
-        )
-        out.append("</tbody></table>")
-    for report in reports:
-        model = report.model
-        out.append(f'<section id="{e(report.id)}"><h2>{e(report.id)}: {e(report.title)}</h2>')
-        out.append("<dl>")
-        out.append(f"<dt>Status</dt><dd>{e(report.proposal.status)}</dd>")
-        out.append(f"<dt>Raised by</dt><dd>{e(report.proposal.raised_by)}</dd>")
-        out.append(f"<dt>Parameter table</dt><dd>{e(_table_line(report))}</dd>")
-        out.append(f"<dt>Scope</dt><dd>{e(model.scope)}</dd>")
-        for regime, text in model.regimes.items():
-            out.append(f"<dt>{e(regime.capitalize())}</dt><dd>{e(text)}</dd>")
-        warn = " class=warn" if report.out_of_scope_changes else ""
-        out.append(f"<dt>Result</dt><dd{warn}>{e(_summary(report))}</dd></dl>")
-        rows = _rows(report, all_rows=all_rows)
-        if rows:
-            keys = list(rows[0].scenario.as_dict())
-            out.append("<table><thead><tr>")
-            out.extend(f"<th>{e(k)}</th>" for k in [*keys, "baseline", "proposed"])
-            out.append("</tr></thead><tbody>")
-            for row in rows:
-                cls = ' class="changed"' if row.changed else ""
-                cells = [_md_value(v) for v in row.scenario.as_dict().values()]
-                cells += [row.baseline.verdict, row.proposed.verdict]
-                out.append(f"<tr{cls}>" + "".join(f"<td>{e(c)}</td>" for c in cells) + "</tr>")
-            out.append("</tbody></table>")
-        if report.assumptions:
-            out.append(
-                "<h3>Assumptions and inferences</h3><table><thead><tr><th>id</th>"
-                "<th>provenance</th><th>text</th><th>source</th></tr></thead><tbody>"
-            )
-            out.extend(
-                f"<tr><td>{e(a.id)}</td><td class={e(a.provenance.value)}>{e(a.provenance)}</td>"
-                f"<td>{e(a.text)}</td><td>{e(a.source)}</td></tr>"
-                for a in report.assumptions
-            )
-            out.append("</tbody></table>")
-        out.append("</section>")
-    if not_modelled:
-        out.append("<h2>Not modelled yet</h2><ul>")
-        out.extend(f"<li>{e(p.id)}: {e(p.title)} ({e(p.status)})</li>" for p in not_modelled)
-        out.append("</ul>")
-    out.append("</body></html>")
-    return "\n".join(out) + "\n"
