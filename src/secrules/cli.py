@@ -130,7 +130,7 @@ def _cmd_impact(args: argparse.Namespace) -> int:
         model = p.require_model()
         if args.table is not None:
             model = model.with_table(args.table)
-        reports.append(compute_impact(p, model))
+        reports.append(compute_impact(p, model, sensitivity=args.sensitivity))
     text = render_impact(reports, args.format, all_rows=args.all_rows, not_modelled=not_modelled)
     _write(text, args.output, inputs=[args.table])
     return EXIT_OK
@@ -398,6 +398,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--table",
         metavar="FILE",
         help="your own copy of the proposal's parameter table (one ID only)",
+    )
+    p.add_argument(
+        "--sensitivity",
+        action="store_true",
+        help="recompute the changed rows under each declared alternative of each assumption",
     )
     p.set_defaults(run=_cmd_impact)
 

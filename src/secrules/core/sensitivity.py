@@ -15,7 +15,7 @@ import attrs
 from secrules.core.impact import ImpactReport, compute_impact
 from secrules.core.proposals import Proposal, ProposalModel, Scenario
 
-__all__ = ["Sensitivity", "changed_set", "sensitivity"]
+__all__ = ["Sensitivity", "changed_set", "sensitivity", "sensitivity_of"]
 
 ChangedSet = frozenset[tuple[Scenario, str, str]]
 
@@ -67,7 +67,17 @@ def sensitivity(
     over its whole scenario space. Assumptions are reported in declaration order.
     """
     model = model or proposal.require_model()
-    own = changed_set(compute_impact(proposal, model, readings=False))
+    return _compare(proposal, model, changed_set(compute_impact(proposal, model, readings=False)))
+
+
+def sensitivity_of(report: ImpactReport) -> tuple[Sensitivity, ...]:
+    """:func:`sensitivity` for the model of ``report``, reusing its rows as the model's own."""
+    return _compare(report.proposal, report.model, changed_set(report))
+
+
+def _compare(
+    proposal: Proposal, model: ProposalModel[Any], own: ChangedSet
+) -> tuple[Sensitivity, ...]:
     grouped: dict[str, list[tuple[str, ChangedSet]]] = {}
     for variation in model.variations():
         report = compute_impact(proposal, variation.build(), readings=False)

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from secrules.core.impact import ImpactReport, ImpactRow
 from secrules.core.proposals import Assumption, Proposal
 from secrules.errors import InvalidValueError
+from secrules.report.readings import reading_difference
 from secrules.report.serialise import as_json
 
 __all__ = ["IMPACT_FORMATS", "render_impact"]
@@ -70,6 +71,28 @@ def _table_line(report: ImpactReport) -> str:
     return report.table.describe()
 
 
+def _reading_label(report: ImpactReport) -> str:
+    reading = report.reading
+    if reading is None:
+        return ""
+    lead = ", authoritative" if reading.authoritative else ""
+    return f"{reading.id}: {reading.name} (held by {reading.held_by}{lead}; {reading.provenance})"
+
+
+def _reading_lines(report: ImpactReport) -> list[str]:
+    """One line per reading: its label and its changed count (empty with one reading)."""
+    if not report.alternatives:
+        return []
+    return [
+        f"{_reading_label(r)}: {r.changed_count} of {r.total} scenarios change"
+        for r in report.by_reading
+    ]
+
+
+def _sensitivity_lines(report: ImpactReport) -> list[str]:
+    return [s.describe(report.changed_count) for s in report.sensitivity]
+
+
 def _assumption_line(a: Assumption) -> str:
     return f"{a.id} [{a.provenance}] {a.text}" + (f" (source: {a.source})" if a.source else "")
 
@@ -87,18 +110,28 @@ def _text(
         out.append(f"  scope:     {model.scope}")
         for regime, text in model.regimes.items():
             out.append(f"  {regime + ':':10} {text}")
+        if report.reading is not None:
+            out.append(f"  reading:   {_reading_label(report)}")
         out.append(f"  {_summary(report)}")
-        rows = _rows(report, all_rows=all_rows)
-        if rows:
-            cells = [(r.scenario.describe(), r.baseline.verdict, r.proposed.verdict) for r in rows]
-            widths = [max(len(h), *(len(c[i]) for c in cells)) for i, h in enumerate(_HEAD)]
+        _text_rows(out, _rows(report, all_rows=all_rows), all_rows=all_rows)
+        if report.alternatives:
             out.append("")
-            head = "  ".join(h.ljust(w) for h, w in zip(_HEAD, widths, strict=True))
-            out.append(f"  {head}".rstrip())
-            for row, cell in zip(rows, cells, strict=True):
-                mark = "  *" if row.changed and all_rows else ""
-                line = "  ".join(c.ljust(w) for c, w in zip(cell, widths, strict=True))
-                out.append(f"  {line}{mark}".rstrip())
+            out.append("  Readings of the baseline (impact computed under each):")
+            out.extend(f"  - {line}" for line in _reading_lines(report))
+            out.append(f"  {reading_difference(report)}")
+            for alt in report.alternatives:
+                rows = _rows(alt, all_rows=all_rows)
+                if rows and alt.reading is not None:
+                    out.append("")
+                    out.append(f"  Under {alt.reading.name} ({alt.reading.id}):")
+                    _text_rows(out, rows, all_rows=all_rows)
+                if alt.sensitivity and alt.reading is not None:
+                    out.append(f"  Sensitivity under {alt.reading.name}:")
+                    out.extend(f"  - {line}" for line in _sensitivity_lines(alt))
+        if report.sensitivity:
+            out.append("")
+            out.append("  Sensitivity to assumptions (changed rows recomputed per alternative):")
+            out.extend(f"  - {line}" for line in _sensitivity_lines(report))
         if report.assumptions:
             out.append("")
             out.append("  Assumptions and inferences (provenance in brackets):")
@@ -109,6 +142,20 @@ def _text(
 
 
 _HEAD = ("scenario", "baseline", "proposed")
+
+
+def _text_rows(out: list[str], rows: Sequence[ImpactRow], *, all_rows: bool) -> None:
+    if not rows:
+        return
+    cells = [(r.scenario.describe(), r.baseline.verdict, r.proposed.verdict) for r in rows]
+    widths = [max(len(h), *(len(c[i]) for c in cells)) for i, h in enumerate(_HEAD)]
+    out.append("")
+    head = "  ".join(h.ljust(w) for h, w in zip(_HEAD, widths, strict=True))
+    out.append(f"  {head}".rstrip())
+    for row, cell in zip(rows, cells, strict=True):
+        mark = "  *" if row.changed and all_rows else ""
+        line = "  ".join(c.ljust(w) for c, w in zip(cell, widths, strict=True))
+        out.append(f"  {line}{mark}".rstrip())
 
 
 def _md_cell(text: str) -> str:
@@ -136,27 +183,39 @@ def _markdown(
         out.append(f"- **Scope:** {_md_cell(model.scope)}")
         for regime, text in model.regimes.items():
             out.append(f"- **{regime.capitalize()}:** {_md_cell(text)}")
+        if report.reading is not None:
+            out.append(f"- **Reading:** {_md_cell(_reading_label(report))}")
         out.append(f"- **Result:** {_summary(report)}")
         out.append("")
-        rows = _rows(report, all_rows=all_rows)
-        if rows:
-            keys = list(rows[0].scenario.as_dict())
-            out.append("| " + " | ".join([*keys, "baseline", "proposed", "changed"]) + " |")
-            out.append("|" + "---|" * (len(keys) + 3))
-            for row in rows:
-                values = [_md_value(v) for v in row.scenario.as_dict().values()]
-                out.append(
-                    "| "
-                    + " | ".join(
-                        [
-                            *values,
-                            _md_cell(row.baseline.verdict),
-                            _md_cell(row.proposed.verdict),
-                            "**yes**" if row.changed else "no",
-                        ]
-                    )
-                    + " |"
-                )
+        _md_rows(out, _rows(report, all_rows=all_rows))
+        if report.alternatives:
+            out.append("| reading | held by | provenance | changed |")
+            out.append("|---|---|---|---|")
+            out.extend(
+                f"| {_md_cell(r.reading.name)}{' (authoritative)' * r.reading.authoritative} |"
+                f" {_md_cell(r.reading.held_by)} | {r.reading.provenance} |"
+                f" {r.changed_count} of {r.total} |"
+                for r in report.by_reading
+                if r.reading is not None
+            )
+            out.append("")
+            out.append(_md_cell(reading_difference(report)))
+            out.append("")
+            for alt in report.alternatives:
+                rows = _rows(alt, all_rows=all_rows)
+                if rows and alt.reading is not None:
+                    out.append(f"Under {_md_cell(alt.reading.name)}:")
+                    out.append("")
+                    _md_rows(out, rows)
+                if alt.sensitivity and alt.reading is not None:
+                    out.append(f"Sensitivity under {_md_cell(alt.reading.name)}:")
+                    out.append("")
+                    out.extend(f"- {_md_cell(line)}" for line in _sensitivity_lines(alt))
+                    out.append("")
+        if report.sensitivity:
+            out.append("**Sensitivity to assumptions:**")
+            out.append("")
+            out.extend(f"- {_md_cell(line)}" for line in _sensitivity_lines(report))
             out.append("")
         if report.assumptions:
             out.append("| id | provenance | assumption or inference | source |")
@@ -172,6 +231,29 @@ def _markdown(
         out.extend(f"- {p.id}: {p.title} ({_md_cell(p.status)})" for p in not_modelled)
         out.append("")
     return "\n".join(out)
+
+
+def _md_rows(out: list[str], rows: Sequence[ImpactRow]) -> None:
+    if not rows:
+        return
+    keys = list(rows[0].scenario.as_dict())
+    out.append("| " + " | ".join([*keys, "baseline", "proposed", "changed"]) + " |")
+    out.append("|" + "---|" * (len(keys) + 3))
+    for row in rows:
+        values = [_md_value(v) for v in row.scenario.as_dict().values()]
+        out.append(
+            "| "
+            + " | ".join(
+                [
+                    *values,
+                    _md_cell(row.baseline.verdict),
+                    _md_cell(row.proposed.verdict),
+                    "**yes**" if row.changed else "no",
+                ]
+            )
+            + " |"
+        )
+    out.append("")
 
 
 def _plain(value: object) -> str:
@@ -241,8 +323,19 @@ def _html(
         out.append(f"<dt>Scope</dt><dd>{e(model.scope)}</dd>")
         for regime, text in model.regimes.items():
             out.append(f"<dt>{e(regime.capitalize())}</dt><dd>{e(text)}</dd>")
+        if report.reading is not None:
+            out.append(f"<dt>Reading</dt><dd>{e(_reading_label(report))}</dd>")
         warn = " class=warn" if report.out_of_scope_changes else ""
-        out.append(f"<dt>Result</dt><dd{warn}>{e(_summary(report))}</dd></dl>")
+        out.append(f"<dt>Result</dt><dd{warn}>{e(_summary(report))}</dd>")
+        if report.alternatives:
+            out.append("<dt>Readings of the baseline</dt><dd><ul>")
+            out.extend(f"<li>{e(line)}</li>" for line in _reading_lines(report))
+            out.append(f"</ul>{e(reading_difference(report))}</dd>")
+        if report.sensitivity:
+            out.append("<dt>Sensitivity to assumptions</dt><dd><ul>")
+            out.extend(f"<li>{e(line)}</li>" for line in _sensitivity_lines(report))
+            out.append("</ul></dd>")
+        out.append("</dl>")
         rows = _rows(report, all_rows=all_rows)
         if rows:
             keys = list(rows[0].scenario.as_dict())
