@@ -521,7 +521,9 @@ class Dp131Model(ProposalModel[ScheduleSubject]):
             _weakest([*aligned, *other]),
             table=_bundled_amendment().source,
             key="amendment.fields.<row>.value",
-            source="SECCo MP131 modification page",
+            source="SECCo MP131 modification page (approved 2020-08-26): the intent to align with "
+            "the template, and its weekday, begin and end constants, are stated; the rows are not "
+            "listed",
         )
 
     def assumptions(self) -> tuple[Assumption, ...]:
