@@ -90,6 +90,9 @@ ENTRY_POINTS: dict[str, Callable[[Any], object]] = {
     "secrules.check(keystore=, acb=)": lambda d: secrules.check(
         d, keystore=_empty_store(), acb="0102030405060708"
     ),
+    "ProposalModel.with_reading": lambda d: (
+        secrules.get_proposal("DP129").require_model().with_reading(d)
+    ),
 }
 
 
@@ -133,6 +136,7 @@ def _commands(path: Path, store: Path) -> list[list[str]]:
         ["impact", "DP129", "--table", p],
         ["impact", "DP131", "--table", p],
         ["impact", "DP133", "--table", p],
+        ["impact", "DP131", "--sensitivity", "--table", p],
         ["gbcs", "inspect", p],
         ["gbcs", "verify", "--keystore", str(store), p],
         ["gbcs", "sign", p, "--key", p],
