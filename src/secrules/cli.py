@@ -130,7 +130,7 @@ def _cmd_impact(args: argparse.Namespace) -> int:
         model = p.require_model()
         if args.table is not None:
             model = model.with_table(args.table)
-        reports.append(compute_impact(p, model))
+        reports.append(compute_impact(p, model, sensitivity=True))
     text = render_impact(reports, args.format, all_rows=args.all_rows, not_modelled=not_modelled)
     _write(text, args.output, inputs=[args.table])
     return EXIT_OK

@@ -86,7 +86,9 @@ def test_bundled_baseline_is_the_gbcs_variant_only_dated_28_may_2020():
     assert rules.ids == (SIGNING_VARIANT_RULE_ID,)
     cnsa = decide(rules, SigningSubject(SUPPLIER, SigningVariant.CNSA, True))
     assert cnsa.outcome is Outcome.FAIL
-    assert cnsa.message.endswith("(GBCS 4.3.3.2 as at 2020-05-28: gbcs only); device_accepts: true")
+    assert cnsa.message.endswith(
+        "(GBCS 4.3.3.2 as at 2020-05-28, as the DSP read it: gbcs only); device_accepts: true"
+    )
     assert decide(rules, SigningSubject(SUPPLIER, SigningVariant.GBCS)).outcome is Outcome.PASS
     device = decide(rules, SigningSubject(DEVICE, SigningVariant.CNSA))
     assert device.outcome is Outcome.NOT_APPLICABLE

@@ -100,6 +100,9 @@ ENTRY_POINTS: dict[str, Callable[[Any], object]] = {
     "zigbee.decode_zcl_plaintext": lambda d: decode_zcl_plaintext(
         d, cluster_id=0x0705, header=ZclHeader(0x08, 0, 0x01)
     ),
+    "ProposalModel.with_reading": lambda d: (
+        secrules.get_proposal("DP129").require_model().with_reading(d)
+    ),
 }
 
 
@@ -148,6 +151,7 @@ def _commands(path: Path, store: Path) -> list[list[str]]:
         ["impact", "DP129", "--table", p],
         ["impact", "DP131", "--table", p],
         ["impact", "DP133", "--table", p],
+        ["impact", "DP131", "--table", p],
         ["gbcs", "inspect", p],
         ["gbcs", "verify", "--keystore", str(store), p],
         ["gbcs", "sign", p, "--key", p],

@@ -13,6 +13,7 @@ import secrules
 from secrules.core.findings import Outcome
 from secrules.core.regimes import REGIMES
 from secrules.core.rules import decide
+from secrules.core.sensitivity import sensitivity
 from secrules.errors import DataFileError, InvalidValueError
 from secrules.gbcs import parse_message, verify_message
 from secrules.gbcs.keystore import DirectoryKeyStore, MemoryKeyStore
@@ -28,7 +29,7 @@ from secrules.proposals.dp129 import (
     device_acceptance,
     load_policy,
 )
-from secrules.report import as_json
+from secrules.report import as_json, reading_difference
 from secrules.strategies.ecdsa import signed_gbcs_messages
 
 
@@ -41,8 +42,50 @@ def _model() -> Dp129Model:
 REMOTE_PARTIES = 10
 
 
-def test_impact_changes_exactly_the_remote_party_cnsa_rows():
+def test_readings_beis_authoritative_then_the_dsp():
+    model = _model()
+    readings = model.readings()
+    assert [r.id for r in readings] == ["beis", "dsp"]
+    assert [r.authoritative for r in readings] == [True, False]
+    assert model.reading == readings[0]
+    assert {r.held_by for r in readings} == {"BEIS", "the DSP"}
+    for reading in readings:
+        assert reading.provenance.value == "stated"
+        assert "28 May 2020" in reading.source
+    assert model.with_reading("dsp").reading == readings[1]
+
+
+def test_under_beis_reading_mp129_changes_no_verdict():
     report = secrules.impact("DP129")
+    assert report.reading is not None
+    assert report.reading.id == "beis"
+    assert report.changed_count == 0
+    for row in report.rows:
+        if row.scenario["kind"] == "remote party":
+            assert row.baseline.verdict == row.proposed.verdict == PERMITTED
+    assert [r.reading.id for r in report.by_reading if r.reading] == ["beis", "dsp"]
+    assert "changes no verdict" in reading_difference(report)
+
+
+def test_unknown_reading_is_an_error_naming_the_readings():
+    with pytest.raises(InvalidValueError, match=r"no reading 'nope'.*beis, dsp"):
+        _model().with_reading("nope")
+    with pytest.raises(InvalidValueError, match="no reading"):
+        secrules.get_proposal("DP133").require_model().with_reading("beis")
+
+
+def test_reading_rows_are_checked(tmp_path):
+    bundled = resources.files("secrules.data").joinpath("dp129_policy.toml").read_text()
+    path = tmp_path / "policy.toml"
+    path.write_text(bundled.replace("authoritative = false", "authoritative = true"))
+    with pytest.raises(DataFileError, match="exactly one reading"):
+        load_policy(path)
+
+
+def test_impact_changes_exactly_the_remote_party_cnsa_rows():
+    report = secrules.impact("DP129").alternatives[0]
+    assert report.reading is not None
+    assert report.reading.id == "dsp"
     parties = load_policy().parties
     assert len(parties) == REMOTE_PARTIES + 1
     assert report.total == 2 * len(parties)
@@ -80,7 +123,17 @@ def test_device_acceptance_check(variant):
 
 def test_json_report():
     data = json.loads(json.dumps(as_json(secrules.impact("DP129"))))
-    assert data["changed_count"] == REMOTE_PARTIES
+    assert data["changed_count"] == 0
+    assert data["reading"] == "beis"
+    readings = data["readings"]
+    assert [(r["id"], r["authoritative"], r["changed_count"]) for r in readings] == [
+        ("beis", True, 0),
+        ("dsp", False, REMOTE_PARTIES),
+    ]
+    assert set(readings[0]) >= {"name", "held_by", "text", "provenance", "source", "total"}
+    assert {r["scenario"]["variant"] for r in readings[1]["changed"]} == {"cnsa"}
+    assert data["reading_difference"].startswith("Under BEIS's reading (authoritative)")
+    assert data["sensitivity"] == []
     assert set(data["rows"][0]["scenario"]) == {
         "signer",
         "kind",
@@ -88,6 +141,27 @@ def test_json_report():
         "variant",
         "device_accepts",
     }
+
+
+def test_sensitivity_to_a129_5_depends_on_the_reading():
+    model = _model()
+    (beis,) = sensitivity(secrules.get_proposal("DP129"), model)
+    assert beis.assumption == "A129-5"
+    assert beis.robust
+    (dsp,) = sensitivity(secrules.get_proposal("DP129"), model.with_reading("dsp"))
+    assert not dsp.robust
+    assert dict(dsp.counts) == {
+        "every Remote Party signer (as modelled)": REMOTE_PARTIES,
+        "only the DSP and the DCC-role signers (01, 04, 05, 06)": 5,
+    }
+
+
+def test_text_report_shows_both_readings(run_cli):
+    result = run_cli("impact", "DP129")
+    assert result.code == 0
+    assert "beis: BEIS's reading (held by BEIS, authoritative; stated): 0 of 22" in result.out
+    assert "dsp: the DSP's reading (held by the DSP; stated): 10 of 22" in result.out
+    assert "so it is a clarification" in result.out
 
 
 def test_proposed_is_baseline_plus_one_exception():
@@ -171,7 +245,7 @@ def test_user_policy_table(tmp_path):
     text = bundled.replace('remote_party = ["gbcs", "cnsa"]', 'remote_party = ["gbcs"]')
     path = tmp_path / "policy.toml"
     path.write_text(text)
-    model = Dp129Model().with_table(path)
+    model = Dp129Model().with_table(path).with_reading("dsp")
     for scenario in model.scenarios():
         baseline = model.evaluate(scenario, "baseline")
         assert baseline.verdict == model.evaluate(scenario, "proposed").verdict

@@ -106,7 +106,10 @@ def test_bundled_table_28d_is_the_stated_modelling_decision():
     prop = load_amendment().apply(base)
     for name in CONSTANT_FIELDS:
         assert prop.fields[name].kind == "template"
-        assert prop.fields[name].provenance is Provenance.STATED
+        # the MP131 page states the intent, not the rows: every post-MP131 row is inferred
+        assert prop.fields[name].provenance is Provenance.INFERRED
+    for name in WEEK_AND_DATES:  # the three constants the MP131 page quotes
+        assert "quoted on the MP131 page (stated)" in prop.fields[name].source
     for table in (base, prop):
         for name in ("start_time", "end_time"):
             assert table.fields[name].kind == "unknown"

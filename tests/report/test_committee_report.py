@@ -76,6 +76,11 @@ def test_summary_says_what_who_how_many_and_what_it_rests_on(reports):
     assert "rests on 7 assumptions" in summary.rests_on
     assert summary.sensitivity == (NO_VARIATIONS,)
     dp129 = summarise(reports["DP129"], ())
+    # Each reading is summarised: none affected under BEIS's, some signers under the DSP's.
+    assert dp129.affected.startswith("Under BEIS's reading: no situation is affected.")
+    assert "Under the DSP's reading: only situations where" in dp129.affected
+    assert "none of the 22 situations modelled changes" in dp129.counts
+    assert "10 of 22 situations change" in dp129.counts
     # The signer's role code and kind follow from the signer: said once, not three times.
     assert "Signer is" in dp129.affected
     assert "role code" not in dp129.affected.lower()
@@ -100,9 +105,10 @@ def test_sensitivity_is_computed_and_reported():
     by_id = {s["assumption"]: s for s in data["sensitivity"]}
     assert by_id["A133-3"]["robust"] is True
     assert by_id["A133-4"]["robust"] is False
-    assert by_id["A133-4"]["differing"] == ["MP133 adds nothing"]
+    moved = [a["label"] for a in by_id["A133-4"]["alternatives"] if not a["same"]]
+    assert moved == ["MP133 adds nothing"]
     assert by_id["A133-3"]["text"] == (
-        "robust to A133-3: the same 3 changed rows under all 1 alternatives"
+        "robust to A133-3: the same 3 changed rows under its one alternative"
     )
     assert by_id["A133-4"]["text"].startswith("depends on A133-4")
     page = render_impact([report], "html")

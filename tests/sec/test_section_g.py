@@ -26,7 +26,8 @@ OTHERS = frozenset(UserRole) - ES_RSA
 def test_parts_and_user_parts():
     assert SG.part_ids == tuple(f"G{i}" for i in range(1, 11))
     assert SG.user_parts == {"G3", "G4", "G5", "G6", "G8", "G10"}
-    assert SG.part("G10").provenance == "stated"
+    assert SG.part("G10").provenance == "inferred"  # whom it binds: our reading
+    assert SG.part("G10").heading_provenance == "stated"  # its heading: the SECCo glossary
     with pytest.raises(SecrulesError):
         SG.part("G11")
 

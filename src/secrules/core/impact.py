@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
@@ -10,6 +10,9 @@ from secrules.core.data import TableSource
 from secrules.core.findings import Finding
 from secrules.core.proposals import Assumption, Proposal, ProposalModel, Reading, Scenario
 from secrules.errors import InvalidValueError
+
+if TYPE_CHECKING:
+    from secrules.core.sensitivity import Sensitivity
 
 __all__ = ["ImpactReport", "ImpactRow", "compute_impact"]
 
@@ -40,6 +43,8 @@ class ImpactReport:
     user's file) and its SHA-256, so a committee can reproduce the report. When the model
     declares readings of its baseline, ``reading`` is the one these rows were computed under
     and ``alternatives`` holds the report under each other reading, in the model's order.
+    ``sensitivity`` holds, when it was asked for, how the changed rows move under each declared
+    alternative of an assumption (:func:`secrules.core.sensitivity.sensitivity`).
     """
 
     proposal: Proposal
@@ -49,6 +54,7 @@ class ImpactReport:
     table: TableSource | None = None
     reading: Reading | None = None
     alternatives: tuple[ImpactReport, ...] = ()
+    sensitivity: tuple[Sensitivity, ...] = ()
 
     @property
     def by_reading(self) -> tuple[ImpactReport, ...]:
@@ -87,12 +93,18 @@ class ImpactReport:
 
 
 def compute_impact(
-    proposal: Proposal, model: ProposalModel[Any] | None = None, *, readings: bool = True
+    proposal: Proposal,
+    model: ProposalModel[Any] | None = None,
+    *,
+    readings: bool = True,
+    sensitivity: bool = False,
 ) -> ImpactReport:
     """Evaluate every scenario of ``proposal`` (or of ``model``, a variant of its model).
 
     When the model declares readings of its baseline, the report is computed under the model's
     own reading and, unless ``readings=False``, under each other reading (``alternatives``).
+    With ``sensitivity=True`` the report also carries the sensitivity of its changed rows to
+    each assumption the model declares alternatives for (each alternative costs one impact).
     """
     if not isinstance(proposal, Proposal):
         raise InvalidValueError(f"proposal must be a Proposal, not {type(proposal).__name__}")
@@ -113,14 +125,16 @@ def compute_impact(
     own = model.reading
     alternatives = (
         tuple(
-            compute_impact(proposal, model.with_reading(other.id), readings=False)
+            compute_impact(
+                proposal, model.with_reading(other.id), readings=False, sensitivity=sensitivity
+            )
             for other in model.readings()
             if own is not None and other.id != own.id
         )
         if readings
         else ()
     )
-    return ImpactReport(
+    report = ImpactReport(
         proposal=proposal,
         model=model,
         rows=rows,
@@ -129,3 +143,8 @@ def compute_impact(
         reading=own,
         alternatives=alternatives,
     )
+    if not sensitivity:
+        return report
+    from secrules.core.sensitivity import sensitivity_of  # noqa: PLC0415 - it imports this module
+
+    return attrs.evolve(report, sensitivity=sensitivity_of(report))

@@ -15,7 +15,7 @@ import attrs
 from secrules.core.impact import ImpactReport, compute_impact
 from secrules.core.proposals import Proposal, ProposalModel, Scenario
 
-__all__ = ["Sensitivity", "changed_set", "sensitivity"]
+__all__ = ["Sensitivity", "changed_set", "sensitivity", "sensitivity_of"]
 
 ChangedSet = frozenset[tuple[Scenario, str, str]]
 
@@ -47,10 +47,12 @@ class Sensitivity:
     def describe(self, changed: int) -> str:
         """One sentence: ``robust to A133-3: same 3 changed rows under all 32 alternatives``."""
         if self.robust:
-            return (
-                f"robust to {self.assumption}: the same {changed} changed rows under all"
-                f" {self.alternatives} alternatives"
+            tried = (
+                "its one alternative"
+                if self.alternatives == 1
+                else f"all {self.alternatives} alternatives"
             )
+            return f"robust to {self.assumption}: the same {changed} changed rows under {tried}"
         return (
             f"depends on {self.assumption}: the changed rows differ under"
             f" {len(self.differing)} of {self.alternatives} alternatives"
@@ -67,7 +69,32 @@ def sensitivity(
     over its whole scenario space. Assumptions are reported in declaration order.
     """
     model = model or proposal.require_model()
-    own = changed_set(compute_impact(proposal, model, readings=False))
+    return _compare(proposal, model, changed_set(compute_impact(proposal, model, readings=False)))
+
+
+def sensitivity_of(report: ImpactReport) -> tuple[Sensitivity, ...]:
+    """:func:`sensitivity` for the model of ``report``, reusing its rows as the model's own."""
+    return _compare(report.proposal, report.model, changed_set(report))
+
+
+def _compare(
+    proposal: Proposal, model: ProposalModel[Any], own: ChangedSet
+) -> tuple[Sensitivity, ...]:
+    # A model is immutable once built, so its sensitivity is computed once per model object
+    # (a user's table builds a new model, and so a fresh computation).
+    cached: tuple[ChangedSet, tuple[Sensitivity, ...]] | None = model.__dict__.get(
+        "_sensitivity_cache"
+    )
+    if cached is not None and cached[0] == own:
+        return cached[1]
+    result = _recompute(proposal, model, own)
+    model.__dict__["_sensitivity_cache"] = (own, result)
+    return result
+
+
+def _recompute(
+    proposal: Proposal, model: ProposalModel[Any], own: ChangedSet
+) -> tuple[Sensitivity, ...]:
     grouped: dict[str, list[tuple[str, ChangedSet]]] = {}
     for variation in model.variations():
         report = compute_impact(proposal, variation.build(), readings=False)

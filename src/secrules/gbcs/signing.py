@@ -21,7 +21,7 @@ import os
 import attrs
 
 from secrules.core.citations import cite
-from secrules.core.clauses import Provenance, to_provenance
+from secrules.core.clauses import ClauseRef, Provenance, to_provenance
 from secrules.core.data import TableReader, TableSource, load_table
 from secrules.core.enums import enum_member
 from secrules.core.findings import Outcome, Verdict
@@ -106,6 +106,10 @@ class SigningPolicy:
     file: str
     #: The table file and its SHA-256 (None for a policy built in code).
     source: TableSource | None = attrs.field(default=None, eq=False)
+    #: Whose reading of 4.3.3.2 the value is (``the DSP``); a proposal may override it.
+    read_by: str = "the DSP"
+    #: The clause the rule cites (None: ``gbcs.4.3.3.2.remote-party-variant``).
+    clause: ClauseRef | None = None
 
 
 def read_variant_names(table: TableReader, key: str) -> frozenset[str]:
@@ -167,7 +171,7 @@ def _with_evidence(verdict: Verdict, subject: SigningSubject) -> Verdict:
 def signing_rules(policy: SigningPolicy | None = None) -> RuleSet[SigningSubject]:
     """``gbcs.signing-variant`` over ``policy`` (the bundled GBCS 4.3.3.2 table by default)."""
     chosen = policy if policy is not None else load_signing_policy()
-    basis = f"GBCS 4.3.3.2 as at {chosen.as_of}"
+    basis = f"GBCS 4.3.3.2 as at {chosen.as_of}, as {chosen.read_by} read it"
 
     def fn(subject: SigningSubject) -> Verdict:
         if not subject.party.is_remote_party:
@@ -184,13 +188,13 @@ def signing_rules(policy: SigningPolicy | None = None) -> RuleSet[SigningSubject
     rule: Rule[SigningSubject] = Rule(
         id=SIGNING_VARIANT_RULE_ID,
         title="A Remote Party signs GBCS messages with a permitted ECDSA variant",
-        clauses=(REMOTE_PARTY_VARIANT_CLAUSE, ECDSA_PRIMITIVES_CLAUSE),
+        clauses=(chosen.clause or REMOTE_PARTY_VARIANT_CLAUSE, ECDSA_PRIMITIVES_CLAUSE),
         fn=fn,
         data_files=(data_file(chosen.source, SIGNING_TABLE),),
         text=(
-            "Remote Parties sign with ECDSA P-256 / SHA-256 (GBCS 4.3.3); GBCS 4.3.3.2 as the "
-            f"DSP read it on {chosen.as_of} allows the {_shown(chosen.remote_party).upper()} "
-            "variant "
+            "Remote Parties sign with ECDSA P-256 / SHA-256 (GBCS 4.3.3); GBCS 4.3.3.2 as "
+            f"{chosen.read_by} read it on {chosen.as_of} allows the "
+            f"{_shown(chosen.remote_party).upper()} variant "
             "(assumed: the text is not public). Device signing is not governed by 4.3.3.2."
         ),
     )

@@ -2,8 +2,11 @@
 
 GBCS 4.3.3.2 speaks of a Remote Party signing with the "GBCS variant" of ECDSA; the SECAS paper
 of 28 May 2020 (DP129) and SEC Modification MP129 "Allowing the use of CNSA variant for ECDSA"
-(SECCo, November 2021 SEC Release) name a "CNSA variant" too. Neither the GBCS 4.3.3.2 text nor
-MP129's legal text is public, so the profiles below are a modelling decision:
+(SECCo: in scope of the November 2021 SEC Release when last seen; implementation not confirmed)
+name a "CNSA variant" too. Neither the GBCS 4.3.3.2 text nor MP129's legal text is public, and
+the paper's "CNSA variant" is not defined publicly: published CNSA (1.0) specifies ECDSA on P-384
+with SHA-384, while the guide read for "P-256 with a FIPS 186-4 B.5 k" is the NSA Suite B
+implementer's guide. So the profiles below are a modelling decision:
 
 * Devices hold only P-256 remote-party keys and run one verification rule, and both variants
   are said to comply; so the variants cannot differ in curve, hash, encoding or signed bytes
@@ -134,8 +137,11 @@ SigningVariant.CNSA = SigningVariant(
     title="CNSA variant",
     nonce_method=NonceMethod.RANDOM,
     clauses=(ECDSA_PRIMITIVES_CLAUSE, PLAIN_FORMAT_CLAUSE, _CNSA_K, _MP129),
-    provenance="inferred",
-    note="k per FIPS 186-4 B.5 as in the NSA Suite B implementer's guide for P-256.",
+    provenance="assumed",
+    note=(
+        "k per FIPS 186-4 B.5 as in the NSA Suite B implementer's guide for P-256; published "
+        "CNSA (1.0) specifies P-384 / SHA-384, so the paper's term is read, not defined."
+    ),
 )
 SigningVariant.DETERMINISTIC_TEST = SigningVariant(
     name="deterministic_test",

@@ -151,14 +151,19 @@ def get_proposal(ident: str | int) -> Proposal:
 
 
 def impact(
-    proposal_id: str | int | Proposal, *, table: str | os.PathLike[str] | None = None
+    proposal_id: str | int | Proposal,
+    *,
+    table: str | os.PathLike[str] | None = None,
+    sensitivity: bool = False,
 ) -> ImpactReport:
     """Evaluate every scenario of a proposal under both regimes (``DP133``, ``133``...).
 
     ``table`` is the path (``str`` or :class:`os.PathLike`) of the user's own copy of the
     proposal's parameter table (for example the real GBCS Table 28d for DP131), used instead of
     the bundled one. An argument of the wrong type raises
-    :class:`~secrules.errors.InvalidValueError` naming it. (``secrules.impact``.)
+    :class:`~secrules.errors.InvalidValueError` naming it. With ``sensitivity=True`` the
+    report also says, per assumption the model declares alternatives for, whether its changed
+    rows move (one impact per alternative). (``secrules.impact``.)
     """
     if not isinstance(proposal_id, Proposal):
         require_type(proposal_id, "proposal_id", (str, int), "a str, an int or a Proposal")
@@ -166,4 +171,5 @@ def impact(
         require_path(table, "table")
     proposal = proposal_id if isinstance(proposal_id, Proposal) else get_proposal(proposal_id)
     model = proposal.require_model()
-    return compute_impact(proposal, model if table is None else model.with_table(table))
+    chosen = model if table is None else model.with_table(table)
+    return compute_impact(proposal, chosen, sensitivity=bool(sensitivity))

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import functools
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from types import MappingProxyType
 from typing import ClassVar
 
@@ -29,6 +29,7 @@ from secrules.core.proposals import (
     Assumption,
     ProposalModel,
     Scenario,
+    Variation,
     derived_assumption,
     read_assumptions,
     restate,
@@ -201,13 +202,56 @@ class Dp125Model(ProposalModel[VariantChange]):
     #: What DP125 changes; a user may pass their own copy.
     table_name: ClassVar[str] = _TABLE
 
-    def __init__(self, policy: Dp125Policy | None = None, *, era: str | None = None) -> None:
+    def __init__(
+        self,
+        policy: Dp125Policy | None = None,
+        *,
+        era: str | None = None,
+        smi: VariantPolicy | None = None,
+    ) -> None:
         self._policy = policy
         self._era = era
+        self._smi = smi
 
     def with_table(self, path: str | os.PathLike[str]) -> Dp125Model:
         """The same model on the user's copy of ``dp125_policy.toml`` at ``path``."""
-        return Dp125Model(load_dp125_policy(path), era=self._era)
+        return Dp125Model(load_dp125_policy(path), era=self._era, smi=self._smi)
+
+    def with_baseline_statuses(self, statuses: Iterable[DeviceStatus]) -> Dp125Model:
+        """The model whose baseline grants (A125-4) hold in ``statuses`` instead."""
+        chosen = frozenset(statuses)
+        smi = self.smi_policy
+        grants = tuple(
+            attrs.evolve(g, statuses=chosen) if g.assumption == "A125-4" else g for g in smi.grants
+        )
+        return Dp125Model(self._policy, era=self._era, smi=attrs.evolve(smi, grants=grants))
+
+    def variations(self) -> Iterator[Variation]:
+        """A125-4: the statuses the installing supplier may correct in; A125-8: the era."""
+        before = (DeviceStatus.PENDING, DeviceStatus.WHITELISTED)
+        options = {
+            "Pending only": before[:1],
+            "Pending, Whitelisted": before,
+            "Pending, Whitelisted, InstalledNotCommissioned (as modelled)": (
+                *before,
+                DeviceStatus.INSTALLED_NOT_COMMISSIONED,
+            ),
+            "also Commissioned": (
+                *before,
+                DeviceStatus.INSTALLED_NOT_COMMISSIONED,
+                DeviceStatus.COMMISSIONED,
+            ),
+        }
+        for label, statuses in options.items():
+            yield Variation(
+                "A125-4", label, functools.partial(self.with_baseline_statuses, statuses)
+            )
+        for name in variant_catalogue().sets:
+            yield Variation(
+                "A125-8",
+                f"{name}{' (as modelled)' if name == self.era else ''}",
+                functools.partial(Dp125Model, self._policy, era=name, smi=self._smi),
+            )
 
     @property
     def table_source(self) -> TableSource | None:
@@ -221,8 +265,8 @@ class Dp125Model(ProposalModel[VariantChange]):
 
     @property
     def smi_policy(self) -> VariantPolicy:
-        """The SMI's own table the baseline rules come from."""
-        return variant_policy()
+        """The SMI's own table the baseline rules come from (or an alternative to A125-4)."""
+        return self._smi or variant_policy()
 
     @property
     def era(self) -> str:

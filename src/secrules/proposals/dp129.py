@@ -2,11 +2,16 @@
 
 Problem (SECAS paper to TABASC, 28 May 2020): the DSP took itself to be a Remote Party under
 GBCS 4.3.3.2 and signed all device critical commands with the "GBCS variant" of ECDSA; BEIS said
-the "CNSA variant" would also have complied, and the SMKI PMA agreed the wording should say so.
-MP129 is in scope of the November 2021 SEC Release.
+the DSP could have used the "CNSA variant" and remained compliant, and the SMKI PMA agreed the
+wording lacked clarity. MP129 was in scope of the November 2021 SEC Release when last seen;
+its implementation is not confirmed.
 
-The baseline is the domain's ``gbcs.signing-variant`` (:func:`secrules.gbcs.signing.signing_rules`:
-a Remote Party signs with the GBCS variant). MP129's change is one exception to it,
+The baseline text is ambiguous, so DP129 declares two *readings* of it (``[[reading]]`` rows of
+``data/dp129_policy.toml``): BEIS's (authoritative: either variant already complied, so MP129 is
+a clarification and changes no verdict) and the DSP's (the GBCS variant only, so MP129 grants a
+permission and the Remote Party x CNSA rows change). The baseline is the domain's
+``gbcs.signing-variant`` (:func:`secrules.gbcs.signing.signing_rules`) on the domain's dated
+table with the reading's variants as a table override. MP129's change is one exception to it,
 ``dp129.remote-party-variants``: a Remote Party signer may sign with a variant MP129 lists (GBCS
 or CNSA; ``[mp129]`` of ``data/dp129_policy.toml``). Device rows are not applicable in both.
 
@@ -28,12 +33,14 @@ import attrs
 
 from secrules.core.citations import cite
 from secrules.core.clauses import ClauseRef, Provenance
-from secrules.core.data import TableSource, load_table
+from secrules.core.data import TableReader, TableSource, load_table
 from secrules.core.findings import Outcome, Verdict
 from secrules.core.proposals import (
     Assumption,
     ProposalModel,
+    Reading,
     Scenario,
+    Variation,
     derived_assumption,
     read_assumptions,
     restate,
@@ -69,6 +76,7 @@ __all__ = [
     "DeviceCheck",
     "Dp129Model",
     "Dp129Policy",
+    "ReadingOfBaseline",
     "device_acceptance",
     "load_policy",
 ]
@@ -83,8 +91,17 @@ _MP129 = cite("sec.mp129")
 
 
 @attrs.frozen
+class ReadingOfBaseline:
+    """One ``[[reading]]`` row: a reading of GBCS 4.3.3.2 and the variants it permits."""
+
+    reading: Reading
+    #: The variants a Remote Party may sign with under this reading (before MP129).
+    remote_party: frozenset[str]
+
+
+@attrs.frozen
 class Dp129Policy:
-    """DP129's own table: the signer parties (scenario space), MP129's variants, assumptions."""
+    """DP129's own table: signer parties, baseline readings, MP129's variants, assumptions."""
 
     parties: tuple[SignerParty, ...]
     #: The variants a Remote Party may sign with under MP129.
@@ -97,6 +114,41 @@ class Dp129Policy:
     mp129_source: str = ""
     #: The table file and its SHA-256 (None for a policy built in code).
     source: TableSource | None = attrs.field(default=None, eq=False)
+    #: The readings of GBCS 4.3.3.2, authoritative first (empty: the domain table alone).
+    readings: tuple[ReadingOfBaseline, ...] = ()
+
+    def reading(self, ident: str) -> ReadingOfBaseline:
+        """The reading called ``ident``; InvalidValueError naming the table's readings."""
+        for item in self.readings:
+            if item.reading.id == ident:
+                return item
+        known = ", ".join(r.reading.id for r in self.readings) or "none"
+        raise InvalidValueError(f"DP129 has no reading {ident!r} (its readings: {known})")
+
+
+def _read_readings(table: TableReader) -> tuple[ReadingOfBaseline, ...]:
+    if "reading" not in table:
+        return ()
+    out: list[ReadingOfBaseline] = []
+    for row in table.tables("reading"):
+        reading = Reading(
+            id=row.text("id"),
+            name=row.text("name"),
+            held_by=row.text("held_by"),
+            text=row.text("text"),
+            provenance=row.provenance(),
+            source=row.text("source"),
+            authoritative=row.flag("authoritative", default=False),
+        )
+        if any(r.reading.id == reading.id for r in out):
+            raise row.error(f"reading id {reading.id!r} appears twice", "id")
+        out.append(ReadingOfBaseline(reading, read_variant_names(row, "variants")))
+    leaders = [r for r in out if r.reading.authoritative]
+    if len(leaders) != 1:
+        raise table.error(
+            f"exactly one reading must say authoritative = true (found {len(leaders)})", "reading"
+        )
+    return (leaders[0], *(r for r in out if r is not leaders[0]))
 
 
 def load_policy(path: str | os.PathLike[str] | None = None) -> Dp129Policy:
@@ -126,6 +178,7 @@ def load_policy(path: str | os.PathLike[str] | None = None) -> Dp129Policy:
         file=table.file,
         mp129_source=mp129.text("source"),
         source=table.source,
+        readings=_read_readings(table),
     )
 
 
@@ -174,12 +227,27 @@ def device_acceptance(variant: SigningVariant, *, originator: Eui64 | None = Non
     )
 
 
-def mp129_exception(policy: Dp129Policy) -> Rule[SigningSubject]:
-    """``dp129.remote-party-variants``: MP129's variants, for Remote Party signers only."""
+#: Certificate roles of DCC-role signers (Recovery, ACB, Transitional CoS, WAN Provider) and
+#: the DSP acting as a Remote Party: the alternative scope of A129-5.
+DCC_ROLE_CODES = frozenset({"01", "04", "05", "06", "DCC"})
+
+
+def mp129_exception(
+    policy: Dp129Policy, covers: frozenset[str] | None = None
+) -> Rule[SigningSubject]:
+    """``dp129.remote-party-variants``: MP129's variants, for Remote Party signers only.
+
+    ``covers`` limits the exception to signers whose ``role_code`` it lists (None: every
+    Remote Party signer, as A129-5 assumes).
+    """
     allowed = policy.permitted
 
     def fn(subject: SigningSubject) -> Verdict:
         return variant_verdict(subject, allowed, "MP129")
+
+    def when(subject: SigningSubject) -> bool:
+        party = subject.party
+        return party.is_remote_party and (covers is None or party.role_code in covers)
 
     return Rule(
         id=EXCEPTION_RULE_ID,
@@ -189,24 +257,33 @@ def mp129_exception(policy: Dp129Policy) -> Rule[SigningSubject]:
         data_files=(data_file(policy.source, _TABLE),),
         text="After MP129 a Remote Party may sign with the variants MP129 lists (GBCS or CNSA).",
         exception_to=SIGNING_VARIANT_RULE_ID,
-        when=lambda subject: subject.party.is_remote_party,
+        when=when,
     )
 
 
 class Dp129Model(ProposalModel[SigningSubject]):
-    """Which ECDSA signing variant each signer party may use, before and after MP129."""
+    """Which ECDSA signing variant each signer party may use, before and after MP129.
+
+    The baseline is built on one reading of GBCS 4.3.3.2 (BEIS's, the authoritative one, by
+    default; :meth:`with_reading` for the DSP's); impact reports carry both.
+    """
 
     summary: ClassVar[str] = (
-        "ECDSA signing variant by signer party: 11 parties x 2 variants, the 10 Remote Party x "
-        "CNSA rows change; a Device accepts both (computed)"
+        "ECDSA signing variant by signer party: 11 parties x 2 variants under two readings of "
+        "GBCS 4.3.3.2 (BEIS's: no row changes; the DSP's: the 10 Remote Party x CNSA rows); "
+        "a Device accepts both (computed)"
     )
     scope: ClassVar[str] = "Remote Party signers signing with the CNSA variant"
     regimes: ClassVar[Mapping[Regime, str]] = MappingProxyType(
         {
             Regime.BASELINE: (
-                "Before MP129: a Remote Party signs with the GBCS variant only (assumed)."
+                "Before MP129: GBCS 4.3.3.2 as the reading in use has it (BEIS: the GBCS or the "
+                "CNSA variant; the DSP: the GBCS variant only)."
             ),
-            Regime.PROPOSED: "MP129 (November 2021 SEC Release): the GBCS or the CNSA variant.",
+            Regime.PROPOSED: (
+                "MP129 (in scope of the November 2021 SEC Release when last seen; implementation "
+                "not confirmed): a Remote Party may sign with the GBCS or the CNSA variant."
+            ),
         }
     )
     combine: ClassVar[Combiner] = WORST
@@ -229,28 +306,109 @@ class Dp129Model(ProposalModel[SigningSubject]):
     table_name: ClassVar[str] = _TABLE
 
     def __init__(
-        self, policy: Dp129Policy | None = None, signing: SigningPolicy | None = None
+        self,
+        policy: Dp129Policy | None = None,
+        signing: SigningPolicy | None = None,
+        *,
+        reading: str | None = None,
+        mp129_covers: frozenset[str] | None = None,
     ) -> None:
         self.policy = policy or load_policy()
         #: The domain's dated table of permitted variants (GBCS 4.3.3.2 as at 28 May 2020).
         self.signing = signing or load_signing_policy()
+        #: The reading the baseline is built on (None when the table declares none).
+        self.chosen: ReadingOfBaseline | None = None
+        if reading is not None:
+            self.chosen = self.policy.reading(reading)
+        elif self.policy.readings:
+            self.chosen = self.policy.readings[0]
+        #: Role codes MP129's exception covers (None: every Remote Party signer, A129-5).
+        self.mp129_covers = mp129_covers
+
+    def _again(self, **changes: object) -> Dp129Model:
+        args: dict[str, object] = {
+            "policy": self.policy,
+            "signing": self.signing,
+            "reading": None if self.chosen is None else self.chosen.reading.id,
+            "mp129_covers": self.mp129_covers,
+        }
+        args.update(changes)
+        return Dp129Model(**args)  # type: ignore[arg-type]
 
     def with_table(self, path: str | os.PathLike[str]) -> Dp129Model:
-        """The model on the user's own copy of dp129_policy.toml (same schema)."""
-        return Dp129Model(load_policy(path), self.signing)
+        """The model on the user's own copy of dp129_policy.toml (same schema).
+
+        The reading in use is kept when the user's table declares it, else its authoritative one.
+        """
+        policy = load_policy(path)
+        current = None if self.chosen is None else self.chosen.reading.id
+        keep = any(r.reading.id == current for r in policy.readings)
+        return self._again(policy=policy, reading=current if keep else None)
+
+    def readings(self) -> tuple[Reading, ...]:
+        """BEIS's reading (authoritative) and the DSP's, from the ``[[reading]]`` rows."""
+        return tuple(r.reading for r in self.policy.readings)
+
+    @property
+    def reading(self) -> Reading | None:
+        """The reading this model's baseline is built on (BEIS's unless another was chosen)."""
+        return None if self.chosen is None else self.chosen.reading
+
+    def with_reading(self, ident: str) -> Dp129Model:
+        """The same model with its baseline built on the reading ``ident`` (``beis``, ``dsp``)."""
+        if not any(r.id == ident for r in self.readings()):
+            return super().with_reading(ident)  # type: ignore[return-value]
+        return self._again(reading=ident)
+
+    def variations(self) -> Iterator[Variation]:
+        """A129-5: MP129 covers every Remote Party signer, or only the DCC-role signers."""
+        yield Variation("A129-5", "every Remote Party signer (as modelled)", lambda: self)
+        yield Variation(
+            "A129-5",
+            "only the DSP and the DCC-role signers (01, 04, 05, 06)",
+            lambda: self._again(mp129_covers=DCC_ROLE_CODES),
+        )
 
     @property
     def table_source(self) -> TableSource | None:
         """DP129's table in use (bundled or the user's) and its SHA-256."""
         return self.policy.source
 
+    @property
+    def baseline_policy(self) -> SigningPolicy:
+        """The domain's signing table with the reading's variants in place (a table override)."""
+        chosen = self.chosen
+        if chosen is None:
+            return self.signing
+        reading = chosen.reading
+        shown = " or ".join(
+            v.title for v in SigningVariant.regulatory_variants() if v.name in chosen.remote_party
+        )
+        clause = ClauseRef(
+            document="GBCS",
+            clause=f"4.3.3.2 Remote Party ECDSA signing, as {reading.held_by} read it: {shown}",
+            version=self.signing.version,
+            provenance=Provenance.ASSUMED,
+            note=f"the 4.3.3.2 text is not public; the reading is {reading.provenance}: "
+            f"{reading.source}",
+        )
+        return attrs.evolve(
+            self.signing,
+            remote_party=chosen.remote_party,
+            provenance=Provenance.ASSUMED,
+            note=reading.source,
+            read_by=reading.held_by,
+            clause=clause,
+        )
+
     def baseline(self) -> RuleSet[SigningSubject]:
-        """``gbcs.signing-variant`` as GBCS stood at the paper's date."""
-        return signing_rules(self.signing)
+        """``gbcs.signing-variant`` as GBCS stood at the paper's date, under the reading in use."""
+        return signing_rules(self.baseline_policy)
 
     def reform(self, baseline: RuleSet[SigningSubject]) -> RuleSet[SigningSubject]:
         """MP129: an exception for Remote Party signers, permitting MP129's variants."""
-        return baseline.derive("DP129 proposed (MP129)", add=[mp129_exception(self.policy)])
+        exception = mp129_exception(self.policy, self.mp129_covers)
+        return baseline.derive("DP129 proposed (MP129)", add=[exception])
 
     def signature_reform(
         self, baseline: RuleSet[SignatureSubject]
@@ -305,8 +463,13 @@ class Dp129Model(ProposalModel[SigningSubject]):
         return restate(self.policy.assumptions, self._derived())
 
     def _derived(self) -> tuple[Assumption, ...]:
-        policy, signing = self.policy, self.signing
+        policy, signing, base = self.policy, self.signing, self.baseline_policy
         rows = {a.id: a for a in policy.assumptions}
+        covered = (
+            ""
+            if self.mp129_covers is None
+            else " whose certificate role is " + ", ".join(sorted(self.mp129_covers))
+        )
 
         def names(items: list[str], joiner: str = "and") -> str:
             if len(items) <= 1:
@@ -331,16 +494,19 @@ class Dp129Model(ProposalModel[SigningSubject]):
         return (
             derived_assumption(
                 "A129-4",
-                "Baseline (before MP129): every Remote Party signer "
-                f"{variants(signing.remote_party)}",
-                signing.provenance,
-                table=signing.source,
-                key="remote_party.variants",
+                f"Baseline (before MP129, GBCS 4.3.3.2 as {base.read_by} read it): every Remote "
+                f"Party signer {variants(base.remote_party)}",
+                base.provenance,
+                table=signing.source if self.chosen is None else policy.source,
+                key="remote_party.variants"
+                if self.chosen is None
+                else f"reading[{self.chosen.reading.id}].variants",
                 source=source("A129-4", signing.note),
             ),
             derived_assumption(
                 "A129-5",
-                f"Proposed (MP129): every Remote Party signer {variants(policy.permitted)}",
+                f"Proposed (MP129): every Remote Party signer{covered} "
+                f"{variants(policy.permitted)}",
                 policy.clause.provenance,
                 table=policy.source,
                 key="mp129.remote_party",

@@ -34,6 +34,7 @@ from secrules.core.proposals import (
     Grid,
     ProposalModel,
     Scenario,
+    Variation,
     derived_assumption,
     read_assumptions,
     restate,
@@ -226,6 +227,52 @@ class Dp131Model(ProposalModel[ScheduleSubject]):
         loaded is used as it is.
         """
         return Dp131Model(path if isinstance(path, Table28d) else t28d.load_table_28d(path))
+
+    def variations(self) -> Iterator[Variation]:
+        """A131-2: the conflict MP131 names maps to the week definition, the date range, or both.
+
+        Only rows the loaded table marks ``conflicts_with_template`` are varied; a row left out
+        of the mapping is read as equal to the ECS37 template (as A131-3 reads the others).
+        """
+        conflicting = [
+            name for name, row in self.table.fields.items() if row.conflicts_with_template
+        ]
+        if not conflicting:
+            return
+        groups = {
+            "the week definition (exec_weekdays)": ["exec_weekdays"],
+            "the date range (begin_date, end_date)": ["begin_date", "end_date"],
+        }
+        yield Variation("A131-2", f"{', '.join(conflicting)} (as modelled)", lambda: self)
+        for label, names in groups.items():
+            kept = [n for n in names if n in conflicting]
+            if kept and kept != conflicting:
+                yield Variation("A131-2", f"only {label}", functools.partial(self._only, kept))
+
+    def _only(self, kept: Sequence[str]) -> Dp131Model:
+        """The model whose baseline reads only ``kept`` as conflicting (the others as template)."""
+        table = self.table
+        rows = {
+            name: attrs.evolve(
+                row,
+                kind="template",
+                value=None,
+                conflicts_with_template=False,
+                source="alternative to A131-2: not among the conflicting rows",
+                provenance=Provenance.ASSUMED,
+            )
+            for name, row in table.fields.items()
+            if row.conflicts_with_template and name not in kept
+        }
+        return Dp131Model(
+            table.amended(
+                rows,
+                version=table.version,
+                origin=table.origin,
+                provenance=Provenance.ASSUMED,
+                description=f"{table.description} (only {', '.join(kept)} conflict)",
+            )
+        )
 
     @functools.cached_property
     def table(self) -> Table28d:
@@ -491,7 +538,9 @@ class Dp131Model(ProposalModel[ScheduleSubject]):
             _weakest([*aligned, *other]),
             table=_bundled_amendment().source,
             key="amendment.fields.<row>.value",
-            source="SECCo MP131 modification page",
+            source="SECCo MP131 modification page (approved 2020-08-26): the intent to align with "
+            "the template, and its weekday, begin and end constants, are stated; the rows are not "
+            "listed",
         )
 
     def assumptions(self) -> tuple[Assumption, ...]:

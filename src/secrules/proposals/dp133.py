@@ -28,6 +28,7 @@ from secrules.core.proposals import (
     Assumption,
     ProposalModel,
     Scenario,
+    Variation,
     derived_assumption,
     read_assumptions,
     restate,
@@ -145,6 +146,25 @@ class Dp133Model(ProposalModel[Subject]):
             source=self.mp133.source,
         )
         self.rulesets()  # built once here (linear in the table), never by a scenario
+
+    def with_g1_7(self, parts: frozenset[str]) -> Dp133Model:
+        """The same model with ``parts`` as the baseline G1.7 list (an alternative to A133-3)."""
+        return Dp133Model(self.section_g.with_g1_7(parts), self.mp133)
+
+    def variations(self) -> Iterator[Variation]:
+        """A133-3: every alternative baseline G1.7 list (32 with the bundled table).
+
+        Each subset of the parts that bind all User Roles, other than the parts MP133 adds;
+        the list itself is not public, so the result must not depend on it.
+        """
+        pool = [p for p in self.section_g.part_ids if p in self.section_g.user_parts - self._added]
+        for size in range(len(pool) + 1):
+            for combo in combinations(pool, size):
+                yield Variation(
+                    "A133-3",
+                    ", ".join(combo) or "no part",
+                    functools.partial(self.with_g1_7, frozenset(combo)),
+                )
 
     def with_table(self, path: str | os.PathLike[str]) -> Dp133Model:
         """The model on the user's own Section G table (same schema as section_g.toml)."""

@@ -7,13 +7,16 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
+import attrs
+
 from secrules.core.impact import ImpactReport, ImpactRow
-from secrules.core.proposals import Assumption, Proposal
-from secrules.core.sensitivity import Sensitivity, sensitivity
+from secrules.core.proposals import Assumption, Proposal, ProposalModel
+from secrules.core.sensitivity import Sensitivity, sensitivity_of
 from secrules.errors import InvalidValueError
 from secrules.report.html import render_html
 from secrules.report.labels import WIDTH, Notes, field_name, glossary_for, wrap
 from secrules.report.provenance import RunInfo, run_info
+from secrules.report.readings import reading_difference
 from secrules.report.serialise import as_json
 from secrules.report.summary import Summary, summarise
 
@@ -43,7 +46,8 @@ def render_impact(
         msg = f"unknown impact format {fmt!r}; expected one of {', '.join(IMPACT_FORMATS)}"
         raise InvalidValueError(msg)
     run = run_info(reports, date)
-    sens = [_sensitivity(r) for r in reports]
+    reports = [_with_sensitivity(r) for r in reports]
+    sens = [r.sensitivity for r in reports]
     summaries = [summarise(r, s) for r, s in zip(reports, sens, strict=True)]
     if fmt == "json":
         return _json(reports, not_modelled, run, summaries, sens)
@@ -61,11 +65,19 @@ def render_impact(
     )
 
 
-def _sensitivity(report: ImpactReport) -> tuple[Sensitivity, ...]:
-    """The report's sensitivity to each assumption with alternatives (none: nothing to run)."""
-    if not any(True for _ in report.model.variations()):
-        return ()
-    return sensitivity(report.proposal, report.model)
+def _with_sensitivity(report: ImpactReport) -> ImpactReport:
+    """``report`` (and each alternative reading) with its sensitivity computed when not yet.
+
+    Every report says how its result moves with each assumption that has declared
+    alternatives; a model that declares none gets an honest "none declared" line.
+    """
+    alternatives = tuple(_with_sensitivity(alt) for alt in report.alternatives)
+    sens = report.sensitivity
+    if not sens and any(True for _ in report.model.variations()):
+        sens = sensitivity_of(report)
+    if sens is report.sensitivity and alternatives == report.alternatives:
+        return report
+    return attrs.evolve(report, sensitivity=sens, alternatives=alternatives)
 
 
 def _run_json(run: RunInfo) -> dict[str, Any]:
@@ -80,18 +92,9 @@ def _run_json(run: RunInfo) -> dict[str, Any]:
 def _report_json(
     report: ImpactReport, summary: Summary, sens: tuple[Sensitivity, ...]
 ) -> dict[str, Any]:
+    del sens  # as_json(report) carries the report's sensitivity, per reading too
     out: dict[str, Any] = as_json(report)
     out["summary"] = list(summary.sentences())
-    out["sensitivity"] = [
-        {
-            "assumption": s.assumption,
-            "alternatives": s.alternatives,
-            "robust": s.robust,
-            "differing": list(s.differing),
-            "text": line,
-        }
-        for s, line in zip(sens, summary.sensitivity, strict=False)
-    ]
     return out
 
 
@@ -178,34 +181,27 @@ def _text(
         ]
         for label, text in fields:
             out.extend(wrap(text, first=f"  {label:10} ", indent=" " * 13))
+        if report.reading is not None:
+            out.extend(wrap(_reading_label(report), first="  reading:   ", indent=" " * 13))
         out.extend(wrap(_summary(report), indent="  "))
-        for alt in report.alternatives:
-            if alt.reading is not None:
-                out.extend(
-                    wrap(
-                        f"under the reading held by {alt.reading.held_by}: {_summary(alt)}",
-                        indent="    ",
-                        first="  ",
-                    )
-                )
-        rows = _rows(report, all_rows=all_rows)
-        if rows:
-            cells = [(_describe(r, notes), r.baseline.verdict, r.proposed.verdict) for r in rows]
-            widths = [max(len(h), *(len(c[i]) for c in cells)) for i, h in enumerate(_HEAD)]
-            table = ["  " + "  ".join(h.ljust(w) for h, w in zip(_HEAD, widths, strict=True))]
-            for row, cell in zip(rows, cells, strict=True):
-                mark = "  *" if row.changed and all_rows else ""
-                line = "  ".join(c.ljust(w) for c, w in zip(cell, widths, strict=True))
-                table.append(f"  {line}{mark}")
+        _text_rows(out, _rows(report, all_rows=all_rows), notes, all_rows=all_rows)
+        if report.alternatives:
             out.append("")
-            if _fits([t.rstrip() for t in table]):
-                out.extend(t.rstrip() for t in table)
-            else:
-                for row, (described, before, after) in zip(rows, cells, strict=True):
-                    out.extend(wrap(described, first="  - ", indent="      "))
-                    mark = "  *" if row.changed and all_rows else ""
+            out.append("  Readings of the baseline (impact computed under each):")
+            for line in _reading_lines(report):
+                out.extend(wrap(line, first="  - ", indent="    "))
+            out.extend(wrap(reading_difference(report), indent="  "))
+            for alt in report.alternatives:
+                if alt.reading is None:
+                    continue
+                rows = _rows(alt, all_rows=all_rows)
+                if rows:
+                    out.append("")
+                    out.extend(wrap(f"Under {alt.reading.name} ({alt.reading.id}):", indent="  "))
+                    _text_rows(out, rows, notes, all_rows=all_rows)
+                for line in _sensitivity_lines(alt):
                     out.extend(
-                        wrap(f"baseline {before} -> proposed {after}{mark}", indent="      ")
+                        wrap(f"under {alt.reading.name}: {line}", first="  - ", indent="    ")
                     )
         if notes.items:
             out.append("")
@@ -228,6 +224,49 @@ def _text(
 
 
 _HEAD = ("scenario", "baseline", "proposed")
+
+
+def _text_rows(out: list[str], rows: Sequence[ImpactRow], notes: Notes, *, all_rows: bool) -> None:
+    """The rows as an aligned table, or as a list when the table is wider than 100 columns."""
+    if not rows:
+        return
+    cells = [(_describe(r, notes), r.baseline.verdict, r.proposed.verdict) for r in rows]
+    widths = [max(len(h), *(len(c[i]) for c in cells)) for i, h in enumerate(_HEAD)]
+    table = ["  " + "  ".join(h.ljust(w) for h, w in zip(_HEAD, widths, strict=True))]
+    for row, cell in zip(rows, cells, strict=True):
+        mark = "  *" if row.changed and all_rows else ""
+        line = "  ".join(c.ljust(w) for c, w in zip(cell, widths, strict=True))
+        table.append(f"  {line}{mark}")
+    out.append("")
+    if _fits([t.rstrip() for t in table]):
+        out.extend(t.rstrip() for t in table)
+        return
+    for row, (described, before, after) in zip(rows, cells, strict=True):
+        out.extend(wrap(described, first="  - ", indent="      "))
+        mark = "  *" if row.changed and all_rows else ""
+        out.extend(wrap(f"baseline {before} -> proposed {after}{mark}", indent="      "))
+
+
+def _reading_label(report: ImpactReport) -> str:
+    reading = report.reading
+    if reading is None:
+        return ""
+    lead = ", authoritative" if reading.authoritative else ""
+    return f"{reading.id}: {reading.name} (held by {reading.held_by}{lead}; {reading.provenance})"
+
+
+def _reading_lines(report: ImpactReport) -> list[str]:
+    """One line per reading: its label and its changed count (empty with one reading)."""
+    if not report.alternatives:
+        return []
+    return [
+        f"{_reading_label(r)}: {r.changed_count} of {r.total} scenarios change"
+        for r in report.by_reading
+    ]
+
+
+def _sensitivity_lines(report: ImpactReport) -> list[str]:
+    return [s.describe(report.changed_count) for s in report.sensitivity]
 
 
 def _md_cell(text: str) -> str:
@@ -275,43 +314,30 @@ def _markdown(  # noqa: PLR0915 - one report section after another, in reading o
         out.extend(_bullet(f"**Scope:** {_md_cell(model.scope)}"))
         for regime, text in model.regimes.items():
             out.extend(_bullet(f"**{regime.capitalize()}:** {_md_cell(text)}"))
+        if report.reading is not None:
+            out.extend(_bullet(f"**Reading:** {_md_cell(_reading_label(report))}"))
         out.extend(_bullet(f"**Result:** {_summary(report)}"))
         out.append("")
-        rows = _rows(report, all_rows=all_rows)
-        if rows:
-            keys = [name for name, _ in rows[0].scenario.params]
-            table = ["| " + " | ".join([*keys, "baseline", "proposed", "changed"]) + " |"]
-            table.append("|" + "---|" * (len(keys) + 3))
-            for row in rows:
-                values = [_md_cell(notes.value(row.scenario[k])) for k in keys]
-                table.append(
-                    "| "
-                    + " | ".join(
-                        [
-                            *values,
-                            _md_cell(row.baseline.verdict),
-                            _md_cell(row.proposed.verdict),
-                            "**yes**" if row.changed else "no",
-                        ]
-                    )
-                    + " |"
-                )
-            if _fits(table):
-                out.extend(table)
-            else:
-                for row in rows:
-                    shown = "; ".join(
-                        f"{field_name(model, k)}: {_md_cell(notes.value(row.scenario[k]))}"
-                        for k in keys
-                    )
-                    change = " (**changed**)" if row.changed else ""
-                    out.extend(
-                        _bullet(
-                            f"{shown}: baseline {_md_cell(row.baseline.verdict)}, proposed"
-                            f" {_md_cell(row.proposed.verdict)}{change}"
-                        )
-                    )
+        _md_rows(out, _rows(report, all_rows=all_rows), model, notes)
+        if report.alternatives:
+            out.append("Readings of the baseline (impact computed under each):")
             out.append("")
+            for line in _reading_lines(report):
+                out.extend(_bullet(_md_cell(line)))
+            out.append("")
+            out.extend(wrap(_md_cell(reading_difference(report))))
+            out.append("")
+            for alt in report.alternatives:
+                if alt.reading is None:
+                    continue
+                rows = _rows(alt, all_rows=all_rows)
+                if rows:
+                    out.extend(wrap(f"Under {_md_cell(alt.reading.name)}:"))
+                    out.append("")
+                    _md_rows(out, rows, model, notes)
+                for line in _sensitivity_lines(alt):
+                    out.extend(_bullet(_md_cell(f"under {alt.reading.name}: {line}")))
+                out.append("")
         if notes.items:
             out.append("Notes:")
             out.append("")
@@ -344,6 +370,46 @@ def _markdown(  # noqa: PLR0915 - one report section after another, in reading o
             out.extend(_bullet(f"**{term.term}**: {term.definition}"))
         out.append("")
     return "\n".join(out)
+
+
+def _md_rows(
+    out: list[str], rows: Sequence[ImpactRow], model: ProposalModel[Any], notes: Notes
+) -> None:
+    """The rows as a Markdown table, or as a list when the table is wider than 100 columns."""
+    if not rows:
+        return
+    keys = [name for name, _ in rows[0].scenario.params]
+    table = ["| " + " | ".join([*keys, "baseline", "proposed", "changed"]) + " |"]
+    table.append("|" + "---|" * (len(keys) + 3))
+    for row in rows:
+        values = [_md_cell(notes.value(row.scenario[k])) for k in keys]
+        table.append(
+            "| "
+            + " | ".join(
+                [
+                    *values,
+                    _md_cell(row.baseline.verdict),
+                    _md_cell(row.proposed.verdict),
+                    "**yes**" if row.changed else "no",
+                ]
+            )
+            + " |"
+        )
+    if _fits(table):
+        out.extend(table)
+    else:
+        for row in rows:
+            shown = "; ".join(
+                f"{field_name(model, k)}: {_md_cell(notes.value(row.scenario[k]))}" for k in keys
+            )
+            change = " (**changed**)" if row.changed else ""
+            out.extend(
+                _bullet(
+                    f"{shown}: baseline {_md_cell(row.baseline.verdict)}, proposed"
+                    f" {_md_cell(row.proposed.verdict)}{change}"
+                )
+            )
+    out.append("")
 
 
 def _summary_rows(reports: Sequence[ImpactReport]) -> list[tuple[str, str, str, str]]:

@@ -13,9 +13,11 @@ from typing import Any
 from secrules.core.clauses import ClauseRef
 from secrules.core.findings import Finding
 from secrules.core.impact import ImpactReport, ImpactRow
-from secrules.core.proposals import Assumption, Proposal
+from secrules.core.proposals import Assumption, Proposal, Reading
+from secrules.core.sensitivity import Sensitivity
 from secrules.core.sources import TableSource
 from secrules.errors import InvalidValueError
+from secrules.report.readings import reading_difference
 
 __all__ = ["as_json"]
 
@@ -99,6 +101,46 @@ def _report(value: ImpactReport) -> dict[str, Any]:
         "table": None if value.table is None else _table(value.table),
         "assumptions": [_assumption(a) for a in value.assumptions],
         "rows": [_row(row) for row in value.rows],
+        "reading": None if value.reading is None else value.reading.id,
+        "readings": [_per_reading(r) for r in value.by_reading if r.reading is not None],
+        "reading_difference": reading_difference(value),
+        "sensitivity": [_sensitivity(s, value.changed_count) for s in value.sensitivity],
+    }
+
+
+@as_json.register
+def _reading(value: Reading) -> dict[str, Any]:
+    return {
+        "id": value.id,
+        "name": value.name,
+        "held_by": value.held_by,
+        "text": value.text,
+        "provenance": value.provenance.value,
+        "source": value.source,
+        "authoritative": value.authoritative,
+    }
+
+
+def _per_reading(report: ImpactReport) -> dict[str, Any]:
+    assert report.reading is not None  # noqa: S101 - filtered by the caller
+    return {
+        **_reading(report.reading),
+        "total": report.total,
+        "changed_count": report.changed_count,
+        "changed": [_row(row) for row in report.changed_rows],
+        "sensitivity": [_sensitivity(s, report.changed_count) for s in report.sensitivity],
+    }
+
+
+def _sensitivity(value: Sensitivity, changed: int) -> dict[str, Any]:
+    return {
+        "assumption": value.assumption,
+        "robust": value.robust,
+        "alternatives": [
+            {"label": label, "changed_count": count, "same": label not in value.differing}
+            for label, count in value.counts
+        ],
+        "text": value.describe(changed),
     }
 
 

@@ -10,13 +10,14 @@ each assumption with declared alternatives, :func:`secrules.core.sensitivity.sen
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 
 import attrs
 
 from secrules.core.findings import Outcome
 from secrules.core.impact import ImpactReport
 from secrules.core.regimes import Regime
-from secrules.core.sensitivity import Sensitivity, sensitivity
+from secrules.core.sensitivity import Sensitivity, sensitivity_of
 from secrules.report.labels import field_name, plain, split_caveat
 
 __all__ = ["NO_VARIATIONS", "Summary", "summarise"]
@@ -58,7 +59,23 @@ def _q(text: str) -> str:
     return f"\u201c{text}\u201d"
 
 
+def _per_reading(report: ImpactReport, sentence: Callable[[ImpactReport], str]) -> str:
+    """``sentence`` for the report, and for each other reading of its baseline when it has any."""
+    own = sentence(report)
+    if report.reading is None or not report.alternatives:
+        return own
+    parts = [(report.reading, own)] + [
+        (alt.reading, sentence(alt)) for alt in report.alternatives if alt.reading is not None
+    ]
+    shown = [(reading, text.removeprefix("Affected: ")) for reading, text in parts]
+    return " ".join(f"Under {reading.name}: {text[0].lower()}{text[1:]}" for reading, text in shown)
+
+
 def _affected(report: ImpactReport) -> str:
+    return _per_reading(report, _affected_one)
+
+
+def _affected_one(report: ImpactReport) -> str:
     changed = report.changed_rows
     if not changed:
         return "No situation is affected."
@@ -84,6 +101,10 @@ def _affected(report: ImpactReport) -> str:
 
 
 def _counts(report: ImpactReport) -> str:
+    return _per_reading(report, _counts_one)
+
+
+def _counts_one(report: ImpactReport) -> str:
     if not report.changed_count:
         return f"None of the {report.total} situations modelled changes its verdict."
     moves = Counter((r.baseline.verdict, r.proposed.verdict) for r in report.changed_rows)
@@ -148,6 +169,6 @@ def summarise(
     )
     if sensitivities is None:
         has = any(True for _ in model.variations())
-        sensitivities = sensitivity(report.proposal, model) if has else ()
+        sensitivities = report.sensitivity or (sensitivity_of(report) if has else ())
     lines = tuple(s.describe(report.changed_count) for s in sensitivities) or (NO_VARIATIONS,)
     return Summary(changes, _affected(report), _counts(report), _rests_on(report), lines)

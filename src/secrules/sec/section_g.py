@@ -64,9 +64,12 @@ class Part:
     id: str
     heading: str
     binds: frozenset[str]
+    #: How ``binds`` (whom the part binds) is known; the row's ``provenance`` key.
     provenance: Provenance
     source: str
     sec_version: str
+    #: How ``heading`` is known (``heading_provenance``; the row's ``provenance`` when absent).
+    heading_provenance: Provenance | None = None
 
     @property
     def binds_all_users(self) -> bool:
@@ -321,6 +324,9 @@ def _load(table: TableReader) -> SectionG:
                 provenance=row.provenance(),
                 source=row.text("source"),
                 sec_version=row.text("sec_version"),
+                heading_provenance=row.provenance("heading_provenance")
+                if "heading_provenance" in row
+                else None,
             )
         )
     g17 = table.table("g1_7")
