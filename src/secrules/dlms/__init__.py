@@ -64,7 +64,9 @@ from secrules.dlms.data import (
     encode_data,
 )
 from secrules.dlms.lengths import decode_length, encode_length
+from secrules.dlms.names import CosemNames, cosem_names
 from secrules.dlms.schedule import ScheduleEntry, entries_from_data, entries_to_data
+from secrules.dlms.tree import access_tree, data_tree
 
 __all__ = [
     "DATA_CLASSES",
@@ -80,6 +82,7 @@ __all__ = [
     "CompactArray",
     "CosemDate",
     "CosemDateTime",
+    "CosemNames",
     "CosemTime",
     "Data",
     "DataTag",
@@ -108,6 +111,9 @@ __all__ = [
     "Unsigned",
     "Utf8String",
     "VisibleString",
+    "access_tree",
+    "cosem_names",
+    "data_tree",
     "decode_access",
     "decode_access_request",
     "decode_access_response",
