@@ -180,7 +180,7 @@ def _spec_node(
     kind, class_id, attribute = spec.kind, spec.class_id, spec.attribute
     nodes = [_field("kind", (pos, 1), raw, kind, _KIND_NAMES[kind])]
     class_name = names.class_name(class_id)
-    nodes.append(_field("class_id", (pos + 1, 2), raw, class_id, f"{class_name} ({class_id})"))
+    nodes.append(_field("class_id", (pos + 1, 2), raw, class_id, class_name))
     nodes.append(_field("instance_id", (pos + 3, 6), raw, str(spec.instance)))
     if kind is AccessKind.ACTION:
         label, what = "method_id", names.method_name(class_id, attribute)
