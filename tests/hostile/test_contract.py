@@ -33,7 +33,15 @@ from secrules import cli
 from secrules.dlms import decode_access, decode_data
 from secrules.duis import check_request, parse_request
 from secrules.errors import SecrulesError
-from secrules.gbcs import MemoryKeyStore, decode_text, parse_message, verify_mac, verify_message
+from secrules.gbcs import (
+    MemoryKeyStore,
+    classify,
+    decode_content,
+    decode_text,
+    parse_message,
+    verify_mac,
+    verify_message,
+)
 from secrules.inputs import read_input
 from secrules.strategies import hostile_file_bodies, hostile_inputs, wrong_types
 
@@ -90,6 +98,8 @@ ENTRY_POINTS: dict[str, Callable[[Any], object]] = {
     "secrules.check(keystore=, acb=)": lambda d: secrules.check(
         d, keystore=_empty_store(), acb="0102030405060708"
     ),
+    "gbcs.decode_content": lambda d: decode_content(parse_message(d)),
+    "gbcs.classify": lambda d: classify(parse_message(d)),
 }
 
 
@@ -140,6 +150,7 @@ def _commands(path: Path, store: Path) -> list[list[str]]:
         ["check", "--keystore", str(store), "--acb", "0102030405060708", p],
         ["check", "--inventory", p, "--sender", "IS", p],
         ["gbcs", "verify", "--keystore", str(store), "--acb", "0102030405060708", p],
+        ["gbcs", "inspect", "--format", "json", "--keystore", str(store), p, p],
     ]
 
 
