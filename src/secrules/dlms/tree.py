@@ -88,6 +88,20 @@ def _typed(value: Data) -> tuple[object, str]:
     return None, value.type_name
 
 
+def _size(value: Data) -> int:
+    """The encoded size of a leaf value (its tag included), without encoding it."""
+    if isinstance(value, _Int):
+        return 1 + value._packer.size
+    if isinstance(value, OctetString | VisibleString | Utf8String):
+        n = len(value.value)
+        return 1 + len(encode_length(n)) + n
+    if isinstance(value, NullData):
+        return 1
+    if isinstance(value, Boolean):
+        return 2
+    return len(value.encode())
+
+
 def _interpreted(octets: bytes, kind: str) -> tuple[object, str]:
     """An octet-string member read as the field says: time, date, date-time or OBIS code."""
     try:
@@ -139,7 +153,7 @@ def _data_node(
             at = child.end
         text = f"{value.type_name}({len(value.items)})"
         return Node(name, pos, raw[pos:at], None, text, children)
-    size = len(value.encode())
+    size = _size(value)
     octets = raw[pos : pos + size]
     if isinstance(value, CompactArray):
         return Node(name, pos, octets, None, f"compact-array({len(value.items)})")
@@ -231,25 +245,28 @@ def _data_list(
     return Node("data", start, raw[start:pos], len(data), f"{len(data)} item(s)", children), pos
 
 
-def access_tree(apdu: AccessRequest | AccessResponse, raw: bytes) -> Node:
+def access_tree(apdu: AccessRequest | AccessResponse, raw: bytes, *, at: int = 0) -> Node:
     """``apdu`` (decoded from ``raw``) as a named tree with offsets into ``raw``.
 
     Root ``ACCESS.request`` or ``ACCESS.response``; children ``tag``, ``invoke_id``,
     ``date_time``, ``specifications`` (request, and a response's echoed list), ``data`` and
-    ``results``. InvalidValueError when ``raw`` is not ``apdu``'s encoding.
+    ``results``. ``raw`` is the APDU's encoding, or (with ``at``) holds it from offset ``at`` on
+    (a whole message, say, so offsets count from the message's first octet).
+    InvalidValueError when it does not.
     """
     if not isinstance(apdu, AccessRequest | AccessResponse):
         raise InvalidValueError(f"expected an ACCESS request or response, not {apdu!r}")
     raw = bytes(raw)
-    if apdu.encode() != raw:
+    encoded = apdu.encode()
+    if raw[at:] != encoded or at < 0:
         raise InvalidValueError("raw is not the encoding of this ACCESS APDU")
     names = cosem_names()
     request = isinstance(apdu, AccessRequest)
     nodes = [
-        _field("tag", (0, 1), raw, raw[0], "ACCESS.request" if request else "ACCESS.response"),
-        _field("invoke_id", (1, 4), raw, apdu.invoke_id),
+        _field("tag", (at, 1), raw, raw[at], "ACCESS.request" if request else "ACCESS.response"),
+        _field("invoke_id", (at + 1, 4), raw, apdu.invoke_id),
     ]
-    pos = 5
+    pos = at + 5
     nodes.append(_date_time(raw, pos, apdu.date_time))
     pos = nodes[-1].end
     if isinstance(apdu, AccessRequest):
@@ -258,7 +275,7 @@ def access_tree(apdu: AccessRequest | AccessResponse, raw: bytes) -> Node:
         hints = [_hint(names, s.kind, s.class_id, s.attribute) for s in apdu.specs]
         data_node, pos = _data_list(apdu.data, pos, raw, hints)
         nodes.append(data_node)
-        return Node("ACCESS.request", 0, raw, None, _summary(apdu, names), nodes)
+        return Node("ACCESS.request", at, raw[at:], None, _summary(apdu, names), nodes)
     if apdu.request_specs is None:
         nodes.append(_field("specifications", (pos, 1), raw, None, "absent"))
         pos += 1
@@ -290,7 +307,7 @@ def access_tree(apdu: AccessRequest | AccessResponse, raw: bytes) -> Node:
         pos += 2
     count = len(results)
     nodes.append(Node("results", start, raw[start:pos], count, f"{count} item(s)", results))
-    return Node("ACCESS.response", 0, raw, None, _summary(apdu, names), nodes)
+    return Node("ACCESS.response", at, raw[at:], None, _summary(apdu, names), nodes)
 
 
 def _hint(

@@ -223,29 +223,47 @@ def classify(message: GbcsMessage) -> ContentKind:
 class DecodedContent:
     """A message's content decoded: its kind, the decoder's record and the named tree.
 
-    ``tree`` offsets count from the start of the message (:attr:`GbcsMessage.encoded`);
-    ``decrypted`` holds the plaintext trees of encrypted blocks decrypted with a key store.
+    ``tree`` offsets count from the start of the message (:attr:`GbcsMessage.encoded`). It is
+    built when first asked for (``check`` needs only the record): pass a :class:`Node`, or a
+    function that builds one.
     """
 
     kind: ContentKind
     value: object
-    tree: Node
-    decrypted: tuple[Node, ...] = ()
+    _tree: Node | Callable[[], Node] = attrs.field(alias="tree", repr=False, eq=False)
+
+    @functools.cached_property
+    def tree(self) -> Node:
+        """The content as a named tree (built once, on first use)."""
+        built = self._tree
+        return built if isinstance(built, Node) else built()
 
 
-def _decoder(module: str, name: str, kind: ContentKind) -> Callable[..., Any]:
+@functools.cache
+def _lookup_decoder(module: str, name: str) -> Callable[..., Any] | None:
     try:
         found: Callable[..., Any] = getattr(importlib.import_module(module), name)
     except (ImportError, AttributeError):
-        raise NotModelledError(f"no {kind} decoder in this build of secrules") from None
+        return None
     return found
 
 
-def _decode(message: GbcsMessage, kind: ContentKind) -> tuple[object, Node]:
+def _decoder(module: str, name: str, kind: ContentKind) -> Callable[..., Any]:
+    found = _lookup_decoder(module, name)
+    if found is None:
+        raise NotModelledError(f"no {kind} decoder in this build of secrules")
+    return found
+
+
+def _decode(message: GbcsMessage, kind: ContentKind) -> tuple[object, Callable[[], Node]]:
+    """The decoder's record, and how to build its tree (offsets from the message's start)."""
     content = message.content
+    base = message.content_offset
     if kind in (ContentKind.ACCESS_REQUEST, ContentKind.ACCESS_RESPONSE):
         apdu: AccessRequest | AccessResponse = decode_access(content)
-        return apdu, access_tree(apdu, content)
+        # Built at the content's offset in the message (no shifted copy of a large tree).
+        end = base + len(content)
+        return apdu, lambda: access_tree(apdu, message.encoded[:end], at=base)
     if kind is ContentKind.DATA_NOTIFICATION:
         value = _decoder("secrules.dlms.notification", "decode_data_notification", kind)(content)
     elif kind in (ContentKind.GBZ, ContentKind.GBZ_ALERT):
@@ -256,7 +274,7 @@ def _decode(message: GbcsMessage, kind: ContentKind) -> tuple[object, Node]:
         value = _decoder("secrules.asn1", "decode_asn1", kind)(
             content, message_code=message.message_code
         )
-    return value, value.tree()
+    return value, lambda: value.tree().shifted(base)
 
 
 def decode_content(message: GbcsMessage) -> DecodedContent:
@@ -277,7 +295,7 @@ def decode_content(message: GbcsMessage) -> DecodedContent:
             offset=None if exc.offset is None else base + exc.offset,
             path=f"apdu.content.{exc.path}" if exc.path else "apdu.content",
         ) from None
-    return DecodedContent(kind, value, tree.shifted(base))
+    return DecodedContent(kind, value, tree)
 
 
 def plaintext_tree(plaintext: bytes, *, gbz: bool, name: str = "plaintext") -> Node:
