@@ -150,7 +150,7 @@ def _commands(path: Path, store: Path) -> list[list[str]]:
         ["check", "--keystore", str(store), "--acb", "0102030405060708", p],
         ["check", "--inventory", p, "--sender", "IS", p],
         ["gbcs", "verify", "--keystore", str(store), "--acb", "0102030405060708", p],
-        ["gbcs", "inspect", "--format", "json", "--keystore", str(store), p, p],
+        ["gbcs", "inspect", "--format", "json", "--keystore", str(store), p],
     ]
 
 
