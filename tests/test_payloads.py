@@ -72,7 +72,12 @@ def test_gbcs_finding_first_then_rules():
     protection = [f.rule_id for f in findings if f.rule_id in {r.id for r in PROTECTION_RULES}]
     # One finding per rule, in order (the security header gives one per octet group checked).
     assert list(dict.fromkeys(protection)) == [rule.id for rule in PROTECTION_RULES]
-    assert len(_schedule(findings)) == len(findings) - 1 - len(protection)
+    # Then one gbcs.content and one gbcs.message-code finding, both PASS for an ECS37 command.
+    assert [(f.rule_id, f.outcome) for f in findings[1:3]] == [
+        ("gbcs.content", Outcome.PASS),
+        ("gbcs.message-code", Outcome.PASS),
+    ]
+    assert len(_schedule(findings)) == len(findings) - 3 - len(protection)
 
 
 def test_text_input():
@@ -114,7 +119,10 @@ def test_other_gbcs_payloads_get_one_informative_finding_and_protection(rtds_fil
         message = parse_message(data)
         if message.message_code in (0x004A, 0x002C):
             continue
-        finding, *protection = check_payload(data)
+        finding, content, code, *protection = check_payload(data)
+        assert (content.rule_id, code.rule_id) == ("gbcs.content", "gbcs.message-code")
+        assert code.outcome is Outcome.PASS, (path.name, code.message)
+        assert content.outcome is not Outcome.FAIL, (path.name, content.message)
         ids = [f.rule_id for f in protection]
         assert list(dict.fromkeys(ids)) == [r.id for r in PROTECTION_RULES], path.name
         assert finding.rule_id == "gbcs.decode"
@@ -138,14 +146,15 @@ def test_undecodable_inputs_raise_decode_error_with_input_offsets():
     command = _hex("ecs37_command_own.hex")
     with pytest.raises(DecodeError):
         check_payload(command[:-1])
-    # Break the ACCESS payload inside an intact GBCS frame: the error is located in the input.
+    # Break the ACCESS payload inside an intact GBCS frame: gbcs.content FAILs, located in the
+    # input (the frame itself decodes, so it is a finding, not an error).
     message = parse_message(command)
     spec_at = message.content_offset + 7  # the SET choice octet
     broken_msg = attrs.evolve(message, content=message.content[:7] + b"\x09" + message.content[8:])
-    with pytest.raises(DecodeError) as info:
-        check_payload(broken_msg.encoded)
-    assert info.value.offset == spec_at
-    assert info.value.path.startswith("apdu.content")
+    (content,) = [f for f in check_payload(broken_msg.encoded) if f.rule_id == "gbcs.content"]
+    assert content.outcome is Outcome.FAIL
+    assert content.offset == spec_at
+    assert content.path.startswith("apdu.content")
     with pytest.raises(DecodeError):
         check_payload(b"")
     with pytest.raises(DecodeError):
@@ -232,4 +241,4 @@ def test_ecs18b_response_reading_the_schedule_back():
     assert "r" in bad.message
     for f in failures:
         assert data[f.offset : f.offset + 3] == bytes.fromhex("0407F8")
-    assert "data[1]" in findings[1].message
+    assert "data[1]" in findings[3].message

@@ -248,6 +248,7 @@ def check_rulesets() -> dict[str, RuleSet[Any]]:
     from secrules.duis import DUIS_RULES
     from secrules.duis.check import INVENTORY_OUTCOME_RULE
     from secrules.gbcs import ecs37
+    from secrules.gbcs.content_rules import CONTENT_RULES
     from secrules.gbcs.verification import PROTECTION_RULES
     from secrules.inventory import INVENTORY_RULES
     from secrules.payloads import DECODE_RULES, LIMITS_RULE
@@ -259,6 +260,7 @@ def check_rulesets() -> dict[str, RuleSet[Any]]:
             "DUIS requests applied to an inventory",
             [INVENTORY_OUTCOME_RULE, *INVENTORY_RULES],
         ),
+        "GBCS content": CONTENT_RULES,
         "GBCS ECS37 template": ecs37.rules(),
         "GBCS message protection": PROTECTION_RULES,
         "Check limits": RuleSet.of("Check limits", [LIMITS_RULE]),

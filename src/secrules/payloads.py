@@ -43,6 +43,7 @@ from secrules.dlms.data import Array, Data, Structure, decode_data
 from secrules.dlms.schedule import ScheduleEntry, entries_from_data
 from secrules.errors import DecodeError
 from secrules.gbcs import Eui64, GbcsMessage, ecs37, parse_message, use_case_name
+from secrules.gbcs.content_rules import CONTENT_RULES, content_subject
 from secrules.gbcs.table_28d import Table28d
 from secrules.gbcs.verification import protection_findings
 from secrules.inputs import Input, InputKind, PayloadKind, read_input
@@ -369,7 +370,9 @@ def check_payload(
     ``at`` (a timezone-aware datetime) also checks the signer's certificate is valid then.
 
     Returns the findings: for a GBCS message first one ``gbcs.decode`` finding saying what was
-    read, then the schedule findings with offsets into the input, then the message-protection
+    read, one ``gbcs.content`` finding (the content decoded, and its kind) and one
+    ``gbcs.message-code`` finding (the code's use case carries this content), then the schedule
+    findings with offsets into the input, then the message-protection
     findings (``gbcs.shape``, ``gbcs.critical_command_signed``, ``gbcs.signature`` checked
     against ``keystore`` or INDETERMINATE "not checked" without one, ``gbcs.security_header``,
     ``gbcs.mac`` and ``gbcs.decrypt`` likewise); for a payload no rule applies to, just the
@@ -449,15 +452,26 @@ def _gbcs_findings(
     at: dt.datetime | None = None,
     acb: Eui64 | str | bytes | None = None,
 ) -> list[Finding]:
-    """The findings on a GBCS message parsed once: what it is, its schedules, its protection."""
+    """The findings on a GBCS message parsed once: what it is, its content, its protection.
+
+    The content is decoded once: ``gbcs.content`` and ``gbcs.message-code`` judge it, and the
+    schedule rules run on a decoded ACCESS request that SETs the ECS37 schedule attribute
+    whatever its message code, and on the schedules an ECS18b response reads back (a
+    response does not say which object it read, so its message code decides).
+    """
     findings = [_info(GBCS_DECODE_RULE, _describe_gbcs(message))]
+    subject = content_subject(message, keystore)
+    findings += CONTENT_RULES.evaluate(subject)
+    content = None if subject.decoded is None else subject.decoded.value
     code = message.message_code
-    content = message.decode_content() if code in (ECS37_CODE, ECS18B_CODE) else b""
+    if isinstance(content, AccessResponse) and code != ECS18B_CODE:
+        content = None
     if isinstance(content, AccessRequest | AccessResponse):
-        what = f"{use_case_name(code)} {message.cra_flag.name.lower()}"
-        findings[0] = attrs.evolve(
-            findings[0], message=f"{findings[0].message}; {_describe_access(content)}"
-        )
+        what = f"{use_case_name(code) or f'0x{code:04X}'} {message.cra_flag.name.lower()}"
+        if code in (ECS37_CODE, ECS18B_CODE):
+            findings[0] = attrs.evolve(
+                findings[0], message=f"{findings[0].message}; {_describe_access(content)}"
+            )
         findings += _access_findings(
             content,
             base=message.content_offset,

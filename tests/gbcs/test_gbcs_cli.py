@@ -54,11 +54,12 @@ def test_register_adds_three_subcommands():
 def test_inspect_prints_tree_with_offsets(cs02c, capsys):
     assert run_inspect(_args("inspect", str(cs02c / "CS02c_6.17_SUCCESS_COMMAND_GBCS.HEX"))) == 0
     out = capsys.readouterr().out
-    assert "shape macd, 130 octets" in out
-    assert "   25 +8" in out
+    assert "CS02c command, macd, 130 octets" in out
     assert "90B3D51F30010000" in out
-    assert "[0x000A (CS02c)]" in out
-    assert "signed span: offsets 14-52" in out
+    assert "= 0x000A CS02c Issue Security Credentials" in out
+    # offset, length, indented name, octets, value: the originator counter at offset 16
+    (line,) = [x for x in out.splitlines() if "originator_counter " in x]
+    assert line.split()[:2] == ["16", "8"]
 
 
 def test_inspect_fixture(fixtures_dir, capsys):

@@ -34,7 +34,15 @@ from secrules.asn1 import decode_asn1
 from secrules.dlms import decode_access, decode_data, decode_data_notification
 from secrules.duis import check_request, parse_request
 from secrules.errors import SecrulesError
-from secrules.gbcs import MemoryKeyStore, decode_text, parse_message, verify_mac, verify_message
+from secrules.gbcs import (
+    MemoryKeyStore,
+    classify,
+    decode_content,
+    decode_text,
+    parse_message,
+    verify_mac,
+    verify_message,
+)
 from secrules.inputs import read_input
 from secrules.strategies import hostile_file_bodies, hostile_inputs, wrong_types
 from secrules.zigbee import ZclHeader, decode_gbz, decode_zcl_plaintext
@@ -103,6 +111,8 @@ ENTRY_POINTS: dict[str, Callable[[Any], object]] = {
     "ProposalModel.with_reading": lambda d: (
         secrules.get_proposal("DP129").require_model().with_reading(d)
     ),
+    "gbcs.decode_content": lambda d: decode_content(parse_message(d)),
+    "gbcs.classify": lambda d: classify(parse_message(d)),
 }
 
 
@@ -159,6 +169,7 @@ def _commands(path: Path, store: Path) -> list[list[str]]:
         ["check", "--keystore", str(store), "--acb", "0102030405060708", p],
         ["check", "--inventory", p, "--sender", "IS", p],
         ["gbcs", "verify", "--keystore", str(store), "--acb", "0102030405060708", p],
+        ["gbcs", "inspect", "--format", "json", "--keystore", str(store), p],
     ]
 
 

@@ -159,8 +159,12 @@ def test_bomb_inside_ecs37_message() -> None:
     exc = _decode_error(parsed.decode_content)
     assert exc.path == "apdu.content.data[0][0]"
     assert exc.offset == parsed.content_offset + len(access_request()) + 11
-    _decode_error(lambda: secrules.check(message))
-    _decode_error(lambda: secrules.check(message.hex()))
+    # check frames the message and reports the content that does not decode as gbcs.content
+    # FAIL, at the same place.
+    for form in (message, message.hex()):
+        (content,) = [f for f in secrules.check(form) if f.rule_id == "gbcs.content"]
+        assert content.failed
+        assert (content.path, content.offset) == (exc.path, exc.offset)
 
 
 def test_bomb_inside_rtds_ecs37_message(rtds_dir: Path, hexfile: Callable[[Path], bytes]) -> None:
@@ -175,9 +179,10 @@ def test_bomb_inside_rtds_ecs37_message(rtds_dir: Path, hexfile: Callable[[Path]
     assert entries_at is not None
     content = original.content[:entries_at] + BARE_BOMB
     hostile = encode_message(attrs.evolve(original, content=content))
-    exc = _decode_error(lambda: secrules.check(hostile))
-    assert exc.path == "apdu.content.data[0]"
-    assert exc.offset == parse_message(hostile).content_offset + entries_at
+    (content,) = [f for f in secrules.check(hostile) if f.rule_id == "gbcs.content"]
+    assert content.failed
+    assert content.path == "apdu.content.data[0]"
+    assert content.offset == parse_message(hostile).content_offset + entries_at
 
 
 @pytest.mark.parametrize("shape", ["bare", "312", "ecs37"])

@@ -64,8 +64,10 @@ from secrules.dlms.data import (
     encode_data,
 )
 from secrules.dlms.lengths import decode_length, encode_length
+from secrules.dlms.names import CosemNames, cosem_names
 from secrules.dlms.notification import DataNotification, ProtectedBody, decode_data_notification
 from secrules.dlms.schedule import ScheduleEntry, entries_from_data, entries_to_data
+from secrules.dlms.tree import access_tree, data_tree
 
 __all__ = [
     "DATA_CLASSES",
@@ -81,6 +83,7 @@ __all__ = [
     "CompactArray",
     "CosemDate",
     "CosemDateTime",
+    "CosemNames",
     "CosemTime",
     "Data",
     "DataNotification",
@@ -111,6 +114,9 @@ __all__ = [
     "Unsigned",
     "Utf8String",
     "VisibleString",
+    "access_tree",
+    "cosem_names",
+    "data_tree",
     "decode_access",
     "decode_access_request",
     "decode_access_response",

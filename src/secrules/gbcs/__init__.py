@@ -5,10 +5,13 @@ exactly (GBCS 7.2.5, 7.2.7); the wire format is declared once in :mod:`secrules.
 the record is :mod:`secrules.gbcs.message`, reading is :mod:`secrules.gbcs.decode` (with the
 hot path in :mod:`secrules.gbcs.fastpath`) and writing :mod:`secrules.gbcs.encode`.
 ``use_case_name`` looks up a message code in the bundled table ``data/gbcs_message_codes.toml``.
+``classify`` / ``decode_content`` (:mod:`secrules.gbcs.content`) tell what the content is and
+decode it as a named tree.
 """
 
 from __future__ import annotations
 
+from secrules.gbcs.content import ContentKind, DecodedContent, classify, decode_content
 from secrules.gbcs.decode import decode_text, parse_message
 from secrules.gbcs.keystore import (
     DccBoxedKeyStore,
@@ -36,8 +39,10 @@ from secrules.gbcs.verification import sign_precommand, verify_mac, verify_messa
 __all__ = [
     "MAC_LENGTH",
     "SIGNATURE_LENGTH",
+    "ContentKind",
     "CraFlag",
     "DccBoxedKeyStore",
+    "DecodedContent",
     "DirectoryKeyStore",
     "Eui64",
     "FieldSpan",
@@ -50,6 +55,8 @@ __all__ = [
     "MessageShape",
     "SigningVariant",
     "add_mac",
+    "classify",
+    "decode_content",
     "decode_text",
     "encode_message",
     "encrypt_for",

@@ -40,12 +40,14 @@ from typing import TypeVar
 from secrules.checking import failed, read_file
 from secrules.core.files import display_name, printable, write_output
 from secrules.core.findings import Finding
+from secrules.core.tree import Node
 from secrules.errors import DataFileError, DecodeError, InvalidValueError, SecrulesError, UsageError
 from secrules.gbcs.decode import parse_message
 from secrules.gbcs.ecdsa import load_private_key
+from secrules.gbcs.inspect import message_tree, node_json, render_node
 from secrules.gbcs.keystore import KeyStore, normalise_eui, open_keystore
 from secrules.gbcs.message import GbcsMessage
-from secrules.gbcs.types import CraFlag, Eui64, FieldSpan
+from secrules.gbcs.types import Eui64
 from secrules.gbcs.variants import SigningVariant
 from secrules.gbcs.verification import protection_findings, sign_precommand
 from secrules.inputs import InputKind, read_input
@@ -61,6 +63,7 @@ __all__ = [
     "parse_at",
     "read_message_bytes",
     "register",
+    "render_tree",
     "run_inspect",
     "run_sign",
     "run_verify",
@@ -168,8 +171,22 @@ def register(subparsers: argparse._SubParsersAction[_P]) -> None:
     )
     sub = gbcs.add_subparsers(dest="gbcs_command", metavar="SUBCOMMAND", required=True)
 
-    p = sub.add_parser("inspect", help="show a message's framing as a tree with byte offsets")
-    p.add_argument("file", metavar="FILE", help="hex, base64 or binary message ('-' for stdin)")
+    p = sub.add_parser(
+        "inspect", help="show whole messages (framing and decoded content) as named trees"
+    )
+    p.add_argument(
+        "files", nargs="+", metavar="FILE", help="hex, base64 or binary messages ('-' for stdin)"
+    )
+    p.add_argument("--format", choices=("text", "json"), default="text")
+    add_keystore(
+        p,
+        required=False,
+        also="decrypt encrypted content in place and report signature, MAC and decryption",
+    )
+    p.add_argument(
+        "--acb", metavar="EUI", help="EUI of the Access Control Broker (with --keystore)"
+    )
+    p.add_argument("--at", metavar="ISO8601", help=AT_HELP)
     add_output(p)
     p.set_defaults(run=run_inspect)
 
@@ -235,76 +252,75 @@ def read_message_bytes(name: str) -> bytes:
 # --- inspect -----------------------------------------------------------------------------------
 
 
-def _annotation(message: GbcsMessage, path: str) -> str:
-    leaf = path.rsplit(".", 1)[-1]
-    if path == "apdu.cra_flag":
-        return CraFlag(message.cra_flag).name.title()
-    if path == "apdu.originator_counter":
-        return str(message.counter)
-    if path in ("apdu.originator_system_title", "apdu.recipient_system_title"):
-        eui = message.originator if "originator" in path else message.recipient
-        return Eui64(bytes(eui)).hex
-    if leaf == "message_code":
-        name = message.use_case
-        return f"0x{message.message_code:04X}" + (f" ({name})" if name else "")
-    if path == "apdu.signature":
-        return "r||s, plain 64 octets"
-    if path == "mac":
-        return "truncated GMAC (gbcs verify checks it)"
-    return ""
+def render_tree(message: GbcsMessage, *, keystore: KeyStore | None = None) -> str:
+    """``message`` as ``gbcs inspect`` prints it: a title line, then the named tree."""
+    tree, _, _ = message_tree(message, keystore=keystore)
+    return _rendered(tree)
 
 
-def render_tree(message: GbcsMessage) -> str:
-    """The framing of ``message`` as an indented tree: offset, length, path, octets, meaning."""
-    raw = message.encoded
-    lines = [f"shape {message.shape.value}, {len(raw)} octets"]
-    fields = message.fields
-    signed = fields.get("signed")
-    entries = [(p, s) for p, s in fields.items() if p != "signed"]
-    header = [s for p, s in entries if p.startswith("mac_header.")]
-    if header:
-        start, end = header[0].offset, header[-1].end
-        entries.append(("mac_header", FieldSpan(start, end - start)))
+def _rendered(tree: Node) -> str:
+    header = f"{'offset':>6} {'len':>4}  {'name':<44} octets  = value\n"
+    return f"{tree.text}, {tree.length} octets\n" + header + render_node(tree)
 
-    def depth_of(path: str) -> int:
-        parts = path.split(".")
-        return len(parts) - 1 if parts[-1] == "length" and len(parts) > 1 else len(parts)
 
-    entries.sort(key=lambda item: (item[1].offset, depth_of(item[0]), -item[1].length))
-    for path, span in entries:
-        depth = depth_of(path)
-        parts = path.split(".")
-        label = f"{parts[-2]} length" if parts[-1] == "length" and len(parts) > 1 else parts[-1]
-        octets = raw[span.offset : span.end]
-        shown = octets[:_SHOWN_OCTETS].hex(" ").upper()
-        if len(octets) > _SHOWN_OCTETS:
-            shown += f" ... (+{len(octets) - _SHOWN_OCTETS})"
-        if path in ("apdu", "mac_header"):
-            shown = ""
-        note = _annotation(message, path)
-        text = f"{span.offset:>5} +{span.length:<4} {'  ' * (depth - 1)}{label}"
-        if shown:
-            text += f"  {shown}"
-        if note:
-            text += f"  [{note}]"
-        lines.append(text.rstrip())
-    if signed is not None:
-        lines.append(
-            f"signed span: offsets {signed.offset}-{signed.end - 1}, {signed.length} octets"
-        )
-    return "\n".join(lines) + "\n"
+def _inspect_one(
+    name: str, store: KeyStore | None, acb: Eui64 | None, when: dt.datetime | None
+) -> tuple[Node, list[Finding]]:
+    with _about(name):
+        message = parse_message(read_message_bytes(name))
+    tree, _, _ = message_tree(message, keystore=store)
+    findings = [] if store is None else protection_findings(message, store, acb=acb, at=when)
+    return tree, findings
 
 
 def run_inspect(args: argparse.Namespace) -> int:
-    """``secrules gbcs inspect FILE``: print the framing tree; exit 0.
+    """``secrules gbcs inspect FILE... [--format text|json] [--keystore DIR]``: exit 0.
 
-    An unreadable or undecodable file raises :class:`DataFileError` naming it.
+    Each message as one named tree (framing, then the content decoded), with the signature,
+    MAC and decryption findings when a key store is given. A file that cannot be read or
+    framed is reported on stderr (``secrules: FILE: ...``) and the exit status is 2; the
+    other files are still shown.
     """
-    with _about(args.file):
-        message = parse_message(read_message_bytes(args.file))
-    text = f"{display_name(args.file)}: " + render_tree(message)
-    _emit(text, getattr(args, "output", None), [args.file])
-    return 0
+    files: list[str] = list(getattr(args, "files", None) or [args.file])
+    keystore = getattr(args, "keystore", None)
+    when = parse_at(getattr(args, "at", None))
+    acb = parse_acb(getattr(args, "acb", None))
+    store = None if keystore is None else open_keystore_reporting(keystore)
+    shown: list[tuple[str, Node, list[Finding]]] = []
+    errors = 0
+    for name in files:
+        try:
+            tree, findings = _inspect_one(name, store, acb, when)
+        except SecrulesError as exc:
+            if len(files) == 1:
+                raise
+            errors += 1
+            sys.stderr.write(describe_error(name, exc) + "\n")
+            continue
+        shown.append((name, tree, findings))
+    if getattr(args, "format", "text") == "json":
+        rows = []
+        for name, tree, findings in shown:
+            row: dict[str, object] = {"file": display_name(name), "tree": node_json(tree)}
+            if store is not None:
+                row["protection"] = [as_json(f) for f in findings]
+            rows.append(row)
+        text = json.dumps(rows, indent=2) + "\n"
+    else:
+        width = max(len(label) for label in OUTCOME_LABELS.values())
+        parts = []
+        for name, tree, findings in shown:
+            part = f"{display_name(name)}: " + _rendered(tree)
+            part += "".join(
+                f"  {outcome_label(f.outcome):{width}}  {f.rule_id}: {f.message}\n"
+                for f in findings
+            )
+            parts.append(part)
+        text = "\n".join(parts)
+    inputs = [*files, *([keystore] if keystore else [])]
+    if shown or getattr(args, "format", "text") == "json":
+        _emit(text, getattr(args, "output", None), inputs)
+    return 2 if errors else 0
 
 
 # --- verify -----------------------------------------------------------------------------------
