@@ -54,18 +54,15 @@ def main(argv: list[str] | None = None) -> int:
                 # The part a committee reads first: heading, summary and picture.
                 top = section.locator("h2")
                 figure = section.locator("figure").last
-                first, last = top.bounding_box(), figure.bounding_box()
-                if first is None or last is None:
+                if not top.count() or not figure.count():
                     continue
+                # Page coordinates (the clip of a full-page screenshot), not the viewport's.
+                start = top.evaluate("e => e.getBoundingClientRect().top + window.scrollY")
+                end = figure.evaluate("e => e.getBoundingClientRect().bottom + window.scrollY")
                 page.screenshot(
                     path=str(out / f"impact-{report.id}.png"),
                     full_page=True,
-                    clip={
-                        "x": 0,
-                        "y": first["y"] - 2,
-                        "width": 1100,
-                        "height": last["y"] + last["height"] - first["y"] + 16,
-                    },
+                    clip={"x": 0, "y": start - 2, "width": 1100, "height": end - start + 16},
                 )
             browser.close()
     print(f"screenshots: wrote {len(reports) + 1} pictures to {out}")

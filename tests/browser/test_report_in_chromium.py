@@ -32,15 +32,19 @@ if CHROMIUM is None:
         pytest.fail("SECRULES_REQUIRE_BROWSER=1 but no chromium on PATH", pytrace=False)
     pytest.skip("no chromium binary on PATH (apt-get install -y chromium)", allow_module_level=True)
 
-MODELLED = ("DP125", "DP129", "DP131", "DP133")
+MODELLED = tuple(p.id for p in secrules.proposals() if p.modelled)
 A4_WIDTH_PX = 794  # 210 mm at 96 px per inch
 
 
 @pytest.fixture(scope="module")
-def paper(tmp_path_factory):
-    reports = [secrules.impact(pid) for pid in MODELLED]
+def reports():
+    return {pid: secrules.impact(pid) for pid in MODELLED}
+
+
+@pytest.fixture(scope="module")
+def paper(tmp_path_factory, reports):
     unmodelled = [p for p in secrules.proposals() if not p.modelled]
-    page = render_impact(reports, "html", not_modelled=unmodelled, date="2020-05-28")
+    page = render_impact(list(reports.values()), "html", not_modelled=unmodelled, date="2020-05-28")
     path = tmp_path_factory.mktemp("report") / "paper.html"
     path.write_text(page, encoding="utf-8")
     return path
@@ -77,22 +81,26 @@ def test_loads_without_console_errors_or_network(page):
     assert page.locator("script").count() == 0
 
 
-def test_every_svg_renders_with_a_size(page):
+def test_every_svg_renders_with_a_size(page, reports):
     boxes = page.eval_on_selector_all(
         "svg.grid",
         "els => els.map(e => { const r = e.getBoundingClientRect(); return [r.width, r.height]; })",
     )
-    assert len(boxes) == 2 * len(MODELLED)  # a picture and a thumbnail each
+    # a picture per reading of the baseline, and a thumbnail, for each proposal
+    assert len(boxes) == sum(len(r.by_reading) + 1 for r in reports.values())
     assert all(w > 0 and h > 0 for w, h in boxes)
 
 
-def test_legend_and_changed_cells_are_visible(page):
-    for pid in MODELLED:
+def test_legend_and_changed_cells_are_visible(page, reports):
+    for pid, report in reports.items():
         section = page.locator(f"section#{pid}")
         legend = section.locator("svg.grid .legend")
-        assert legend.count() == 1
-        assert legend.is_visible()
+        assert legend.count() == len(report.by_reading)  # one picture per reading
+        assert legend.first.is_visible()
         changed = section.locator("figure svg.grid g.cell.changed")
+        if not any(each.changed_count for each in report.by_reading):
+            assert changed.count() == 0, pid  # a withdrawn proposal changes nothing
+            continue
         assert changed.count() > 0, pid
         assert changed.first.is_visible()
         box = changed.first.bounding_box()

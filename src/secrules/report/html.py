@@ -18,6 +18,7 @@ from secrules.core.sensitivity import Sensitivity
 from secrules.report.grid import picture
 from secrules.report.labels import Notes, field_name, glossary_for
 from secrules.report.provenance import RunInfo, inputs
+from secrules.report.readings import reading_difference
 from secrules.report.summary import Summary
 from secrules.report.svg import render_svg
 
@@ -136,6 +137,8 @@ def _section(
             )
         out.append(figure)
         thumb = thumb or small
+    if report.alternatives:
+        out.append(f'<p class="difference">{_e(reading_difference(report))}</p>')
     out.append("<h3>Details</h3><dl>")
     out.append(f"<dt>Status</dt><dd>{_e(proposal.status)}</dd>")
     out.append(f"<dt>Raised by</dt><dd>{_e(proposal.raised_by)}</dd>")
