@@ -30,7 +30,7 @@ from secrules.core.data import TableReader, load_table
 from secrules.core.tree import Node
 from secrules.dlms.access import AccessRequest, AccessResponse, decode_access
 from secrules.dlms.data import decode_data
-from secrules.dlms.tree import access_tree, data_tree
+from secrules.dlms.tree import _decoded_access_tree, data_tree
 from secrules.errors import DecodeError, InvalidValueError, NotModelledError
 from secrules.gbcs.message import GbcsMessage
 from secrules.gbcs.message_codes import lookup
@@ -263,7 +263,7 @@ def _decode(message: GbcsMessage, kind: ContentKind) -> tuple[object, Callable[[
         apdu: AccessRequest | AccessResponse = decode_access(content)
         # Built at the content's offset in the message (no shifted copy of a large tree).
         end = base + len(content)
-        return apdu, lambda: access_tree(apdu, message.encoded[:end], at=base)
+        return apdu, lambda: _decoded_access_tree(apdu, message.encoded[:end], at=base)
     if kind is ContentKind.DATA_NOTIFICATION:
         value = _decoder("secrules.dlms.notification", "decode_data_notification", kind)(content)
     elif kind in (ContentKind.GBZ, ContentKind.GBZ_ALERT):
