@@ -9,6 +9,7 @@ named :class:`~secrules.core.tree.Node` tree and a typed value, or does not matc
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Iterator, Mapping
 
 import attrs
@@ -113,8 +114,14 @@ class _Mismatch(Exception):  # noqa: N818 - private control flow, never escapes 
     """The TLV does not have the shape the schema asks for."""
 
 
-def _node(name: str, tlv: Tlv, value: object, text: str, children: Iterable[Node] = ()) -> Node:
-    return Node(name, tlv.offset or 0, tlv.encode(), value, text, tuple(children))
+def _node(  # noqa: PLR0917 - positional, as Node's fields
+    name: str, tlv: Tlv, at: int, value: object, text: str, children: Iterable[Node] = ()
+) -> Node:
+    return Node(name, (tlv.offset or 0) + at, tlv.encode(), value, text, tuple(children))
+
+
+#: What a schema's ``_build`` gives: the node (None when only the value was asked for), value.
+_Built = tuple[Node | None, object]
 
 
 @attrs.frozen
@@ -126,12 +133,13 @@ class _Schema:
     def accepts(self, tag: int) -> bool:
         return tag == self.tag
 
-    def build(self, tlv: Tlv) -> tuple[Node, object]:
+    def build(self, tlv: Tlv, at: int | None) -> _Built:
+        """The typed value, and with ``at`` the node (offsets moved by ``at``); _Mismatch."""
         if not self.accepts(tlv.tag):
             raise _Mismatch
-        return self._build(tlv)
+        return self._build(tlv, at)
 
-    def _build(self, tlv: Tlv) -> tuple[Node, object]:
+    def _build(self, tlv: Tlv, at: int | None) -> _Built:
         raise NotImplementedError
 
 
@@ -146,44 +154,51 @@ class _Int(_Schema):
     enum: str | None = attrs.field(default=None, kw_only=True)
     default: int | None = attrs.field(default=None, kw_only=True)
 
-    def _build(self, tlv: Tlv) -> tuple[Node, object]:
+    def _build(self, tlv: Tlv, at: int | None) -> _Built:
         value = _int(tlv)
         if self.enum is None:
-            return _node(self.name, tlv, value, ""), value
+            return None if at is None else _node(self.name, tlv, at, value, ""), value
         named = Named(value, asn1_names().name(self.enum, value))
-        return _node(self.name, tlv, named, str(named) if named.name else ""), named
+        if at is None:
+            return None, named
+        return _node(self.name, tlv, at, named, str(named) if named.name else ""), named
 
 
 @attrs.frozen
 class _AlertCode(_Schema):
-    def _build(self, tlv: Tlv) -> tuple[Node, object]:
+    def _build(self, tlv: Tlv, at: int | None) -> _Built:
         value = _int(tlv)
         named = Named(value, alert_code_name(value) if 0 <= value <= 0xFFFF else None)
+        if at is None:
+            return None, named
         text = f"{named.name} (0x{value:04X})" if named.name else f"0x{value:04X}"
-        return _node(self.name, tlv, named, text), named
+        return _node(self.name, tlv, at, named, text), named
 
 
 @attrs.frozen
 class _Octets(_Schema):
-    def _build(self, tlv: Tlv) -> tuple[Node, object]:
-        return _node(self.name, tlv, tlv.content, ""), tlv.content
+    def _build(self, tlv: Tlv, at: int | None) -> _Built:
+        content = tlv.content
+        return None if at is None else _node(self.name, tlv, at, content, ""), content
 
 
 @attrs.frozen
 class _Null(_Schema):
-    def _build(self, tlv: Tlv) -> tuple[Node, object]:
+    def _build(self, tlv: Tlv, at: int | None) -> _Built:
         if tlv.content:
             raise _Mismatch
-        return _node(self.name, tlv, None, "NULL"), None
+        return None if at is None else _node(self.name, tlv, at, None, "NULL"), None
 
 
 @attrs.frozen
 class _Time(_Schema):
-    def _build(self, tlv: Tlv) -> tuple[Node, object]:
+    def _build(self, tlv: Tlv, at: int | None) -> _Built:
         when = parse_generalized_time(tlv.content)
         if when is None:
             raise _Mismatch
-        return _node(self.name, tlv, when, when.strftime("%Y-%m-%d %H:%M:%SZ")), when
+        if at is None:
+            return None, when
+        return _node(self.name, tlv, at, when, when.strftime("%Y-%m-%d %H:%M:%SZ")), when
 
 
 @attrs.frozen
@@ -192,7 +207,7 @@ class _Bits(_Schema):
 
     enum: str = attrs.field(default="KeyUsage", kw_only=True)
 
-    def _build(self, tlv: Tlv) -> tuple[Node, object]:
+    def _build(self, tlv: Tlv, at: int | None) -> _Built:
         content = tlv.content
         if not content or content[0] > 7 or (len(content) == 1 and content[0]):
             raise _Mismatch
@@ -203,12 +218,14 @@ class _Bits(_Schema):
             for i in range(total)
             if content[1 + i // 8] & (0x80 >> (i % 8))
         )
-        return _node(self.name, tlv, bits, ", ".join(bits) or "no bits set"), bits
+        if at is None:
+            return None, bits
+        return _node(self.name, tlv, at, bits, ", ".join(bits) or "no bits set"), bits
 
 
 @attrs.frozen
 class _Cert(_Schema):
-    def _build(self, tlv: Tlv) -> tuple[Node, object]:
+    def _build(self, tlv: Tlv, at: int | None) -> _Built:
         try:
             info: CertificateInfo | None = CertificateInfo.of(
                 x509.load_der_x509_certificate(tlv.encode())
@@ -217,20 +234,26 @@ class _Cert(_Schema):
             info = None
             text = f"certificate that does not load ({exc})"
         else:
+            if at is None:
+                return None, info
             text = str(info)
-        return _node(self.name, tlv, info, text, _generic_children(tlv)), info
+        if at is None:
+            return None, info
+        return _node(self.name, tlv, at, info, text, _generic_children(tlv, at)), info
 
 
 @attrs.frozen
 class _Csr(_Schema):
-    def _build(self, tlv: Tlv) -> tuple[Node, object]:
+    def _build(self, tlv: Tlv, at: int | None) -> _Built:
         try:
             csr = x509.load_der_x509_csr(tlv.encode())
             subject = csr.subject.rfc4514_string()
         except ValueError as exc:
             raise _Mismatch from exc
+        if at is None:
+            return None, csr
         text = f"PKCS #10 certification request, subject {subject}"
-        return _node(self.name, tlv, csr, text, _generic_children(tlv)), csr
+        return _node(self.name, tlv, at, csr, text, _generic_children(tlv, at)), csr
 
 
 @attrs.frozen
@@ -238,7 +261,7 @@ class _Seq(_Schema):
     fields: tuple[_Schema, ...] = attrs.field(default=(), kw_only=True)
     kind: str = attrs.field(default="", kw_only=True)
 
-    def _build(self, tlv: Tlv) -> tuple[Node, object]:
+    def _build(self, tlv: Tlv, at: int | None) -> _Built:
         items = tlv.children or ()
         nodes: list[Node] = []
         values: list[tuple[str, object]] = []
@@ -246,12 +269,13 @@ class _Seq(_Schema):
         for field in self.fields:
             if i < len(items) and field.accepts(items[i].tag):
                 try:
-                    node, value = field.build(items[i])
+                    node, value = field.build(items[i], at)
                 except _Mismatch:
                     if not field.optional:
                         raise
                 else:
-                    nodes.append(node)
+                    if node is not None:
+                        nodes.append(node)
                     values.append((field.name, value))
                     i += 1
                     continue
@@ -262,7 +286,7 @@ class _Seq(_Schema):
         if i != len(items):
             raise _Mismatch
         record = Record(self.kind or self.name, tuple(values))
-        return _node(self.name, tlv, None, "", nodes), record
+        return None if at is None else _node(self.name, tlv, at, None, "", nodes), record
 
 
 def _enum_name(field: _Int) -> str | None:
@@ -275,14 +299,25 @@ def _enum_name(field: _Int) -> str | None:
 class _SeqOf(_Schema):
     item: _Schema = attrs.field(kw_only=True)
 
-    def _build(self, tlv: Tlv) -> tuple[Node, object]:
+    def _build(self, tlv: Tlv, at: int | None) -> _Built:
+        item = self.item
+        children = tlv.children or ()
+        if at is None:
+            return None, tuple(item.build(child, None)[1] for child in children)
         nodes: list[Node] = []
         values: list[object] = []
-        for i, child in enumerate(tlv.children or ()):
-            node, value = attrs.evolve(self.item, name=f"[{i}]").build(child)
+        for i, child in enumerate(children):
+            node, value = _renamed(item, i).build(child, at)
+            assert node is not None  # noqa: S101 - built with an offset
             nodes.append(node)
             values.append(value)
-        return _node(self.name, tlv, None, f"{len(nodes)} items", nodes), tuple(values)
+        return _node(self.name, tlv, at, None, f"{len(nodes)} items", nodes), tuple(values)
+
+
+@functools.lru_cache(maxsize=1024)
+def _renamed(item: _Schema, index: int) -> _Schema:
+    """``item`` named ``[index]`` (the element of a SEQUENCE OF), made once."""
+    return attrs.evolve(item, name=f"[{index}]")
 
 
 @attrs.frozen
@@ -292,11 +327,11 @@ class _Choice(_Schema):
     def accepts(self, tag: int) -> bool:
         return any(alt.accepts(tag) for alt in self.alternatives)
 
-    def _build(self, tlv: Tlv) -> tuple[Node, object]:
+    def _build(self, tlv: Tlv, at: int | None) -> _Built:
         for alt in self.alternatives:
             if alt.accepts(tlv.tag):
                 try:
-                    return alt.build(tlv)
+                    return alt.build(tlv, at)
                 except _Mismatch:
                     continue
         raise _Mismatch
@@ -306,11 +341,14 @@ class _Choice(_Schema):
 # Generic rendering of any TLV (the fallback, and the inside of certificates).
 
 
-def generic_node(name: str, tlv: Tlv) -> Node:
-    """A node for any TLV: universal values typed, constructed values with ``[i]`` children."""
+def generic_node(name: str, tlv: Tlv, at: int = 0) -> Node:
+    """A node for any TLV: universal values typed, constructed values with ``[i]`` children.
+
+    Offsets are the TLVs' own, moved by ``at``.
+    """
     kind = tlv.type_name
     if tlv.children is not None:
-        return _node(name, tlv, None, kind, _generic_children(tlv))
+        return _node(name, tlv, at, None, kind, _generic_children(tlv, at))
     value: object = tlv.content
     text = kind
     if tlv.tag in {0x02, 0x0A} and tlv.content:
@@ -329,12 +367,12 @@ def generic_node(name: str, tlv: Tlv) -> Node:
             value = tlv.content
         else:
             text = f"{kind} {value!r}"
-    return _node(name, tlv, value, text)
+    return _node(name, tlv, at, value, text)
 
 
-def _generic_children(tlv: Tlv) -> Iterator[Node]:
+def _generic_children(tlv: Tlv, at: int) -> Iterator[Node]:
     for i, child in enumerate(tlv.children or ()):
-        yield generic_node(f"[{i}]", child)
+        yield generic_node(f"[{i}]", child, at)
 
 
 # --------------------------------------------------------------------------------------------
@@ -712,9 +750,25 @@ def structures_for(message_code: int) -> tuple[Structure, ...]:
     return _BY_CODE.get(message_code, ())
 
 
-def match(structure: Structure, tlv: Tlv) -> tuple[Node, object] | None:
-    """The named tree and typed value of ``tlv`` read as ``structure``, or None."""
+def match(structure: Structure, tlv: Tlv, at: int = 0) -> tuple[Node, object] | None:
+    """The named tree and typed value of ``tlv`` read as ``structure``, or None.
+
+    The tree's offsets are the TLVs' own, moved by ``at``.
+    """
     try:
-        return structure.schema.build(tlv)
+        node, value = structure.schema.build(tlv, at)
+    except _Mismatch:
+        return None
+    assert node is not None  # noqa: S101 - built with an offset
+    return node, value
+
+
+def match_value(structure: Structure, tlv: Tlv) -> tuple[object] | None:
+    """The typed value of ``tlv`` read as ``structure`` (in a 1-tuple), or None.
+
+    :func:`match` without building the tree (None when the TLV does not match).
+    """
+    try:
+        return (structure.schema.build(tlv, None)[1],)
     except _Mismatch:
         return None

@@ -266,7 +266,8 @@ def _decode(message: GbcsMessage, kind: ContentKind) -> tuple[object, Callable[[
         return apdu, lambda: _decoded_access_tree(apdu, message.encoded[:end], at=base)
     if kind is ContentKind.DATA_NOTIFICATION:
         value = _decoder("secrules.dlms.notification", "decode_data_notification", kind)(content)
-    elif kind in (ContentKind.GBZ, ContentKind.GBZ_ALERT):
+        return value, lambda: value.tree().shifted(base)
+    if kind in (ContentKind.GBZ, ContentKind.GBZ_ALERT):
         value = _decoder("secrules.zigbee", "decode_gbz", kind)(
             content, alert=kind is ContentKind.GBZ_ALERT
         )
@@ -274,7 +275,8 @@ def _decode(message: GbcsMessage, kind: ContentKind) -> tuple[object, Callable[[
         value = _decoder("secrules.asn1", "decode_asn1", kind)(
             content, message_code=message.message_code
         )
-    return value, lambda: value.tree().shifted(base)
+    # Built at the content's offset in the message (no shifted copy of the tree).
+    return value, lambda: value.tree(base)
 
 
 def decode_content(message: GbcsMessage) -> DecodedContent:

@@ -454,24 +454,25 @@ class GbzPayload:
             out += self.alert.encode()
         return out + b"".join(c.encode() for c in self.components)
 
-    def tree(self) -> Node:
-        """The payload as a named tree (root ``gbz``, or ``gbz_alert``) with offsets from 0."""
+    def tree(self, offset: int = 0) -> Node:
+        """The payload as a named tree (root ``gbz``, or ``gbz_alert``) starting at ``offset``."""
         names = zcl_names()
         raw = self.encode()
+        o = offset
         kids = [
-            Node("profile_id", 0, raw[0:2], SMART_ENERGY_PROFILE, "Smart Energy (0x0109)"),
-            Node("component_count", 2, raw[2:3], self.component_count),
+            Node("profile_id", o, raw[0:2], SMART_ENERGY_PROFILE, "Smart Energy (0x0109)"),
+            Node("component_count", o + 2, raw[2:3], self.component_count),
         ]
         at = 3
         if self.alert is not None:
             alert = self.alert
             kids.append(
-                Node("alert_code", 3, raw[3:5], alert.alert_code, names.alert(alert.alert_code))
+                Node("alert_code", o + 3, raw[3:5], alert.alert_code, names.alert(alert.alert_code))
             )
             kids.append(
                 Node(
                     "timestamp",
-                    5,
+                    o + 5,
                     raw[5:9],
                     utc_datetime(alert.timestamp) or alert.timestamp,
                     utc_text(alert.timestamp),
@@ -480,17 +481,17 @@ class GbzPayload:
             at = 9
             for f in alert.fields:
                 octets = f.encode()
-                kids.append(Node(f.name, at, octets, f.value, _alert_field_text(f)))
+                kids.append(Node(f.name, o + at, octets, f.value, _alert_field_text(f)))
                 at += len(octets)
         nodes = []
         start = at
         for i, component in enumerate(self.components):
-            node = component.tree(at, f"[{i}]")
+            node = component.tree(o + at, f"[{i}]")
             nodes.append(node)
-            at = node.end
+            at += len(node.raw)
         if self.components or self.alert is None:
-            kids.append(Node("components", start, raw[start:at], None, "", nodes))
-        return Node("gbz" if self.alert is None else "gbz_alert", 0, raw, None, "", kids)
+            kids.append(Node("components", o + start, raw[start:at], None, "", nodes))
+        return Node("gbz" if self.alert is None else "gbz_alert", o, raw, None, "", kids)
 
 
 def _alert_field_text(f: GbzField) -> str:
