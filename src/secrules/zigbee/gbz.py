@@ -38,6 +38,7 @@ from secrules.zigbee.zcl import (
     ZclPayload,
     _items,
     _payload_items,
+    _payload_node,
     decode_zcl_header,
     decode_zcl_plaintext,
 )
@@ -202,8 +203,11 @@ class GbzComponent:
 
     def tree(self, offset: int = 0, name: str = "component") -> Node:
         """The component as a node tree starting at ``offset``."""
+        return self._tree(self.encode(), offset, name)
+
+    def _tree(self, raw: bytes, offset: int, name: str) -> Node:
+        """The tree of this component, encoded as ``raw``, starting at ``offset``."""
         names = zcl_names()
-        raw = self.encode()
         at = offset
         kids = [
             Node("control", at, raw[0:1], self.control, self.control_text()),
@@ -249,7 +253,8 @@ class GbzComponent:
             at += 2
             kids.append(_block_node(block, at))
         else:
-            kids.append(ZclPayload(self.cluster_id, self.header, self.items).tree(at))
+            payload = ZclPayload(self.cluster_id, self.header, self.items)
+            kids.append(_payload_node(payload, raw[at - offset :], at, "payload"))
         return Node(name, offset, raw, None, names.cluster(self.cluster_id), kids)
 
 
@@ -486,9 +491,10 @@ class GbzPayload:
         nodes = []
         start = at
         for i, component in enumerate(self.components):
-            node = component.tree(o + at, f"[{i}]")
+            size = 5 + int.from_bytes(raw[at + 3 : at + 5], "big")  # header and GBZ length
+            node = component._tree(raw[at : at + size], o + at, f"[{i}]")
             nodes.append(node)
-            at += len(node.raw)
+            at += size
         if self.components or self.alert is None:
             kids.append(Node("components", o + start, raw[start:at], None, "", nodes))
         return Node("gbz" if self.alert is None else "gbz_alert", o, raw, None, "", kids)
