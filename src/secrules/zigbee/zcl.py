@@ -248,12 +248,29 @@ class _Cursor:
 
     def value(self, name: str, ftype: FieldType, path: str) -> ZclValue:
         value, self.pos = read_field(ftype, self.data, self.pos, self.end, f"{path}.{name}")
-        return ZclValue(name, ftype.name, value)
+        return _value(name, ftype.name, value)
 
     def rest(self, name: str) -> ZclValue:
         raw = self.data[self.pos : self.end]
         self.pos = self.end
-        return ZclValue(name, "raw", raw)
+        return _value(name, "raw", raw)
+
+
+def _setter(name: str) -> Callable[[ZclValue, object], None]:
+    setter: Callable[[ZclValue, object], None] = getattr(ZclValue, name).__set__
+    return setter
+
+
+_set_name, _set_type, _set_value = _setter("name"), _setter("type"), _setter("value")
+
+
+def _value(name: str, type_name: str, value: int | bytes) -> ZclValue:
+    """A decoded field, filled slot by slot (the type is a FIELD_TYPES key: no validator)."""
+    item = object.__new__(ZclValue)
+    _set_name(item, name)
+    _set_type(item, type_name)
+    _set_value(item, value)
+    return item
 
 
 _T = FIELD_TYPES
