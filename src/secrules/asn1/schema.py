@@ -226,20 +226,24 @@ class _Bits(_Schema):
 @attrs.frozen
 class _Cert(_Schema):
     def _build(self, tlv: Tlv, at: int | None) -> _Built:
-        try:
-            info: CertificateInfo | None = CertificateInfo.of(
-                x509.load_der_x509_certificate(tlv.encode())
-            )
-        except ValueError as exc:
-            info = None
-            text = f"certificate that does not load ({exc})"
-        else:
-            if at is None:
-                return None, info
-            text = str(info)
+        info, text = _certificate(tlv.encode())
         if at is None:
             return None, info
         return _node(self.name, tlv, at, info, text, _generic_children(tlv, at)), info
+
+
+@functools.lru_cache(maxsize=64)
+def _certificate(der: bytes) -> tuple[CertificateInfo | None, str]:
+    """The certificate ``der`` holds, and its text (None and why when it does not load).
+
+    Cached by its octets: the same few certificates recur across payloads (17 distinct ones
+    in the 61 that RTDS's ASN.1 payloads carry), and reading their names is the costly part.
+    """
+    try:
+        info = CertificateInfo.of(x509.load_der_x509_certificate(der))
+    except ValueError as exc:
+        return None, f"certificate that does not load ({exc})"
+    return info, str(info)
 
 
 @attrs.frozen
