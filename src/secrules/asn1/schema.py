@@ -10,7 +10,7 @@ named :class:`~secrules.core.tree.Node` tree and a typed value, or does not matc
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 
 import attrs
 from cryptography import x509
@@ -345,38 +345,61 @@ class _Choice(_Schema):
 # Generic rendering of any TLV (the fallback, and the inside of certificates).
 
 
+def _type_names() -> tuple[str, ...]:
+    names = []
+    for tag in range(256):
+        probe = object.__new__(Tlv)
+        object.__setattr__(probe, "tag", tag)
+        names.append(probe.type_name)
+    return tuple(names)
+
+
+#: ``Tlv.type_name`` of every identifier octet, made once (read for every generic node).
+_TYPE_NAMES = _type_names()
+_LABELS = tuple(f"[{i}]" for i in range(64))
+
+
 def generic_node(name: str, tlv: Tlv, at: int = 0) -> Node:
     """A node for any TLV: universal values typed, constructed values with ``[i]`` children.
 
     Offsets are the TLVs' own, moved by ``at``.
     """
-    kind = tlv.type_name
-    if tlv.children is not None:
-        return _node(name, tlv, at, None, kind, _generic_children(tlv, at))
-    value: object = tlv.content
+    tag = tlv.tag
+    kind = _TYPE_NAMES[tag]
+    raw = tlv.encode()
+    offset = (tlv.offset or 0) + at
+    children = tlv.children
+    if children is not None:
+        labels = _LABELS if len(children) <= len(_LABELS) else None
+        nodes = [
+            generic_node(labels[i] if labels else f"[{i}]", child, at)
+            for i, child in enumerate(children)
+        ]
+        return Node(name, offset, raw, None, kind, nodes)
+    content = tlv.content
+    value: object = content
     text = kind
-    if tlv.tag in {0x02, 0x0A} and tlv.content:
+    if tag in {0x02, 0x0A} and content:
         value = tlv.integer()
         text = f"{kind} {value}"
-    elif tlv.tag == 0x05 and not tlv.content:
+    elif tag == 0x05 and not content:
         value = None
-    elif tlv.tag == 0x18:
-        when = parse_generalized_time(tlv.content)
+    elif tag == 0x18:
+        when = parse_generalized_time(content)
         if when is not None:
             value, text = when, f"{kind} {when.strftime('%Y-%m-%d %H:%M:%SZ')}"
-    elif tlv.tag in {0x0C, 0x13, 0x16}:
+    elif tag in {0x0C, 0x13, 0x16}:
         try:
-            value = tlv.content.decode("utf-8")
+            value = content.decode("utf-8")
         except UnicodeDecodeError:
-            value = tlv.content
+            value = content
         else:
             text = f"{kind} {value!r}"
-    return _node(name, tlv, at, value, text)
+    return Node(name, offset, raw, value, text)
 
 
-def _generic_children(tlv: Tlv, at: int) -> Iterator[Node]:
-    for i, child in enumerate(tlv.children or ()):
-        yield generic_node(f"[{i}]", child, at)
+def _generic_children(tlv: Tlv, at: int) -> list[Node]:
+    return [generic_node(f"[{i}]", child, at) for i, child in enumerate(tlv.children or ())]
 
 
 # --------------------------------------------------------------------------------------------

@@ -142,6 +142,8 @@ def _int_classes() -> dict[type, tuple[int, str]]:
 #: Integer leaves by exact class (a dict lookup, not a chain of isinstance checks: measured).
 _INTS = _int_classes()
 _CONTAINERS = (Array, Structure)
+#: Element names ``[0]``... made once.
+_LABELS = tuple(f"[{i}]" for i in range(256))
 
 
 def _data_node(  # noqa: PLR0917 - the tree's hot loop, positional on purpose
@@ -175,6 +177,14 @@ def _data_node(  # noqa: PLR0917 - the tree's hot loop, positional on purpose
         return Node(name, pos, raw[pos : pos + size], typed, text)
     if cls in _CONTAINERS or isinstance(value, _CONTAINERS):
         return _container_node(value, name, pos, raw, kind, element)  # type: ignore[arg-type]
+    if cls is NullData:
+        return Node(name, pos, raw[pos : pos + 1], None, "null-data")
+    if cls is Boolean:
+        return Node(name, pos, raw[pos : pos + 2], value.value, "boolean")  # type: ignore[attr-defined]
+    if cls is BitString:
+        bits = value.length_bits  # type: ignore[attr-defined]
+        size = 1 + (1 if bits < 0x80 else len(encode_length(bits))) + len(value.data)  # type: ignore[attr-defined]
+        return Node(name, pos, raw[pos : pos + size], str(value), f"bit-string({bits})")
     size = _size(value)
     octets = raw[pos : pos + size]
     if isinstance(value, CompactArray):
@@ -210,14 +220,15 @@ def _container_node(  # noqa: PLR0917 - see _data_node
     else:
         inner = () if structure else element
         ints = _INTS
+        labels = _LABELS if count <= len(_LABELS) else [f"[{i}]" for i in range(count)]
         for i, item in enumerate(items):
             known = ints.get(type(item))
             if known is not None:  # an integer leaf, inline (most elements are)
                 size, type_name = known
-                append(Node(f"[{i}]", at, raw[at : at + size], item.value, type_name))  # type: ignore[attr-defined]
+                append(Node(labels[i], at, raw[at : at + size], item.value, type_name))  # type: ignore[attr-defined]
                 at += size
                 continue
-            child = _data_node(item, f"[{i}]", at, raw, kind, inner)
+            child = _data_node(item, labels[i], at, raw, kind, inner)
             append(child)
             at += len(child.raw)
     return Node(name, pos, raw[pos:at], None, f"{value.type_name}({count})", children)
