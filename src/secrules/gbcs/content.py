@@ -307,33 +307,36 @@ def plaintext_tree(
     name: str = "plaintext",
     message: GbcsMessage | None = None,
     where: str = "",
+    decoded: DecodedContent | None = None,
 ) -> Node:
     """The decrypted octets of one encrypted block as a tree (offsets from its start).
 
     A DLMS block's plaintext is one A-XDR Data value. A GBZ block's is the ZCL payload of its
     component (``where`` is the block's ``GBZ component N``; ``message`` the message carrying
     it), read by :func:`secrules.zigbee.decode_zcl_plaintext` with that component's cluster and
-    ZCL header, which travel in clear.
+    ZCL header, which travel in clear; ``decoded`` is the message's content already decoded
+    (:func:`decode_content`), so that it is not decoded again.
     """
     if not gbz:
         value = decode_data(plaintext)
         return data_tree(value, plaintext, name=name)
-    component = None if message is None else _encrypted_component(message, where)
+    component = None if message is None else _encrypted_component(message, where, decoded)
     if component is None:
         return Node(name, 0, plaintext, plaintext, "ZCL payload (its component is not known)")
     tree: Node = component.decode_plaintext(plaintext).tree()
     return attrs.evolve(tree, name=name)
 
 
-def _encrypted_component(message: GbcsMessage, where: str) -> Any:  # noqa: ANN401 - GbzComponent
+def _encrypted_component(message: GbcsMessage, where: str, decoded: DecodedContent | None) -> Any:  # noqa: ANN401 - a GbzComponent
     """The GBZ component ``where`` (``GBZ component 2``) names, counted from 1, or None."""
     number = where.rsplit(" ", 1)[-1]
     if not where.startswith("GBZ component") or not number.isdigit():
         return None
-    try:
-        decoded = decode_content(message)
-    except (DecodeError, NotModelledError):
-        return None
+    if decoded is None:
+        try:
+            decoded = decode_content(message)
+        except (DecodeError, NotModelledError):
+            return None
     components = getattr(decoded.value, "components", ())
     index = int(number) - 1
     return components[index] if 0 <= index < len(components) else None
