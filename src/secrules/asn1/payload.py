@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import attrs
 
-from secrules.asn1.schema import CertificateInfo, Structure, generic_node, match, structures_for
+from secrules.asn1.schema import (
+    CertificateInfo,
+    Structure,
+    generic_node,
+    match,
+    match_value,
+    structures_for,
+)
 from secrules.asn1.tlv import Tlv, decode_tlv
 from secrules.core.tree import Node
 from secrules.errors import InvalidValueError
@@ -28,17 +35,26 @@ class Asn1Payload:
     message_code: int | None = None
     structure: Structure | None = None
     value: object = None
+    #: A prebuilt tree :meth:`tree` returns (``decode_asn1`` leaves it None: built on demand).
     root: Node | None = attrs.field(default=None, eq=False, repr=False)
 
     def encode(self) -> bytes:
         """The payload octets, exactly as decoded."""
         return self.tlv.encode()
 
-    def tree(self) -> Node:
-        """The payload as a named tree rooted at ``asn1`` (offsets from the payload start)."""
+    def tree(self, offset: int = 0) -> Node:
+        """The payload as a named tree rooted at ``asn1``, offsets moved by ``offset``.
+
+        Offsets count from the payload's start (plus ``offset``). The tree is built on each
+        call: decoding builds only the typed value.
+        """
         if self.root is not None:
-            return self.root
-        return _root(self.tlv, self.structure, None)
+            return self.root if not offset else self.root.shifted(offset)
+        node = None
+        if self.structure is not None:
+            found = match(self.structure, self.tlv, offset)
+            node = None if found is None else found[0]
+        return _root(self.tlv, self.structure if node is not None else None, node, offset)
 
     @property
     def certificates(self) -> tuple[CertificateInfo, ...]:
@@ -60,9 +76,9 @@ class Asn1Payload:
         return tuple(sorted(found))
 
 
-def _root(tlv: Tlv, structure: Structure | None, node: Node | None) -> Node:
+def _root(tlv: Tlv, structure: Structure | None, node: Node | None, at: int = 0) -> Node:
     if node is None:
-        return generic_node("asn1", tlv)
+        return generic_node("asn1", tlv, at)
     label = f"{structure.name} ({node.name})" if structure is not None else node.name
     text = f"{label}: {node.text}" if node.text else label
     return attrs.evolve(node, name="asn1", text=text)
@@ -86,8 +102,7 @@ def decode_asn1(data: bytes, *, message_code: int | None = None) -> Asn1Payload:
     tlv = decode_tlv(data)
     if message_code is not None:
         for structure in structures_for(message_code):
-            found = match(structure, tlv)
+            found = match_value(structure, tlv)
             if found is not None:
-                node, value = found
-                return Asn1Payload(tlv, message_code, structure, value, _root(tlv, structure, node))
-    return Asn1Payload(tlv, message_code, None, None, _root(tlv, None, None))
+                return Asn1Payload(tlv, message_code, structure, found[0])
+    return Asn1Payload(tlv, message_code)

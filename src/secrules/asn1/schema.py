@@ -9,7 +9,8 @@ named :class:`~secrules.core.tree.Node` tree and a typed value, or does not matc
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+import functools
+from collections.abc import Iterable, Mapping
 
 import attrs
 from cryptography import x509
@@ -113,8 +114,14 @@ class _Mismatch(Exception):  # noqa: N818 - private control flow, never escapes 
     """The TLV does not have the shape the schema asks for."""
 
 
-def _node(name: str, tlv: Tlv, value: object, text: str, children: Iterable[Node] = ()) -> Node:
-    return Node(name, tlv.offset or 0, tlv.encode(), value, text, tuple(children))
+def _node(  # noqa: PLR0917 - positional, as Node's fields
+    name: str, tlv: Tlv, at: int, value: object, text: str, children: Iterable[Node] = ()
+) -> Node:
+    return Node(name, (tlv.offset or 0) + at, tlv.encode(), value, text, tuple(children))
+
+
+#: What a schema's ``_build`` gives: the node (None when only the value was asked for), value.
+_Built = tuple[Node | None, object]
 
 
 @attrs.frozen
@@ -126,12 +133,13 @@ class _Schema:
     def accepts(self, tag: int) -> bool:
         return tag == self.tag
 
-    def build(self, tlv: Tlv) -> tuple[Node, object]:
+    def build(self, tlv: Tlv, at: int | None) -> _Built:
+        """The typed value, and with ``at`` the node (offsets moved by ``at``); _Mismatch."""
         if not self.accepts(tlv.tag):
             raise _Mismatch
-        return self._build(tlv)
+        return self._build(tlv, at)
 
-    def _build(self, tlv: Tlv) -> tuple[Node, object]:
+    def _build(self, tlv: Tlv, at: int | None) -> _Built:
         raise NotImplementedError
 
 
@@ -146,44 +154,51 @@ class _Int(_Schema):
     enum: str | None = attrs.field(default=None, kw_only=True)
     default: int | None = attrs.field(default=None, kw_only=True)
 
-    def _build(self, tlv: Tlv) -> tuple[Node, object]:
+    def _build(self, tlv: Tlv, at: int | None) -> _Built:
         value = _int(tlv)
         if self.enum is None:
-            return _node(self.name, tlv, value, ""), value
+            return None if at is None else _node(self.name, tlv, at, value, ""), value
         named = Named(value, asn1_names().name(self.enum, value))
-        return _node(self.name, tlv, named, str(named) if named.name else ""), named
+        if at is None:
+            return None, named
+        return _node(self.name, tlv, at, named, str(named) if named.name else ""), named
 
 
 @attrs.frozen
 class _AlertCode(_Schema):
-    def _build(self, tlv: Tlv) -> tuple[Node, object]:
+    def _build(self, tlv: Tlv, at: int | None) -> _Built:
         value = _int(tlv)
         named = Named(value, alert_code_name(value) if 0 <= value <= 0xFFFF else None)
+        if at is None:
+            return None, named
         text = f"{named.name} (0x{value:04X})" if named.name else f"0x{value:04X}"
-        return _node(self.name, tlv, named, text), named
+        return _node(self.name, tlv, at, named, text), named
 
 
 @attrs.frozen
 class _Octets(_Schema):
-    def _build(self, tlv: Tlv) -> tuple[Node, object]:
-        return _node(self.name, tlv, tlv.content, ""), tlv.content
+    def _build(self, tlv: Tlv, at: int | None) -> _Built:
+        content = tlv.content
+        return None if at is None else _node(self.name, tlv, at, content, ""), content
 
 
 @attrs.frozen
 class _Null(_Schema):
-    def _build(self, tlv: Tlv) -> tuple[Node, object]:
+    def _build(self, tlv: Tlv, at: int | None) -> _Built:
         if tlv.content:
             raise _Mismatch
-        return _node(self.name, tlv, None, "NULL"), None
+        return None if at is None else _node(self.name, tlv, at, None, "NULL"), None
 
 
 @attrs.frozen
 class _Time(_Schema):
-    def _build(self, tlv: Tlv) -> tuple[Node, object]:
+    def _build(self, tlv: Tlv, at: int | None) -> _Built:
         when = parse_generalized_time(tlv.content)
         if when is None:
             raise _Mismatch
-        return _node(self.name, tlv, when, when.strftime("%Y-%m-%d %H:%M:%SZ")), when
+        if at is None:
+            return None, when
+        return _node(self.name, tlv, at, when, when.strftime("%Y-%m-%d %H:%M:%SZ")), when
 
 
 @attrs.frozen
@@ -192,7 +207,7 @@ class _Bits(_Schema):
 
     enum: str = attrs.field(default="KeyUsage", kw_only=True)
 
-    def _build(self, tlv: Tlv) -> tuple[Node, object]:
+    def _build(self, tlv: Tlv, at: int | None) -> _Built:
         content = tlv.content
         if not content or content[0] > 7 or (len(content) == 1 and content[0]):
             raise _Mismatch
@@ -203,34 +218,46 @@ class _Bits(_Schema):
             for i in range(total)
             if content[1 + i // 8] & (0x80 >> (i % 8))
         )
-        return _node(self.name, tlv, bits, ", ".join(bits) or "no bits set"), bits
+        if at is None:
+            return None, bits
+        return _node(self.name, tlv, at, bits, ", ".join(bits) or "no bits set"), bits
 
 
 @attrs.frozen
 class _Cert(_Schema):
-    def _build(self, tlv: Tlv) -> tuple[Node, object]:
-        try:
-            info: CertificateInfo | None = CertificateInfo.of(
-                x509.load_der_x509_certificate(tlv.encode())
-            )
-        except ValueError as exc:
-            info = None
-            text = f"certificate that does not load ({exc})"
-        else:
-            text = str(info)
-        return _node(self.name, tlv, info, text, _generic_children(tlv)), info
+    def _build(self, tlv: Tlv, at: int | None) -> _Built:
+        info, text = _certificate(tlv.encode())
+        if at is None:
+            return None, info
+        return _node(self.name, tlv, at, info, text, _generic_children(tlv, at)), info
+
+
+@functools.lru_cache(maxsize=64)
+def _certificate(der: bytes) -> tuple[CertificateInfo | None, str]:
+    """The certificate ``der`` holds, and its text (None and why when it does not load).
+
+    Cached by its octets: the same few certificates recur across payloads (17 distinct ones
+    in the 61 that RTDS's ASN.1 payloads carry), and reading their names is the costly part.
+    """
+    try:
+        info = CertificateInfo.of(x509.load_der_x509_certificate(der))
+    except ValueError as exc:
+        return None, f"certificate that does not load ({exc})"
+    return info, str(info)
 
 
 @attrs.frozen
 class _Csr(_Schema):
-    def _build(self, tlv: Tlv) -> tuple[Node, object]:
+    def _build(self, tlv: Tlv, at: int | None) -> _Built:
         try:
             csr = x509.load_der_x509_csr(tlv.encode())
             subject = csr.subject.rfc4514_string()
         except ValueError as exc:
             raise _Mismatch from exc
+        if at is None:
+            return None, csr
         text = f"PKCS #10 certification request, subject {subject}"
-        return _node(self.name, tlv, csr, text, _generic_children(tlv)), csr
+        return _node(self.name, tlv, at, csr, text, _generic_children(tlv, at)), csr
 
 
 @attrs.frozen
@@ -238,7 +265,7 @@ class _Seq(_Schema):
     fields: tuple[_Schema, ...] = attrs.field(default=(), kw_only=True)
     kind: str = attrs.field(default="", kw_only=True)
 
-    def _build(self, tlv: Tlv) -> tuple[Node, object]:
+    def _build(self, tlv: Tlv, at: int | None) -> _Built:
         items = tlv.children or ()
         nodes: list[Node] = []
         values: list[tuple[str, object]] = []
@@ -246,12 +273,13 @@ class _Seq(_Schema):
         for field in self.fields:
             if i < len(items) and field.accepts(items[i].tag):
                 try:
-                    node, value = field.build(items[i])
+                    node, value = field.build(items[i], at)
                 except _Mismatch:
                     if not field.optional:
                         raise
                 else:
-                    nodes.append(node)
+                    if node is not None:
+                        nodes.append(node)
                     values.append((field.name, value))
                     i += 1
                     continue
@@ -262,7 +290,7 @@ class _Seq(_Schema):
         if i != len(items):
             raise _Mismatch
         record = Record(self.kind or self.name, tuple(values))
-        return _node(self.name, tlv, None, "", nodes), record
+        return None if at is None else _node(self.name, tlv, at, None, "", nodes), record
 
 
 def _enum_name(field: _Int) -> str | None:
@@ -275,14 +303,25 @@ def _enum_name(field: _Int) -> str | None:
 class _SeqOf(_Schema):
     item: _Schema = attrs.field(kw_only=True)
 
-    def _build(self, tlv: Tlv) -> tuple[Node, object]:
+    def _build(self, tlv: Tlv, at: int | None) -> _Built:
+        item = self.item
+        children = tlv.children or ()
+        if at is None:
+            return None, tuple(item.build(child, None)[1] for child in children)
         nodes: list[Node] = []
         values: list[object] = []
-        for i, child in enumerate(tlv.children or ()):
-            node, value = attrs.evolve(self.item, name=f"[{i}]").build(child)
+        for i, child in enumerate(children):
+            node, value = _renamed(item, i).build(child, at)
+            assert node is not None  # noqa: S101 - built with an offset
             nodes.append(node)
             values.append(value)
-        return _node(self.name, tlv, None, f"{len(nodes)} items", nodes), tuple(values)
+        return _node(self.name, tlv, at, None, f"{len(nodes)} items", nodes), tuple(values)
+
+
+@functools.lru_cache(maxsize=1024)
+def _renamed(item: _Schema, index: int) -> _Schema:
+    """``item`` named ``[index]`` (the element of a SEQUENCE OF), made once."""
+    return attrs.evolve(item, name=f"[{index}]")
 
 
 @attrs.frozen
@@ -292,11 +331,11 @@ class _Choice(_Schema):
     def accepts(self, tag: int) -> bool:
         return any(alt.accepts(tag) for alt in self.alternatives)
 
-    def _build(self, tlv: Tlv) -> tuple[Node, object]:
+    def _build(self, tlv: Tlv, at: int | None) -> _Built:
         for alt in self.alternatives:
             if alt.accepts(tlv.tag):
                 try:
-                    return alt.build(tlv)
+                    return alt.build(tlv, at)
                 except _Mismatch:
                     continue
         raise _Mismatch
@@ -306,35 +345,61 @@ class _Choice(_Schema):
 # Generic rendering of any TLV (the fallback, and the inside of certificates).
 
 
-def generic_node(name: str, tlv: Tlv) -> Node:
-    """A node for any TLV: universal values typed, constructed values with ``[i]`` children."""
-    kind = tlv.type_name
-    if tlv.children is not None:
-        return _node(name, tlv, None, kind, _generic_children(tlv))
-    value: object = tlv.content
+def _type_names() -> tuple[str, ...]:
+    names = []
+    for tag in range(256):
+        probe = object.__new__(Tlv)
+        object.__setattr__(probe, "tag", tag)
+        names.append(probe.type_name)
+    return tuple(names)
+
+
+#: ``Tlv.type_name`` of every identifier octet, made once (read for every generic node).
+_TYPE_NAMES = _type_names()
+_LABELS = tuple(f"[{i}]" for i in range(64))
+
+
+def generic_node(name: str, tlv: Tlv, at: int = 0) -> Node:
+    """A node for any TLV: universal values typed, constructed values with ``[i]`` children.
+
+    Offsets are the TLVs' own, moved by ``at``.
+    """
+    tag = tlv.tag
+    kind = _TYPE_NAMES[tag]
+    raw = tlv.encode()
+    offset = (tlv.offset or 0) + at
+    children = tlv.children
+    if children is not None:
+        labels = _LABELS if len(children) <= len(_LABELS) else None
+        nodes = [
+            generic_node(labels[i] if labels else f"[{i}]", child, at)
+            for i, child in enumerate(children)
+        ]
+        return Node(name, offset, raw, None, kind, nodes)
+    content = tlv.content
+    value: object = content
     text = kind
-    if tlv.tag in {0x02, 0x0A} and tlv.content:
+    if tag in {0x02, 0x0A} and content:
         value = tlv.integer()
         text = f"{kind} {value}"
-    elif tlv.tag == 0x05 and not tlv.content:
+    elif tag == 0x05 and not content:
         value = None
-    elif tlv.tag == 0x18:
-        when = parse_generalized_time(tlv.content)
+    elif tag == 0x18:
+        when = parse_generalized_time(content)
         if when is not None:
             value, text = when, f"{kind} {when.strftime('%Y-%m-%d %H:%M:%SZ')}"
-    elif tlv.tag in {0x0C, 0x13, 0x16}:
+    elif tag in {0x0C, 0x13, 0x16}:
         try:
-            value = tlv.content.decode("utf-8")
+            value = content.decode("utf-8")
         except UnicodeDecodeError:
-            value = tlv.content
+            value = content
         else:
             text = f"{kind} {value!r}"
-    return _node(name, tlv, value, text)
+    return Node(name, offset, raw, value, text)
 
 
-def _generic_children(tlv: Tlv) -> Iterator[Node]:
-    for i, child in enumerate(tlv.children or ()):
-        yield generic_node(f"[{i}]", child)
+def _generic_children(tlv: Tlv, at: int) -> list[Node]:
+    return [generic_node(f"[{i}]", child, at) for i, child in enumerate(tlv.children or ())]
 
 
 # --------------------------------------------------------------------------------------------
@@ -712,9 +777,25 @@ def structures_for(message_code: int) -> tuple[Structure, ...]:
     return _BY_CODE.get(message_code, ())
 
 
-def match(structure: Structure, tlv: Tlv) -> tuple[Node, object] | None:
-    """The named tree and typed value of ``tlv`` read as ``structure``, or None."""
+def match(structure: Structure, tlv: Tlv, at: int = 0) -> tuple[Node, object] | None:
+    """The named tree and typed value of ``tlv`` read as ``structure``, or None.
+
+    The tree's offsets are the TLVs' own, moved by ``at``.
+    """
     try:
-        return structure.schema.build(tlv)
+        node, value = structure.schema.build(tlv, at)
+    except _Mismatch:
+        return None
+    assert node is not None  # noqa: S101 - built with an offset
+    return node, value
+
+
+def match_value(structure: Structure, tlv: Tlv) -> tuple[object] | None:
+    """The typed value of ``tlv`` read as ``structure`` (in a 1-tuple), or None.
+
+    :func:`match` without building the tree (None when the TLV does not match).
+    """
+    try:
+        return (structure.schema.build(tlv, None)[1],)
     except _Mismatch:
         return None

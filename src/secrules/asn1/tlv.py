@@ -13,7 +13,7 @@ numbers, truncation and nesting deeper than :data:`MAX_DEPTH` raise
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 import attrs
 
@@ -188,59 +188,77 @@ def parse_generalized_time(content: bytes) -> dt.datetime | None:
         return None
 
 
-def _read(data: bytes, pos: int, end: int, path: str, depth: int) -> Tlv:
+# Decoded TLVs are filled slot by slot through the slots' own setters, skipping __init__'s
+# validators (as secrules.dlms.data does): the reader checks every value itself, and the tests
+# compare decoded TLVs with __init__-built ones.
+_new = object.__new__
+
+
+def _setter(name: str) -> Callable[[Tlv, object], None]:
+    setter: Callable[[Tlv, object], None] = getattr(Tlv, name).__set__
+    return setter
+
+
+_set_tag = _setter("tag")
+_set_length_octets = _setter("length_octets")
+_set_content = _setter("content")
+_set_children = _setter("children")
+_set_offset = _setter("offset")
+
+
+def _read(data: bytes, pos: int, end: int, depth: int) -> tuple[Tlv, int]:
+    """The TLV at ``pos`` and the offset after it; errors carry a path relative to it."""
     if pos >= end:
-        raise DecodeError("truncated: tag expected", offset=pos, path=path)
+        raise DecodeError("truncated: tag expected", offset=pos, path="")
     tag = data[pos]
     if tag & 0x1F == 0x1F:
         raise DecodeError(
             f"high tag number form (0x{tag:02X}) is not used by GBCS payloads",
             offset=pos,
-            path=path,
+            path="",
         )
     lpos = pos + 1
     if lpos >= end:
-        raise DecodeError("truncated: length expected", offset=lpos, path=path)
+        raise DecodeError("truncated: length expected", offset=lpos, path="")
     first = data[lpos]
     if first < 0x80:
         size, cpos = first, lpos + 1
     else:
         count = first & 0x7F
         if count == 0:
-            raise DecodeError("indefinite length is not allowed in DER", offset=lpos, path=path)
+            raise DecodeError("indefinite length is not allowed in DER", offset=lpos, path="")
         if count > 4:
-            raise DecodeError(f"{count}-octet length is too long", offset=lpos, path=path)
+            raise DecodeError(f"{count}-octet length is too long", offset=lpos, path="")
         if lpos + 1 + count > end:
-            raise DecodeError("truncated length octets", offset=lpos, path=path)
+            raise DecodeError("truncated length octets", offset=lpos, path="")
         size = int.from_bytes(data[lpos + 1 : lpos + 1 + count], "big")
         cpos = lpos + 1 + count
     if size > end - cpos:
         raise DecodeError(
-            f"length {size} exceeds the {end - cpos} octets left", offset=lpos, path=path
+            f"length {size} exceeds the {end - cpos} octets left", offset=lpos, path=""
         )
     cend = cpos + size
-    children: tuple[Tlv, ...] | None = None
+    tlv = _new(Tlv)
     if tag & 0x20:
         if depth >= MAX_DEPTH:
-            raise DecodeError(f"nesting deeper than {MAX_DEPTH}", offset=pos, path=path)
+            raise DecodeError(f"nesting deeper than {MAX_DEPTH}", offset=pos, path="")
         items: list[Tlv] = []
         at = cpos
         while at < cend:
-            child = _read(data, at, cend, f"{path}[{len(items)}]", depth + 1)
+            try:
+                child, at = _read(data, at, cend, depth + 1)
+            except DecodeError as exc:
+                exc.path = f"[{len(items)}]{exc.path or ''}"
+                raise
             items.append(child)
-            at += child.size
-        children = tuple(items)
-    tlv = object.__new__(Tlv)
-    # Filled slot by slot: every value above is checked by the reader (see dlms.access).
-    for name, value in (
-        ("tag", tag),
-        ("length_octets", data[lpos:cpos]),
-        ("content", data[cpos:cend]),
-        ("children", children),
-        ("offset", pos),
-    ):
-        object.__setattr__(tlv, name, value)
-    return tlv
+        _set_children(tlv, tuple(items))
+    else:
+        _set_children(tlv, None)
+    _set_tag(tlv, tag)
+    _set_length_octets(tlv, data[lpos:cpos])
+    _set_content(tlv, data[cpos:cend])
+    _set_offset(tlv, pos)
+    return tlv, cend
 
 
 def decode_tlv(data: bytes, offset: int = 0) -> Tlv:
@@ -248,8 +266,7 @@ def decode_tlv(data: bytes, offset: int = 0) -> Tlv:
     if not isinstance(data, bytes | bytearray | memoryview):
         raise InvalidValueError(f"data must be bytes, not {type(data).__name__}")
     data = bytes(data)
-    tlv = _read(data, offset, len(data), "", 0)
-    end = offset + tlv.size
+    tlv, end = _read(data, offset, len(data), 0)
     if end != len(data):
         raise DecodeError(f"{len(data) - end} trailing octets after the DER value", offset=end)
     return tlv

@@ -14,11 +14,7 @@ import attrs
 __all__ = ["Node"]
 
 
-def _children(value: Iterable[Node]) -> tuple[Node, ...]:
-    return value if isinstance(value, tuple) else tuple(value)
-
-
-@attrs.frozen
+@attrs.define(init=False, unsafe_hash=True)
 class Node:
     """One decoded field or group of fields.
 
@@ -27,6 +23,8 @@ class Node:
     field's octets (``length == len(raw)``). ``value`` is the typed value (``int``, ``str``,
     ``bytes``, an enum, a date or time, or None for a group); ``text`` is its human rendering
     (``17:00:00``, ``Metering (0x0702)``), empty when ``value`` speaks for itself.
+    ``children`` may be given as any iterable of nodes; it is kept as a tuple. Nodes are
+    values: never change one (use ``attrs.evolve``); they compare and hash by their fields.
     """
 
     name: str
@@ -34,7 +32,26 @@ class Node:
     raw: bytes = attrs.field(repr=False)
     value: object = None
     text: str = ""
-    children: tuple[Node, ...] = attrs.field(default=(), converter=_children)
+    children: tuple[Node, ...] = ()
+
+    def __init__(  # noqa: PLR0917 - the attrs fields, positional as attrs made them
+        self,
+        name: str,
+        offset: int,
+        raw: bytes,
+        value: object = None,
+        text: str = "",
+        children: Iterable[Node] = (),
+    ) -> None:
+        # Plain slot assignments: a decoded message has hundreds of nodes, and attrs' frozen
+        # __init__ (object.__setattr__ per field) took three times as long (measured). Nodes
+        # are never changed once built (every builder makes new ones); treat them as frozen.
+        self.name = name
+        self.offset = offset
+        self.raw = raw
+        self.value = value
+        self.text = text
+        self.children = children if type(children) is tuple else tuple(children)
 
     @property
     def length(self) -> int:

@@ -13,6 +13,8 @@ date-time; every other octet-string keeps its octets.
 
 from __future__ import annotations
 
+import functools
+
 from secrules.core.tree import Node
 from secrules.dlms.access import AccessKind, AccessRequest, AccessResponse, RequestSpec
 from secrules.dlms.cosem import CosemDate, CosemDateTime, CosemTime, Obis
@@ -102,8 +104,12 @@ def _size(value: Data) -> int:
     return len(value.encode())
 
 
+@functools.lru_cache(maxsize=4096)
 def _interpreted(octets: bytes, kind: str) -> tuple[object, str]:
-    """An octet-string member read as the field says: time, date, date-time or OBIS code."""
+    """An octet-string member read as the field says: time, date, date-time or OBIS code.
+
+    Cached (immutable results): schedules and profiles repeat the same few stamps and codes.
+    """
     try:
         if kind == "time" and len(octets) == 4:
             time = CosemTime.from_bytes(octets)
@@ -121,12 +127,30 @@ def _interpreted(octets: bytes, kind: str) -> tuple[object, str]:
     return octets, ""
 
 
-def _data_node(
+def _int_classes() -> dict[type, tuple[int, str]]:
+    """Every concrete integer Data class: its encoded size (tag included) and type name."""
+    found: dict[type, tuple[int, str]] = {}
+    stack: list[type] = [_Int]
+    while stack:
+        cls = stack.pop()
+        stack.extend(cls.__subclasses__())
+        if cls is not _Int:
+            found[cls] = (1 + cls._packer.size, cls.type_name)  # type: ignore[attr-defined]
+    return found
+
+
+#: Integer leaves by exact class (a dict lookup, not a chain of isinstance checks: measured).
+_INTS = _int_classes()
+_CONTAINERS = (Array, Structure)
+#: Element names ``[0]``... made once.
+_LABELS = tuple(f"[{i}]" for i in range(256))
+
+
+def _data_node(  # noqa: PLR0917 - the tree's hot loop, positional on purpose
     value: Data,
     name: str,
     pos: int,
     raw: bytes,
-    *,
     kind: str = "",
     element: tuple[str, ...] = (),
 ) -> Node:
@@ -135,24 +159,32 @@ def _data_node(
     ``kind`` says how an octet-string is read (``time``, ``date``, ``datetime``, ``obis``);
     ``element`` names the members of an array's structures (``switch_time:time``...).
     """
-    if isinstance(value, Array | Structure):
-        header = 1 + len(encode_length(len(value.items)))
-        children = []
-        at = pos + header
-        members: tuple[str, ...] = ()
-        if isinstance(value, Structure) and element and len(element) == len(value.items):
-            members = element
-        for i, item in enumerate(value.items):
-            if members:
-                label, _, how = members[i].partition(":")
-                child = _data_node(item, label, at, raw, kind=how)
-            else:
-                inner = element if isinstance(value, Array) else ()
-                child = _data_node(item, f"[{i}]", at, raw, kind=kind, element=inner)
-            children.append(child)
-            at = child.end
-        text = f"{value.type_name}({len(value.items)})"
-        return Node(name, pos, raw[pos:at], None, text, children)
+    cls = type(value)
+    known = _INTS.get(cls)
+    if known is not None:  # the commonest leaf
+        size, type_name = known
+        return Node(name, pos, raw[pos : pos + size], value.value, type_name)  # type: ignore[attr-defined]
+    if cls is OctetString:
+        octets = value.value  # type: ignore[attr-defined]
+        n = len(octets)
+        size = (2 if n < 0x80 else 1 + len(encode_length(n))) + n
+        text = f"octet-string({n})"
+        typed: object = octets
+        if kind:
+            typed, shown = _interpreted(octets, kind)
+            if shown:
+                text = f"{text} {shown}"
+        return Node(name, pos, raw[pos : pos + size], typed, text)
+    if cls in _CONTAINERS or isinstance(value, _CONTAINERS):
+        return _container_node(value, name, pos, raw, kind, element)  # type: ignore[arg-type]
+    if cls is NullData:
+        return Node(name, pos, raw[pos : pos + 1], None, "null-data")
+    if cls is Boolean:
+        return Node(name, pos, raw[pos : pos + 2], value.value, "boolean")  # type: ignore[attr-defined]
+    if cls is BitString:
+        bits = value.length_bits  # type: ignore[attr-defined]
+        size = 1 + (1 if bits < 0x80 else len(encode_length(bits))) + len(value.data)  # type: ignore[attr-defined]
+        return Node(name, pos, raw[pos : pos + size], str(value), f"bit-string({bits})")
     size = _size(value)
     octets = raw[pos : pos + size]
     if isinstance(value, CompactArray):
@@ -163,6 +195,43 @@ def _data_node(
         if shown:
             text = f"{text} {shown}"
     return Node(name, pos, octets, typed, text)
+
+
+def _container_node(  # noqa: PLR0917 - see _data_node
+    value: Array | Structure,
+    name: str,
+    pos: int,
+    raw: bytes,
+    kind: str,
+    element: tuple[str, ...],
+) -> Node:
+    items = value.items
+    count = len(items)
+    at = pos + (2 if count < 0x80 else 1 + len(encode_length(count)))
+    children: list[Node] = []
+    append = children.append
+    structure = isinstance(value, Structure)
+    if structure and element and len(element) == count:
+        for member, item in zip(element, items, strict=True):
+            label, _, how = member.partition(":")
+            child = _data_node(item, label, at, raw, how)
+            append(child)
+            at += len(child.raw)
+    else:
+        inner = () if structure else element
+        ints = _INTS
+        labels = _LABELS if count <= len(_LABELS) else [f"[{i}]" for i in range(count)]
+        for i, item in enumerate(items):
+            known = ints.get(type(item))
+            if known is not None:  # an integer leaf, inline (most elements are)
+                size, type_name = known
+                append(Node(labels[i], at, raw[at : at + size], item.value, type_name))  # type: ignore[attr-defined]
+                at += size
+                continue
+            child = _data_node(item, labels[i], at, raw, kind, inner)
+            append(child)
+            at += len(child.raw)
+    return Node(name, pos, raw[pos:at], None, f"{value.type_name}({count})", children)
 
 
 def data_tree(value: Data, raw: bytes, *, offset: int = 0, name: str = "data") -> Node:
@@ -239,7 +308,7 @@ def _data_list(
     children = []
     for i, item in enumerate(data):
         kind, element = hints[i] if i < len(hints) else ("", ())
-        node = _data_node(item, f"[{i}]", pos, raw, kind=kind, element=element)
+        node = _data_node(item, f"[{i}]", pos, raw, kind, element)
         children.append(node)
         pos = node.end
     return Node("data", start, raw[start:pos], len(data), f"{len(data)} item(s)", children), pos
@@ -260,6 +329,15 @@ def access_tree(apdu: AccessRequest | AccessResponse, raw: bytes, *, at: int = 0
     encoded = apdu.encode()
     if raw[at:] != encoded or at < 0:
         raise InvalidValueError("raw is not the encoding of this ACCESS APDU")
+    return _decoded_access_tree(apdu, raw, at=at)
+
+
+def _decoded_access_tree(apdu: AccessRequest | AccessResponse, raw: bytes, *, at: int = 0) -> Node:
+    """:func:`access_tree` of an APDU decoded from ``raw[at:]``, without re-encoding it.
+
+    Decoding is byte-exact, so the re-encoding check is skipped; the walk must still end
+    exactly at the end of ``raw`` (InvalidValueError otherwise).
+    """
     names = cosem_names()
     request = isinstance(apdu, AccessRequest)
     nodes = [
@@ -275,6 +353,7 @@ def access_tree(apdu: AccessRequest | AccessResponse, raw: bytes, *, at: int = 0
         hints = [_hint(names, s.kind, s.class_id, s.attribute) for s in apdu.specs]
         data_node, pos = _data_list(apdu.data, pos, raw, hints)
         nodes.append(data_node)
+        _check_end(pos, raw)
         return Node("ACCESS.request", at, raw[at:], None, _summary(apdu, names), nodes)
     if apdu.request_specs is None:
         nodes.append(_field("specifications", (pos, 1), raw, None, "absent"))
@@ -307,7 +386,13 @@ def access_tree(apdu: AccessRequest | AccessResponse, raw: bytes, *, at: int = 0
         pos += 2
     count = len(results)
     nodes.append(Node("results", start, raw[start:pos], count, f"{count} item(s)", results))
+    _check_end(pos, raw)
     return Node("ACCESS.response", at, raw[at:], None, _summary(apdu, names), nodes)
+
+
+def _check_end(pos: int, raw: bytes) -> None:
+    if pos != len(raw):
+        raise InvalidValueError("raw is not the encoding of this ACCESS APDU")
 
 
 def _hint(

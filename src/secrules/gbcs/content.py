@@ -30,7 +30,7 @@ from secrules.core.data import TableReader, load_table
 from secrules.core.tree import Node
 from secrules.dlms.access import AccessRequest, AccessResponse, decode_access
 from secrules.dlms.data import decode_data
-from secrules.dlms.tree import access_tree, data_tree
+from secrules.dlms.tree import _decoded_access_tree, data_tree
 from secrules.errors import DecodeError, InvalidValueError, NotModelledError
 from secrules.gbcs.message import GbcsMessage
 from secrules.gbcs.message_codes import lookup
@@ -263,10 +263,11 @@ def _decode(message: GbcsMessage, kind: ContentKind) -> tuple[object, Callable[[
         apdu: AccessRequest | AccessResponse = decode_access(content)
         # Built at the content's offset in the message (no shifted copy of a large tree).
         end = base + len(content)
-        return apdu, lambda: access_tree(apdu, message.encoded[:end], at=base)
+        return apdu, lambda: _decoded_access_tree(apdu, message.encoded[:end], at=base)
     if kind is ContentKind.DATA_NOTIFICATION:
         value = _decoder("secrules.dlms.notification", "decode_data_notification", kind)(content)
-    elif kind in (ContentKind.GBZ, ContentKind.GBZ_ALERT):
+        return value, lambda: value.tree().shifted(base)
+    if kind in (ContentKind.GBZ, ContentKind.GBZ_ALERT):
         value = _decoder("secrules.zigbee", "decode_gbz", kind)(
             content, alert=kind is ContentKind.GBZ_ALERT
         )
@@ -274,7 +275,8 @@ def _decode(message: GbcsMessage, kind: ContentKind) -> tuple[object, Callable[[
         value = _decoder("secrules.asn1", "decode_asn1", kind)(
             content, message_code=message.message_code
         )
-    return value, lambda: value.tree().shifted(base)
+    # Built at the content's offset in the message (no shifted copy of the tree).
+    return value, lambda: value.tree(base)
 
 
 def decode_content(message: GbcsMessage) -> DecodedContent:
@@ -305,33 +307,36 @@ def plaintext_tree(
     name: str = "plaintext",
     message: GbcsMessage | None = None,
     where: str = "",
+    decoded: DecodedContent | None = None,
 ) -> Node:
     """The decrypted octets of one encrypted block as a tree (offsets from its start).
 
     A DLMS block's plaintext is one A-XDR Data value. A GBZ block's is the ZCL payload of its
     component (``where`` is the block's ``GBZ component N``; ``message`` the message carrying
     it), read by :func:`secrules.zigbee.decode_zcl_plaintext` with that component's cluster and
-    ZCL header, which travel in clear.
+    ZCL header, which travel in clear; ``decoded`` is the message's content already decoded
+    (:func:`decode_content`), so that it is not decoded again.
     """
     if not gbz:
         value = decode_data(plaintext)
         return data_tree(value, plaintext, name=name)
-    component = None if message is None else _encrypted_component(message, where)
+    component = None if message is None else _encrypted_component(message, where, decoded)
     if component is None:
         return Node(name, 0, plaintext, plaintext, "ZCL payload (its component is not known)")
     tree: Node = component.decode_plaintext(plaintext).tree()
     return attrs.evolve(tree, name=name)
 
 
-def _encrypted_component(message: GbcsMessage, where: str) -> Any:  # noqa: ANN401 - GbzComponent
+def _encrypted_component(message: GbcsMessage, where: str, decoded: DecodedContent | None) -> Any:  # noqa: ANN401 - a GbzComponent
     """The GBZ component ``where`` (``GBZ component 2``) names, counted from 1, or None."""
     number = where.rsplit(" ", 1)[-1]
     if not where.startswith("GBZ component") or not number.isdigit():
         return None
-    try:
-        decoded = decode_content(message)
-    except (DecodeError, NotModelledError):
-        return None
+    if decoded is None:
+        try:
+            decoded = decode_content(message)
+        except (DecodeError, NotModelledError):
+            return None
     components = getattr(decoded.value, "components", ())
     index = int(number) - 1
     return components[index] if 0 <= index < len(components) else None

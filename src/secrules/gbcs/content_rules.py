@@ -108,6 +108,7 @@ def _encrypted(subject: ContentSubject, what: str) -> Verdict | None:
                 gbz=block.kind == "gbz",
                 message=message,
                 where=block.where,
+                decoded=subject.decoded,
             )
         except NotModelledError:
             continue

@@ -38,6 +38,7 @@ from secrules.zigbee.zcl import (
     ZclPayload,
     _items,
     _payload_items,
+    _payload_node,
     decode_zcl_header,
     decode_zcl_plaintext,
 )
@@ -202,8 +203,11 @@ class GbzComponent:
 
     def tree(self, offset: int = 0, name: str = "component") -> Node:
         """The component as a node tree starting at ``offset``."""
+        return self._tree(self.encode(), offset, name)
+
+    def _tree(self, raw: bytes, offset: int, name: str) -> Node:
+        """The tree of this component, encoded as ``raw``, starting at ``offset``."""
         names = zcl_names()
-        raw = self.encode()
         at = offset
         kids = [
             Node("control", at, raw[0:1], self.control, self.control_text()),
@@ -249,7 +253,8 @@ class GbzComponent:
             at += 2
             kids.append(_block_node(block, at))
         else:
-            kids.append(ZclPayload(self.cluster_id, self.header, self.items).tree(at))
+            payload = ZclPayload(self.cluster_id, self.header, self.items)
+            kids.append(_payload_node(payload, raw[at - offset :], at, "payload"))
         return Node(name, offset, raw, None, names.cluster(self.cluster_id), kids)
 
 
@@ -454,24 +459,25 @@ class GbzPayload:
             out += self.alert.encode()
         return out + b"".join(c.encode() for c in self.components)
 
-    def tree(self) -> Node:
-        """The payload as a named tree (root ``gbz``, or ``gbz_alert``) with offsets from 0."""
+    def tree(self, offset: int = 0) -> Node:
+        """The payload as a named tree (root ``gbz``, or ``gbz_alert``) starting at ``offset``."""
         names = zcl_names()
         raw = self.encode()
+        o = offset
         kids = [
-            Node("profile_id", 0, raw[0:2], SMART_ENERGY_PROFILE, "Smart Energy (0x0109)"),
-            Node("component_count", 2, raw[2:3], self.component_count),
+            Node("profile_id", o, raw[0:2], SMART_ENERGY_PROFILE, "Smart Energy (0x0109)"),
+            Node("component_count", o + 2, raw[2:3], self.component_count),
         ]
         at = 3
         if self.alert is not None:
             alert = self.alert
             kids.append(
-                Node("alert_code", 3, raw[3:5], alert.alert_code, names.alert(alert.alert_code))
+                Node("alert_code", o + 3, raw[3:5], alert.alert_code, names.alert(alert.alert_code))
             )
             kids.append(
                 Node(
                     "timestamp",
-                    5,
+                    o + 5,
                     raw[5:9],
                     utc_datetime(alert.timestamp) or alert.timestamp,
                     utc_text(alert.timestamp),
@@ -480,17 +486,18 @@ class GbzPayload:
             at = 9
             for f in alert.fields:
                 octets = f.encode()
-                kids.append(Node(f.name, at, octets, f.value, _alert_field_text(f)))
+                kids.append(Node(f.name, o + at, octets, f.value, _alert_field_text(f)))
                 at += len(octets)
         nodes = []
         start = at
         for i, component in enumerate(self.components):
-            node = component.tree(at, f"[{i}]")
+            size = 5 + int.from_bytes(raw[at + 3 : at + 5], "big")  # header and GBZ length
+            node = component._tree(raw[at : at + size], o + at, f"[{i}]")
             nodes.append(node)
-            at = node.end
+            at += size
         if self.components or self.alert is None:
-            kids.append(Node("components", start, raw[start:at], None, "", nodes))
-        return Node("gbz" if self.alert is None else "gbz_alert", 0, raw, None, "", kids)
+            kids.append(Node("components", o + start, raw[start:at], None, "", nodes))
+        return Node("gbz" if self.alert is None else "gbz_alert", o, raw, None, "", kids)
 
 
 def _alert_field_text(f: GbzField) -> str:

@@ -248,12 +248,29 @@ class _Cursor:
 
     def value(self, name: str, ftype: FieldType, path: str) -> ZclValue:
         value, self.pos = read_field(ftype, self.data, self.pos, self.end, f"{path}.{name}")
-        return ZclValue(name, ftype.name, value)
+        return _value(name, ftype.name, value)
 
     def rest(self, name: str) -> ZclValue:
         raw = self.data[self.pos : self.end]
         self.pos = self.end
-        return ZclValue(name, "raw", raw)
+        return _value(name, "raw", raw)
+
+
+def _setter(name: str) -> Callable[[ZclValue, object], None]:
+    setter: Callable[[ZclValue, object], None] = getattr(ZclValue, name).__set__
+    return setter
+
+
+_set_name, _set_type, _set_value = _setter("name"), _setter("type"), _setter("value")
+
+
+def _value(name: str, type_name: str, value: int | bytes) -> ZclValue:
+    """A decoded field, filled slot by slot (the type is a FIELD_TYPES key: no validator)."""
+    item = object.__new__(ZclValue)
+    _set_name(item, name)
+    _set_type(item, type_name)
+    _set_value(item, value)
+    return item
 
 
 _T = FIELD_TYPES
@@ -361,8 +378,7 @@ class ZclPayload:
 
     def tree(self, offset: int = 0, *, name: str = "payload") -> Node:
         """The payload as a node tree starting at ``offset``."""
-        nodes, _ = _nodes(self.items, offset, self)
-        return Node(name, offset, self.encode(), None, self.command_name, nodes)
+        return _payload_node(self, self.encode(), offset, name)
 
 
 def decode_zcl_plaintext(data: bytes, *, cluster_id: int, header: ZclHeader) -> ZclPayload:
@@ -420,13 +436,31 @@ def _render(item: ZclValue, payload: ZclPayload) -> tuple[object, str]:
     return value, text
 
 
-def _nodes(items: tuple[ZclItem, ...], offset: int, payload: ZclPayload) -> tuple[list[Node], int]:
+def _size(item: ZclValue) -> int:
+    """The encoded size of one field, without encoding it."""
+    ftype = FIELD_TYPES[item.type]
+    if ftype.kind == "raw":
+        return len(item.value)  # type: ignore[arg-type]
+    if ftype.size is not None:
+        return ftype.size
+    return ftype.prefix + len(item.value)  # type: ignore[arg-type]
+
+
+def _payload_node(payload: ZclPayload, raw: bytes, offset: int, name: str) -> Node:
+    """``payload`` (encoded as ``raw``, which starts at ``offset``) as a node tree."""
+    nodes, _ = _nodes(payload.items, offset, payload, raw, offset)
+    return Node(name, offset, raw, None, payload.command_name, nodes)
+
+
+def _nodes(
+    items: tuple[ZclItem, ...], offset: int, payload: ZclPayload, raw: bytes, base: int
+) -> tuple[list[Node], int]:
+    """Nodes for ``items`` from ``offset``; ``raw`` holds the payload's octets from ``base``."""
     out: list[Node] = []
     at = offset
     for item in items:
-        raw = item.encode()
         if isinstance(item, ZclGroup):
-            children, _ = _nodes(item.items, at, payload)
+            children, end = _nodes(item.items, at, payload, raw, base)
             text = ""
             first = item.items[0] if item.items else None
             if (
@@ -435,9 +469,11 @@ def _nodes(items: tuple[ZclItem, ...], offset: int, payload: ZclPayload) -> tupl
                 and isinstance(first.value, int)
             ):
                 text = zcl_names().attribute(payload.cluster_id, first.value)
-            out.append(Node(item.name, at, raw, None, text, children))
+            out.append(Node(item.name, at, raw[at - base : end - base], None, text, children))
+            at = end
         else:
+            end = at + _size(item)
             value, text = _render(item, payload)
-            out.append(Node(item.name, at, raw, value, text))
-        at += len(raw)
+            out.append(Node(item.name, at, raw[at - base : end - base], value, text))
+            at = end
     return out, at
