@@ -78,12 +78,20 @@ def json_text(payload: object) -> str:
     return text + "\n"
 
 
-def _read_stream(read: Callable[[int], bytes | None], cap: int) -> bytes | None:
-    """All of ``read``'s bytes if there are at most ``cap``, else None (after ``cap + 1``)."""
+def _read_stream(
+    read: Callable[[int], bytes | None], cap: int, *, first: int = _CHUNK
+) -> bytes | None:
+    """All of ``read``'s bytes if there are at most ``cap``, else None (after ``cap + 1``).
+
+    ``first`` is the size of the first request (a regular file's size plus one, so a small file
+    is read with one small request); later requests are at most :data:`_CHUNK`.
+    """
     chunks: list[bytes] = []
     total = 0
+    size = max(1, first)
     while total <= cap:
-        chunk = read(min(_CHUNK, cap + 1 - total))
+        chunk = read(min(size, cap + 1 - total))
+        size = _CHUNK
         if not chunk:
             return chunks[0] if len(chunks) == 1 else b"".join(chunks)
         chunks.append(chunk)
@@ -119,7 +127,10 @@ def read_at_most(
             raise OSError(errno.EFBIG, f"larger than {limit} bytes")
         if nonblocking and not regular:
             os.set_blocking(fd, True)  # opened without waiting; now read what writers send
-        data = _read_stream(lambda size: os.read(fd, size), limit)
+        # A regular file is read with a request of its size plus one (EOF in the same call), not
+        # a 1 MiB request: allocating the big buffer cost more than checking a small message.
+        first = info.st_size + 1 if regular else _CHUNK
+        data = _read_stream(lambda size: os.read(fd, size), limit, first=first)
     finally:
         os.close(fd)
     if data is None:

@@ -16,6 +16,8 @@ from secrules.gbcs.keystore import (
     KeyStore,
     KeyUsage,
     MemoryKeyStore,
+    cached_keystore,
+    clear_keystore_cache,
     open_keystore,
 )
 from secrules.gbcs.layout import MAC_LENGTH, SIGNATURE_LENGTH
@@ -56,6 +58,8 @@ __all__ = [
     "load_message_codes",
     "lookup",
     "message_code_table",
+    "cached_keystore",
+    "clear_keystore_cache",
     "open_keystore",
     "parse_message",
     "sign_precommand",
