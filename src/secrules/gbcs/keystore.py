@@ -1249,7 +1249,7 @@ _CACHE_LOCK = threading.Lock()
 
 
 def _stamp(path: Path) -> tuple[int, int, int, int] | None:
-    """What says a store's directory (or ``keystore.json``) is unchanged: device, inode, size, mtime.
+    """What says a store is unchanged: its directory's (or file's) device, inode, size, mtime.
 
     A directory's mtime changes whenever a file is added, removed or renamed in it, which is how
     key files are replaced; None when ``path`` cannot be stat'ed (then it is opened afresh).

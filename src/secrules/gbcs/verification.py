@@ -42,6 +42,7 @@ from secrules.gbcs.ecdsa import (
     signature_problem,
     verify,
 )
+from secrules.gbcs.fastpath import read_signed_span
 from secrules.gbcs.keystore import (
     CertificateValidity,
     KeyEntry,
@@ -49,7 +50,6 @@ from secrules.gbcs.keystore import (
     normalise_eui,
     validity_time,
 )
-from secrules.gbcs.fastpath import read_signed_span
 from secrules.gbcs.message import GbcsMessage, encode_message, signed_span_of
 from secrules.gbcs.message_codes import message_code_table, message_type
 from secrules.gbcs.protection import (
