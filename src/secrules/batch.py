@@ -125,6 +125,10 @@ def _stdin_sources(stream: IO[bytes] | None) -> Iterator[Source]:
         yield Source("-", error="cannot read input: no standard input")
         return
     first = stream.readline(_LINE_CAP + 1)
+    skipped = 0
+    while first and not first.strip() and first.endswith(b"\n"):  # leading blank lines
+        skipped += 1
+        first = stream.readline(_LINE_CAP + 1)
     head = first.lstrip()
     whole = not head or head[:1] == b"<" or head[0] in _BINARY_FIRST or head[0] >= 0x80
     if whole:
@@ -135,9 +139,9 @@ def _stdin_sources(stream: IO[bytes] | None) -> Iterator[Source]:
         if rest is None:
             yield Source("-", error=f"input is larger than {MAX_INPUT_BYTES} bytes")
             return
-        yield Source("-", data=first + rest)
+        yield Source("-", data=b"\n" * skipped + first + rest)
         return
-    number = 0
+    number = skipped
     line = first
     while line:
         number += 1
