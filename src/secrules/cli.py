@@ -25,8 +25,8 @@ from typing import TYPE_CHECKING, NoReturn
 from secrules import __version__
 from secrules.core.files import display_name, json_text, printable, stream_output, write_output
 from secrules.errors import SecrulesError, UsageError
-from secrules.gbcs.cli import AT_HELP, add_keystore, add_output
-from secrules.gbcs.cli import register as register_gbcs
+from secrules.gbcs.commands import AT_HELP, add_keystore, add_output
+from secrules.gbcs.commands import register as register_gbcs
 
 if TYPE_CHECKING:
     from secrules.batch import CheckContext, MessageResult
@@ -69,7 +69,7 @@ def _write(text: str, output: str | None, *, inputs: Sequence[str | None] = ()) 
 
 
 def _cmd_proposals(args: argparse.Namespace) -> int:
-    from secrules.proposals import proposals
+    from secrules.proposals import MODEL_SUMMARIES, proposals
 
     items = proposals()
     if args.format == "json":
@@ -82,7 +82,8 @@ def _cmd_proposals(args: argparse.Namespace) -> int:
     for p in items:
         lines.append(f"{p.id:6} {p.title}")
         lines.append(f"       raised by {p.raised_by}, {p.raised}; {p.status}")
-        model = p.model.summary if p.model else "not modelled yet"
+        # The summary without building the model (which imports its whole stack).
+        model = MODEL_SUMMARIES.get(p.id) or (p.model.summary if p.model else "not modelled yet")
         lines.append(f"       model: {model}")
     _write("\n".join(lines) + "\n", args.output)
     return EXIT_OK
@@ -123,6 +124,14 @@ def _cmd_impact(args: argparse.Namespace) -> int:
         if args.table is not None:
             model = model.with_table(args.table)
         reports.append(compute_impact(p, model))
+    if args.format == "json":  # written row by row: a large model's document is never built
+        from secrules.report.impact import write_impact_json
+
+        with stream_output(args.output, inputs=[args.table]) as write:
+            write_impact_json(reports, write, not_modelled=not_modelled)
+        if args.output is not None and args.output != "-":
+            _err(f"secrules: wrote {display_name(args.output)}")
+        return EXIT_OK
     text = render_impact(reports, args.format, all_rows=args.all_rows, not_modelled=not_modelled)
     _write(text, args.output, inputs=[args.table])
     return EXIT_OK

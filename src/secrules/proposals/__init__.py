@@ -21,7 +21,7 @@ from secrules.core.proposals import Proposal, ProposalModel
 from secrules.core.validation import require_path, require_type
 from secrules.errors import DataFileError, UnknownProposalError
 
-__all__ = ["MODELS", "get_proposal", "impact", "proposals"]
+__all__ = ["MODELS", "MODEL_SUMMARIES", "get_proposal", "impact", "proposals"]
 
 _ID = re.compile(r"^(?:(?:DP|MP|SECMP)0*)?(\d{1,4})([AB])?$")
 
@@ -53,6 +53,21 @@ def _dp133() -> ProposalModel[Any]:
 #: The factory of each modelled proposal's model, by proposal id (built lazily, once).
 MODELS: Mapping[str, Callable[[], ProposalModel[Any]]] = MappingProxyType(
     {"DP125": _dp125, "DP129": _dp129, "DP131": _dp131, "DP133": _dp133}
+)
+
+
+#: Each model's one-line ``summary``, known without importing the model's module (so
+#: ``secrules proposals`` starts fast); a test checks it is each model's own summary.
+MODEL_SUMMARIES: Mapping[str, str] = MappingProxyType(
+    {
+        "DP125": "SR 8.4 UpdateDeviceDetails carrying ESMEVariant: 10 actor kinds x 8 device types "
+        "x 9 SMI statuses, both regimes named assumptions (A125-4 / A125-5)",
+        "DP129": "ECDSA signing variant by signer party: 11 parties x 2 variants, the 10 Remote "
+        "Party x CNSA rows change; a Device accepts both (computed)",
+        "DP131": "ESME default maximum-demand configurable period (Schedule 0-0:12.0.0.255) "
+        "against GBCS Table 28d and the ECS37 template, before and after MP131",
+        "DP133": "Section G applicability by User Role set: 127 role sets x 10 parts, 3 changed",
+    }
 )
 
 

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import html
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from secrules.core.impact import ImpactReport, ImpactRow
 from secrules.core.proposals import Assumption, Proposal
 from secrules.errors import InvalidValueError
-from secrules.report.serialise import as_json
+from secrules.report.serialise import as_json, report_head
 
-__all__ = ["IMPACT_FORMATS", "render_impact"]
+__all__ = ["IMPACT_FORMATS", "render_impact", "write_impact_json"]
 
 IMPACT_FORMATS = ("text", "md", "json", "html")
 
@@ -38,6 +38,43 @@ def render_impact(
         return _html(reports, all_rows=all_rows, not_modelled=not_modelled)
     msg = f"unknown impact format {fmt!r}; expected one of {', '.join(IMPACT_FORMATS)}"
     raise InvalidValueError(msg)
+
+
+def _dumps(value: object, indent: str) -> str:
+    """``value`` as ``json.dumps(indent=2)`` writes it nested ``indent`` deep."""
+    return json.dumps(value, indent=2, ensure_ascii=False).replace("\n", "\n" + indent)
+
+
+def write_impact_json(
+    reports: Sequence[ImpactReport],
+    write: Callable[[str], object],
+    *,
+    not_modelled: Sequence[Proposal] = (),
+) -> None:
+    """Write the JSON of :func:`render_impact` piece by piece, each row as it is serialised.
+
+    The text is exactly ``render_impact(reports, "json", ...)``, but the document is never
+    built whole: memory holds one row's JSON at a time, however many scenarios a model has.
+    """
+    single = len(reports) == 1 and not not_modelled
+    outer = "" if single else "    "
+    if not single:
+        write('{\n  "reports": [' if reports else '{\n  "reports": []')
+    for number, report in enumerate(reports):
+        if not single:
+            write(("," if number else "") + "\n" + outer)
+        head = _dumps(report_head(report), outer)
+        write(head[: -len("\n" + outer + "}")] + ",\n" + outer + '  "rows": [')
+        inner = outer + "    "
+        for index, row in enumerate(report.rows):
+            write(("," if index else "") + "\n" + inner + _dumps(as_json(row), inner))
+        write(("\n" + outer + "  ]" if report.rows else "]") + "\n" + outer + "}")
+    if not single:
+        if reports:
+            write("\n  ]")
+        modelled = [{"proposal": p.id, "title": p.title} for p in not_modelled]
+        write(',\n  "not_modelled": ' + _dumps(modelled, "  ") + "\n}")
+    write("\n")
 
 
 def _json(reports: Sequence[ImpactReport], not_modelled: Sequence[Proposal]) -> str:

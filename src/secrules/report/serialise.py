@@ -17,7 +17,7 @@ from secrules.core.proposals import Assumption, Proposal
 from secrules.core.sources import TableSource
 from secrules.errors import InvalidValueError
 
-__all__ = ["as_json"]
+__all__ = ["as_json", "report_head"]
 
 
 @functools.singledispatch
@@ -86,6 +86,11 @@ def _row(value: ImpactRow) -> dict[str, Any]:
 
 @as_json.register
 def _report(value: ImpactReport) -> dict[str, Any]:
+    return report_head(value) | {"rows": [_row(row) for row in value.rows]}
+
+
+def report_head(value: ImpactReport) -> dict[str, Any]:
+    """An impact report's JSON without its ``rows`` (the last key), for writing rows as they go."""
     model = value.model
     return {
         "proposal": value.proposal.id,
@@ -98,7 +103,6 @@ def _report(value: ImpactReport) -> dict[str, Any]:
         "changed_count": value.changed_count,
         "table": None if value.table is None else _table(value.table),
         "assumptions": [_assumption(a) for a in value.assumptions],
-        "rows": [_row(row) for row in value.rows],
     }
 
 
