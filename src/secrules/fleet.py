@@ -272,11 +272,7 @@ def check_corpus(
         acb=acb,
         fmt="text",
     )
-    paths = (
-        [os.fspath(corpus)]
-        if isinstance(corpus, str | os.PathLike)
-        else [os.fspath(p) for p in corpus]
-    )
+    paths = _corpus_paths(corpus)
     out = None if findings is None else os.fspath(findings)
     tasks = _tasks(paths, kind, column, name_column, partition_size, options, out, findings_format)
     compute_kwargs: dict[str, Any] = {}
@@ -284,6 +280,26 @@ def check_corpus(
         compute_kwargs["scheduler"] = client
     counts = _merge(compute(*tasks, **compute_kwargs))  # type: ignore[no-untyped-call]
     return FleetSummary(counts, out)
+
+
+def _corpus_paths(corpus: object) -> list[str]:
+    """``corpus`` as a list of path strings (InvalidValueError naming it for anything else)."""
+    items = [corpus] if isinstance(corpus, str | os.PathLike) else corpus
+    if isinstance(items, bytes | bytearray | memoryview) or not isinstance(items, Sequence):
+        raise InvalidValueError("corpus must be a path (str or os.PathLike) or a list of paths")
+    paths = []
+    for item in items:
+        if not isinstance(item, str | os.PathLike):
+            raise InvalidValueError(
+                f"corpus must be paths (str or os.PathLike), not {type(item).__name__}"
+            )
+        path = os.fspath(item)
+        if not isinstance(path, str) or not path:
+            raise InvalidValueError("corpus paths must be non-empty text")
+        paths.append(path)
+    if not paths:
+        raise InvalidValueError("corpus names no path")
+    return paths
 
 
 def _tasks(  # noqa: PLR0917 - check_corpus's arguments, passed on

@@ -11,6 +11,7 @@ distributed = pytest.importorskip("distributed")
 pa = pytest.importorskip("pyarrow")
 pq = pytest.importorskip("pyarrow.parquet")
 
+from secrules.errors import InvalidValueError  # noqa: E402
 from secrules.fleet import FINDING_COLUMNS, check_corpus  # noqa: E402
 
 
@@ -72,3 +73,23 @@ def test_lines_and_parquet_give_the_cli_counts(client, corpus, run_cli, tmp_path
     pq.write_table(pa.table({"message": hexes, "id": [f"m{i}" for i in range(len(hexes))]}), table)
     by_column = check_corpus(table, kind="parquet", name_column="id", client=client)
     assert by_column.counts == expected
+
+
+@pytest.mark.parametrize("corpus", [b"x", 3, [], [None], ["a", b"b"], ""])
+def test_a_corpus_that_is_not_paths_is_refused(corpus):
+    with pytest.raises(InvalidValueError, match="corpus"):
+        check_corpus(corpus)
+
+
+@pytest.mark.parametrize(
+    ("argument", "value"),
+    [("kind", "csv"), ("findings_format", "csv"), ("partition_size", 0)],
+)
+def test_bad_options_are_refused(argument, value, tmp_path):
+    with pytest.raises(InvalidValueError, match=argument):
+        check_corpus(tmp_path, **{argument: value})
+
+
+def test_unreadable_inputs_are_counted_not_raised(tmp_path):
+    found = check_corpus([tmp_path / "missing.hex"])  # Dask's local scheduler, no cluster
+    assert found.errors == 1

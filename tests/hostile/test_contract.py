@@ -30,6 +30,7 @@ from hypothesis import strategies as st
 import secrules
 import support
 from secrules import cli
+from secrules.batch import CheckContext, CheckOptions, Source, check_source
 from secrules.dlms import decode_access, decode_data
 from secrules.duis import check_request, parse_request
 from secrules.errors import SecrulesError
@@ -90,6 +91,10 @@ ENTRY_POINTS: dict[str, Callable[[Any], object]] = {
     "secrules.check(keystore=, acb=)": lambda d: secrules.check(
         d, keystore=_empty_store(), acb="0102030405060708"
     ),
+    # The batch engine never raises for bad input: it returns a result with an error.
+    "batch.check_source": lambda d: check_source(
+        Source("input", data=d), CheckContext(), CheckOptions(fmt="jsonl")
+    ),
 }
 
 
@@ -140,6 +145,7 @@ def _commands(path: Path, store: Path) -> list[list[str]]:
         ["check", "--keystore", str(store), "--acb", "0102030405060708", p],
         ["check", "--inventory", p, "--sender", "IS", p],
         ["gbcs", "verify", "--keystore", str(store), "--acb", "0102030405060708", p],
+        ["check", "--format", "jsonl", "-j", "2", p],
     ]
 
 
