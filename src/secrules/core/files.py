@@ -59,6 +59,8 @@ def printable(text: str, *, one_line: bool = False) -> str:
 
     With ``one_line``, control codes (new lines included) are escaped the same way.
     """
+    if not one_line and text.isascii():  # the common case: nothing to escape (one C scan)
+        return text
     pattern = _UNPRINTABLE if one_line else _SURROGATES
     return pattern.sub(_escape, text)
 

@@ -37,6 +37,7 @@ from secrules.gbcs.decode import decode_text, parse_message
 from secrules.gbcs.ecdsa import (
     P256_ORDER,
     SIGNATURE_LENGTH,
+    checked_plain_to_der,
     load_private_key,
     sign,
     signature_problem,
@@ -282,7 +283,7 @@ def _check_lean(  # noqa: PLR0917 - the slices read_signed_span returns, in its 
     except KeyNotFoundError:
         return None
     at = end + 1
-    der = encode_dss_signature(r, s)
+    der = checked_plain_to_der(signature)
     signed = data[start:end]
     for entry in candidates:
         if _verifies(entry.public_key, signed, der, signature):
