@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
+import gc
 import itertools
 import json
 import multiprocessing
@@ -44,11 +46,13 @@ if TYPE_CHECKING:
 __all__ = [
     "FORMATS",
     "SERIAL_BELOW",
+    "Batch",
     "CheckContext",
     "CheckOptions",
     "MessageResult",
     "Source",
     "Summary",
+    "check_batches",
     "check_source",
     "check_sources",
     "default_jobs",
@@ -432,6 +436,18 @@ class Summary:
         if result.message_code is not None:
             self.message_codes[f"0x{result.message_code:04X}"] += 1
 
+    def merge(self, other: Summary) -> None:
+        """Count in everything ``other`` counted (the summary of another batch)."""
+        self.messages += other.messages
+        self.errors += other.errors
+        self.failed += other.failed
+        self.fails += other.fails
+        self.xml += other.xml
+        self.outcomes.update(other.outcomes)
+        for rule, counts in other.rules.items():
+            self.rules.setdefault(rule, Counter()).update(counts)
+        self.message_codes.update(other.message_codes)
+
     def as_json(self) -> dict[str, Any]:
         """The summary as JSON values (the last line of ``--format jsonl``)."""
         return {
@@ -456,19 +472,61 @@ def _init_worker(options: CheckOptions) -> None:
     _WORKER = (CheckContext.load(options), options)
 
 
-def _work(chunk: list[Source]) -> list[MessageResult]:
+@attrs.frozen
+class Batch:
+    """Consecutive inputs' report text, errors and :class:`Summary`, made where they were checked.
+
+    ``text`` is the inputs' reports joined (a comma and a new line between the objects of
+    ``--format json``,
+    so the writer adds only what goes before the first), ``count`` how many inputs have text,
+    ``errors`` each error as ``(name, line, bare)`` (see :class:`MessageResult`), and
+    ``results`` the results themselves, only when asked for (a pool sends the rest alone, which
+    keeps the process that writes the report light).
+    """
+
+    text: str
+    count: int
+    errors: tuple[tuple[str, str, str], ...]
+    summary: Summary
+    results: tuple[MessageResult, ...] = ()
+
+
+def _batch(
+    chunk: list[Source], context: CheckContext, options: CheckOptions, *, keep: bool
+) -> Batch:
+    summary = Summary()
+    results = []
+    texts = []
+    errors = []
+    for source in chunk:
+        result = check_source(source, context, options)
+        summary.add(result)
+        if keep:
+            results.append(result)
+        if result.text:
+            texts.append(result.text)
+        if result.error is not None:
+            errors.append((result.name, result.error, result.error_text or ""))
+    joiner = ",\n" if options.fmt == "json" else ""
+    return Batch(joiner.join(texts), len(texts), tuple(errors), summary, tuple(results))
+
+
+_Wire = tuple[str, str | None, bytes | None, str | None]
+
+
+def _work(chunk: list[_Wire], *, keep: bool) -> Batch:
     if _WORKER is None:  # pragma: no cover - the initializer always runs first
         raise RuntimeError("batch worker used before its initializer")
     context, options = _WORKER
-    return [check_source(source, context, options) for source in chunk]
+    return _batch([Source(*wire) for wire in chunk], context, options, keep=keep)
 
 
 def _chunks(
     sources: Iterator[Source], gate: threading.Semaphore, stop: threading.Event
-) -> Iterator[list[Source]]:
-    """``sources`` in lists of :data:`CHUNK`, each waiting for room (so memory stays flat)."""
+) -> Iterator[list[_Wire]]:
+    """``sources`` in lists of :data:`CHUNK` plain tuples, each waiting for room (memory flat)."""
     while True:
-        chunk = list(itertools.islice(sources, CHUNK))
+        chunk = [(s.name, s.path, s.data, s.error) for s in itertools.islice(sources, CHUNK)]
         if not chunk:
             return
         while not gate.acquire(timeout=0.1):
@@ -491,6 +549,22 @@ def check_sources(
     :data:`CHUNK` inputs at a time with at most a few chunks per worker in flight. Fewer than
     :data:`SERIAL_BELOW` inputs are always checked in this process.
     """
+    for batch in check_batches(sources, options, jobs=jobs, context=context, keep=True):
+        yield from batch.results
+
+
+def check_batches(
+    sources: Iterable[Source],
+    options: CheckOptions,
+    *,
+    jobs: int = 1,
+    context: CheckContext | None = None,
+    keep: bool = False,
+) -> Iterator[Batch]:
+    """:func:`check_sources` in :class:`Batch` es of up to :data:`CHUNK` inputs, in order.
+
+    ``keep`` keeps each :class:`MessageResult` in :attr:`Batch.results`.
+    """
     stream = iter(sources)
     if jobs > 1:
         head = list(itertools.islice(stream, SERIAL_BELOW))
@@ -499,23 +573,32 @@ def check_sources(
         stream = itertools.chain(head, stream)
     if jobs <= 1:
         ctx = context if context is not None else CheckContext.load(options)
-        for source in stream:
-            yield check_source(source, ctx, options)
-        return
-    yield from _pooled(stream, options, jobs)
+        while True:
+            chunk = list(itertools.islice(stream, CHUNK))
+            if not chunk:
+                return
+            yield _batch(chunk, ctx, options, keep=keep)
+    yield from _pooled(stream, options, jobs, keep=keep)
 
 
-def _pooled(stream: Iterator[Source], options: CheckOptions, jobs: int) -> Iterator[MessageResult]:
+def _pooled(
+    stream: Iterator[Source], options: CheckOptions, jobs: int, *, keep: bool
+) -> Iterator[Batch]:
     gate = threading.Semaphore(4 * jobs)
     stop = threading.Event()
+    # Objects made so far move to a permanent generation: forked workers' collections do not
+    # walk (and copy-on-write touch) the parent's whole heap.
+    gc.freeze()
     pool = multiprocessing.get_context().Pool(jobs, initializer=_init_worker, initargs=(options,))
     try:
-        for chunk in pool.imap(_work, _chunks(stream, gate, stop)):
+        work = functools.partial(_work, keep=keep)
+        for batch in pool.imap(work, _chunks(stream, gate, stop)):
             gate.release()
-            yield from chunk
+            yield batch
         pool.close()
     finally:
         stop.set()
         with contextlib.suppress(Exception):
             pool.terminate()
         pool.join()
+        gc.unfreeze()

@@ -29,7 +29,7 @@ from secrules.gbcs.commands import AT_HELP, add_keystore, add_output
 from secrules.gbcs.commands import register as register_gbcs
 
 if TYPE_CHECKING:
-    from secrules.batch import CheckContext, MessageResult
+    from secrules.batch import Batch, CheckContext
 
 __all__ = ["EXAMPLES", "build_parser", "commands", "main", "run"]
 
@@ -193,27 +193,31 @@ def _check_context(args: argparse.Namespace) -> CheckContext:
     return CheckContext(keystore, table_28d, inventory, sender, at, acb)
 
 
-def _progress(results: Iterator[MessageResult]) -> Iterator[MessageResult]:
-    """``results`` with a progress bar on stderr when it is a terminal and tqdm is installed.
+def _progress(batches: Iterator[Batch]) -> Iterator[Batch]:
+    """``batches`` with a progress bar (inputs) on stderr when it is a terminal and tqdm is here.
 
     The bar comes with the ``progress`` extra (``pip install 'secrules[progress]'``); without
     it, or when stderr is not a terminal, nothing is shown.
     """
     isatty = getattr(sys.stderr, "isatty", None)
     if isatty is None or not isatty():
-        return results
+        return batches
     try:
         from tqdm import tqdm
     except ImportError:
-        return results
-    bar: Iterator[MessageResult] = tqdm(
-        results, unit=" inputs", file=sys.stderr, leave=False, dynamic_ncols=True
-    )
-    return bar
+        return batches
+
+    def counted() -> Iterator[Batch]:
+        with tqdm(unit=" inputs", file=sys.stderr, leave=False, dynamic_ncols=True) as bar:
+            for batch in batches:
+                bar.update(len(batch.results))
+                yield batch
+
+    return counted()
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
-    from secrules.batch import CheckOptions, Summary, check_sources, default_jobs, iter_sources
+    from secrules.batch import CheckOptions, Summary, check_batches, default_jobs, iter_sources
 
     if args.jobs is not None and args.jobs < 1:
         raise UsageError("check: -j/--jobs must be at least 1")
@@ -235,27 +239,24 @@ def _cmd_check(args: argparse.Namespace) -> int:
     summary = Summary()
     errors: list[dict[str, str]] = []
     inputs = [*args.files, args.keystore, args.table_28d, args.inventory]
-    results = _progress(check_sources(iter_sources(args.files), options, jobs=jobs, context=ctx))
+    batches = _progress(check_batches(iter_sources(args.files), options, jobs=jobs, context=ctx))
     with stream_output(args.output, inputs=inputs) as write:
         if args.format == "json":
             write(f'{{\n  "regime": {json.dumps(args.regime)},\n  "files": [')
         written = 0
-        for result in results:
-            summary.add(result)
-            if result.error is not None:
-                _err(result.error)
+        for batch in batches:
+            summary.merge(batch.summary)
+            for name, line, bare in batch.errors:
+                _err(line)
                 if args.format == "json":
                     errors.append(
-                        {
-                            "file": display_name(result.name),
-                            "error": printable(result.error_text or "", one_line=True),
-                        }
+                        {"file": display_name(name), "error": printable(bare, one_line=True)}
                     )
-            if result.text:
+            if batch.count:
                 if args.format == "json":
                     write(",\n" if written else "\n")
-                written += 1
-                write(result.text)
+                written += batch.count
+                write(batch.text)
         if args.format == "json":
             tail = json_text({"failed": summary.fails, "errors": errors})
             write(("\n  ]," if written else "],") + tail[1:])
