@@ -96,8 +96,8 @@ class Source:
 def _walk(root: str) -> Iterator[Source]:
     """Every file under the directory ``root``, recursively, in sorted order.
 
-    Links are not followed into directories; a directory that cannot be listed is an error
-    source naming it.
+    Hidden names (starting with ``.``) are skipped and links are not followed into
+    directories; a directory that cannot be listed is an error source naming it.
     """
     try:
         entries = sorted(os.scandir(root), key=lambda e: e.name)
@@ -105,6 +105,8 @@ def _walk(root: str) -> Iterator[Source]:
         yield Source(root, error=f"cannot list folder: {exc.strerror or exc}")
         return
     for entry in entries:
+        if entry.name.startswith("."):
+            continue  # hidden files and folders (.git, an output being written) are not inputs
         path = os.path.join(root, entry.name)  # noqa: PTH118 - names as the user would spell them
         try:
             is_dir = entry.is_dir(follow_symlinks=False)
@@ -175,7 +177,9 @@ def _read_rest(stream: IO[bytes], limit: int) -> bytes | None:
 
 
 def iter_sources(names: Iterable[str], *, stdin: IO[bytes] | None = None) -> Iterator[Source]:
-    """The inputs ``names`` stand for, lazily: files, directories (recursively, sorted) and ``-``.
+    """The inputs ``names`` stand for, lazily: files, directories and ``-`` (standard input).
+
+    Directories are read recursively in sorted order, hidden names skipped.
 
     ``-`` reads ``stdin`` (default: this process's standard input) one message per non-blank
     line (hex or base64 text), named ``-:LINE``; when its first line is XML or binary octets

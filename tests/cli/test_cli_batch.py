@@ -38,8 +38,11 @@ def _lines(text):
 
 
 def test_folder_is_read_recursively_in_sorted_order(corpus):
+    (corpus / ".report.txt.1a2b.tmp").write_text("an output being written", encoding="ascii")
+    (corpus / ".git").mkdir()
+    (corpus / ".git" / "HEAD").write_text("ref", encoding="ascii")
     names = [s.name for s in iter_sources([str(corpus)])]
-    assert len(names) == 13
+    assert len(names) == 13  # hidden names are not inputs
     assert names == sorted(names, key=lambda n: n.split("/"))
 
 
