@@ -27,7 +27,7 @@ import stat
 import sys
 import threading
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import IO, TYPE_CHECKING, Any
 
 import attrs
@@ -66,9 +66,8 @@ FORMATS = ("text", "json", "jsonl")
 SERIAL_BELOW = 256
 #: Inputs per task sent to a worker.
 CHUNK = 32
-#: Most standard-input line length read (a longer line is an error result, and skipped).
-_LINE_CAP = 16 * 1024 * 1024
-_BINARY_FIRST = frozenset({0xDD, 0xDF, 0xD9, 0xDA})
+#: Size of each read of standard input while looking for the end of a line.
+_READ = 1 << 16
 
 
 def default_jobs() -> int:
@@ -125,55 +124,64 @@ def _is_dir(name: str) -> bool:
         return False
 
 
+def _is_text_start(octet: int) -> bool:
+    """Whether ``octet`` can start a line of hex or base64 text (printable ASCII, not ``<``)."""
+    return 0x20 < octet < 0x7F and octet != ord("<")
+
+
 def _stdin_sources(stream: IO[bytes] | None) -> Iterator[Source]:
-    """Standard input: one message per non-blank line, or one input when it is XML or binary."""
+    """Standard input: one message per non-blank line, or one input when it is XML or binary.
+
+    Reads with ``stream.read(n)`` only, never more than :data:`MAX_INPUT_BYTES` plus one octet
+    for one input or one line: endless input is refused, never slurped. A line longer than
+    that is an error, and standard input is not read further.
+    """
+    from secrules.inputs import MAX_INPUT_BYTES
+
     if stream is None:
         yield Source("-", error="cannot read input: no standard input")
         return
-    first = stream.readline(_LINE_CAP + 1)
-    skipped = 0
-    while first and not first.strip() and first.endswith(b"\n"):  # leading blank lines
-        skipped += 1
-        first = stream.readline(_LINE_CAP + 1)
-    head = first.lstrip()
-    whole = not head or head[:1] == b"<" or head[0] in _BINARY_FIRST or head[0] >= 0x80
-    if whole:
-        from secrules.inputs import MAX_INPUT_BYTES
-
-        # The same cap as every other input (read_bounded's), counting the first line.
-        rest = _read_rest(stream, MAX_INPUT_BYTES - len(first))
-        if rest is None:
-            yield Source("-", error=f"input is larger than {MAX_INPUT_BYTES} bytes")
-            return
-        yield Source("-", data=b"\n" * skipped + first + rest)
-        return
-    number = skipped
-    line = first
-    while line:
-        number += 1
-        name = f"-:{number}"
-        if len(line) > _LINE_CAP and not line.endswith(b"\n"):
-            while line and not line.endswith(b"\n"):  # skip the rest of the long line
-                line = stream.readline(1 << 20)
-            yield Source(name, error=f"line is longer than {_LINE_CAP} bytes")
-        elif line.strip():
-            yield Source(name, data=line)
-        line = stream.readline(_LINE_CAP + 1)
-
-
-def _read_rest(stream: IO[bytes], limit: int) -> bytes | None:
-    """The rest of ``stream`` if it holds at most ``limit`` bytes, else None."""
-    if limit < 0:
-        return None
-    chunks: list[bytes] = []
-    total = 0
-    while total <= limit:
-        chunk = stream.read(min(1 << 20, limit + 1 - total))
+    cap = MAX_INPUT_BYTES
+    read = stream.read
+    buffer = b""
+    # The first non-blank octet decides: text is read line by line, anything else is one input.
+    while not buffer.lstrip() and len(buffer) <= cap:
+        chunk = read(min(_READ, cap + 1 - len(buffer)))
         if not chunk:
-            return b"".join(chunks)
-        chunks.append(chunk)
-        total += len(chunk)
-    return None
+            break
+        buffer += chunk
+    head = buffer.lstrip()
+    if not head or not _is_text_start(head[0]):
+        while len(buffer) <= cap:
+            chunk = read(min(1 << 20, cap + 1 - len(buffer)))
+            if not chunk:
+                yield Source("-", data=buffer)
+                return
+            buffer += chunk
+        yield Source("-", error=f"input is larger than {cap} bytes")
+        return
+    yield from _lines(read, buffer, cap)
+
+
+def _lines(read: Callable[[int], bytes], buffer: bytes, cap: int) -> Iterator[Source]:
+    """The non-blank lines of ``buffer`` and what ``read`` gives after it, each at most ``cap``."""
+    number = 0
+    eof = False
+    while buffer or not eof:
+        end = buffer.find(b"\n")
+        if end < 0 and not eof and len(buffer) <= cap:
+            chunk = read(min(_READ, cap + 1 - len(buffer)))
+            buffer += chunk
+            eof = not chunk
+            continue
+        number += 1
+        if end < 0 and len(buffer) > cap:
+            error = f"line is longer than {cap} bytes; standard input not read further"
+            yield Source(f"-:{number}", error=error)
+            return
+        line, buffer = (buffer, b"") if end < 0 else (buffer[: end + 1], buffer[end + 1 :])
+        if line.strip():
+            yield Source(f"-:{number}", data=line)
 
 
 def iter_sources(names: Iterable[str], *, stdin: IO[bytes] | None = None) -> Iterator[Source]:

@@ -157,3 +157,18 @@ def test_check_source_names_an_unreadable_file(tmp_path):
     result = check_source(Source(str(missing), path=str(missing)), Context(), CheckOptions())
     assert result.error is not None
     assert "nope.hex" in result.error
+
+
+def test_an_endless_line_on_stdin_is_refused_and_reading_stops():
+    class Endless:
+        total = 0
+
+        def read(self, n=-1):
+            assert n >= 0, "an unbounded read of standard input"
+            Endless.total += n
+            return b"A" * n
+
+    sources = list(iter_sources(["-"], stdin=Endless()))
+    assert [s.name for s in sources] == ["-:1"]
+    assert "longer than" in (sources[0].error or "")
+    assert Endless.total == (16 << 20) + 1
