@@ -280,7 +280,8 @@ _VERIFY_RULES = {
 }
 
 
-@pytest.mark.parametrize("form", ["hex-wrapped", "base64", "binary"])
+# check reads standard input one message per line (a wrapped message is given as a file).
+@pytest.mark.parametrize("form", ["hex-spaced", "base64", "binary"])
 def test_standard_input_reads_the_same_forms(rtds_messages, form, capsys, monkeypatch):
     octets = rtds_messages[ECS37]
     code, out, err = _cli(

@@ -16,25 +16,55 @@ A user-written rule needs only ``import secrules``: :class:`Rule` and :class:`Ru
 :class:`SecrulesError`). :mod:`secrules.testing` holds the assertion helpers for test harnesses.
 """
 
+from typing import TYPE_CHECKING
+
 from secrules import errors
+from secrules._lazy import attach
 from secrules._version import __version__
-from secrules.checking import check, failed
-from secrules.core import (
-    Assumption,
-    ClauseRef,
-    Finding,
-    ImpactReport,
-    Outcome,
-    Proposal,
-    Provenance,
-    Rule,
-    RuleSet,
-    Scenario,
-    Verdict,
-    compute_impact,
-)
 from secrules.errors import SecrulesError
-from secrules.proposals import get_proposal, impact, proposals
+
+if TYPE_CHECKING:
+    from secrules.checking import check, failed
+    from secrules.core import (
+        Assumption,
+        ClauseRef,
+        Finding,
+        ImpactReport,
+        Outcome,
+        Proposal,
+        Provenance,
+        Rule,
+        RuleSet,
+        Scenario,
+        Verdict,
+        compute_impact,
+    )
+    from secrules.proposals import get_proposal, impact, proposals
+
+# Imported when first used (secrules._lazy): importing the package stays cheap.
+__getattr__, __dir__ = attach(
+    __name__,
+    {
+        "check": "secrules.checking",
+        "failed": "secrules.checking",
+        "Assumption": "secrules.core",
+        "ClauseRef": "secrules.core",
+        "Finding": "secrules.core",
+        "ImpactReport": "secrules.core",
+        "Outcome": "secrules.core",
+        "Proposal": "secrules.core",
+        "Provenance": "secrules.core",
+        "Rule": "secrules.core",
+        "RuleSet": "secrules.core",
+        "Scenario": "secrules.core",
+        "Verdict": "secrules.core",
+        "compute_impact": "secrules.core",
+        "get_proposal": "secrules.proposals",
+        "impact": "secrules.proposals",
+        "proposals": "secrules.proposals",
+    },
+    globals(),
+)
 
 __all__ = [
     "Assumption",

@@ -173,10 +173,11 @@ def check_input(
 
         rules = get_proposal(DUIS_PROPOSAL).require_model().rulesets()[chosen]
         return check_request(subject.data, rules=rules, era=era, inventory=inventory, sender=sender)
-    from secrules.gbcs.keystore import open_keystore
+    from secrules.gbcs.keystore import cached_keystore
     from secrules.payloads import check_payload
 
-    store = open_keystore(keystore) if isinstance(keystore, str | os.PathLike) else keystore
+    # A store named by its path is opened once and reused while its directory is unchanged.
+    store = cached_keystore(keystore) if isinstance(keystore, str | os.PathLike) else keystore
     return check_payload(
         subject,
         regime=chosen,

@@ -22,22 +22,14 @@ import sys
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, NoReturn
 
-import attrs
-
 from secrules import __version__
-from secrules.core.files import display_name, json_text, printable, write_output
+from secrules.core.files import display_name, json_text, printable, stream_output, write_output
 from secrules.errors import SecrulesError, UsageError
-from secrules.gbcs.cli import AT_HELP, add_keystore, add_output, describe_error
-from secrules.gbcs.cli import register as register_gbcs
+from secrules.gbcs.commands import AT_HELP, add_keystore, add_output
+from secrules.gbcs.commands import register as register_gbcs
 
 if TYPE_CHECKING:
-    import datetime as dt
-
-    from secrules.gbcs.keystore import KeyStore
-    from secrules.gbcs.table_28d import Table28d
-    from secrules.gbcs.types import Eui64
-    from secrules.inputs import Input
-    from secrules.inventory import Inventory, User
+    from secrules.batch import Batch, CheckContext
 
 __all__ = ["EXAMPLES", "build_parser", "commands", "main", "run"]
 
@@ -77,7 +69,7 @@ def _write(text: str, output: str | None, *, inputs: Sequence[str | None] = ()) 
 
 
 def _cmd_proposals(args: argparse.Namespace) -> int:
-    from secrules.proposals import proposals
+    from secrules.proposals import MODEL_SUMMARIES, proposals
 
     items = proposals()
     if args.format == "json":
@@ -90,7 +82,8 @@ def _cmd_proposals(args: argparse.Namespace) -> int:
     for p in items:
         lines.append(f"{p.id:6} {p.title}")
         lines.append(f"       raised by {p.raised_by}, {p.raised}; {p.status}")
-        model = p.model.summary if p.model else "not modelled yet"
+        # The summary without building the model (which imports its whole stack).
+        model = MODEL_SUMMARIES.get(p.id) or (p.model.summary if p.model else "not modelled yet")
         lines.append(f"       model: {model}")
     _write("\n".join(lines) + "\n", args.output)
     return EXIT_OK
@@ -130,7 +123,15 @@ def _cmd_impact(args: argparse.Namespace) -> int:
         model = p.require_model()
         if args.table is not None:
             model = model.with_table(args.table)
-        reports.append(compute_impact(p, model, sensitivity=True))
+        reports.append(compute_impact(p, model))
+    if args.format == "json":  # written row by row: a large model's document is never built
+        from secrules.report.impact import write_impact_json
+
+        with stream_output(args.output, inputs=[args.table]) as write:
+            write_impact_json(reports, write, not_modelled=not_modelled)
+        if args.output is not None and args.output != "-":
+            _err(f"secrules: wrote {display_name(args.output)}")
+        return EXIT_OK
     text = render_impact(reports, args.format, all_rows=args.all_rows, not_modelled=not_modelled)
     _write(text, args.output, inputs=[args.table])
     return EXIT_OK
@@ -154,37 +155,7 @@ def _parse_sender(text: str) -> tuple[str, str | None]:
         raise UsageError(f"--sender {text}: {exc}") from None
 
 
-def _sender_for(subject: Input, role: str, user_id: str | None) -> User:
-    """The DCC User who sent the DUIS request ``subject``: ``user_id``, else its RequestID's."""
-    from secrules.duis import RequestId, parse_request
-    from secrules.errors import InvalidValueError
-    from secrules.inventory import User
-
-    if user_id is None:
-        text = parse_request(subject.data).header.request_id
-        try:
-            user_id = RequestId.parse(text.value).sender
-        except InvalidValueError:
-            raise InvalidValueError(
-                f"the RequestID {text.value!r} does not name the sender's User ID; give it as "
-                "--sender ROLE:USERID"
-            ) from None
-    return User(user_id, role)
-
-
-@attrs.frozen
-class _CheckContext:
-    """What ``check``'s options name, each file read once before any input."""
-
-    keystore: KeyStore | None = None
-    table_28d: Table28d | None = None
-    inventory: Inventory | None = None
-    sender: tuple[str, str | None] | None = None
-    at: dt.datetime | None = None
-    acb: Eui64 | None = None
-
-
-def _check_context(args: argparse.Namespace) -> _CheckContext:
+def _check_context(args: argparse.Namespace) -> CheckContext:
     """Read the key store, Table 28d and inventory ``check`` was given; each blamed for itself."""
     keystore = None
     if args.keystore is not None:
@@ -217,74 +188,89 @@ def _check_context(args: argparse.Namespace) -> _CheckContext:
     if (args.inventory is None) != (args.sender is None):
         raise UsageError("--inventory FILE and --sender ROLE go together: give both or neither")
     sender = _parse_sender(args.sender) if args.sender is not None else None
-    return _CheckContext(keystore, table_28d, inventory, sender, at, acb)
+    from secrules.batch import CheckContext
+
+    return CheckContext(keystore, table_28d, inventory, sender, at, acb)
+
+
+def _progress(batches: Iterator[Batch]) -> Iterator[Batch]:
+    """``batches`` with a progress bar (inputs) on stderr when it is a terminal and tqdm is here.
+
+    The bar comes with the ``progress`` extra (``pip install 'secrules[progress]'``); without
+    it, or when stderr is not a terminal, nothing is shown.
+    """
+    isatty = getattr(sys.stderr, "isatty", None)
+    if isatty is None or not isatty():
+        return batches
+    try:
+        from tqdm import tqdm
+    except ImportError:
+        return batches
+
+    def counted() -> Iterator[Batch]:
+        with tqdm(unit=" inputs", file=sys.stderr, leave=False, dynamic_ncols=True) as bar:
+            for batch in batches:
+                bar.update(len(batch.results))
+                yield batch
+
+    return counted()
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
-    from secrules.checking import check_input, failed, read_file
-    from secrules.inputs import InputKind, read_input
-    from secrules.report import FileFindings, render_findings
+    from secrules.batch import CheckOptions, Summary, check_batches, default_jobs, iter_sources
 
+    if args.jobs is not None and args.jobs < 1:
+        raise UsageError("check: -j/--jobs must be at least 1")
     ctx = _check_context(args)
-    results: list[FileFindings] = []
-    errors: list[tuple[str, SecrulesError | OSError]] = []
-    xml_seen = False
-    for name in args.files:
-        try:
-            subject = read_input(read_file(name), name=display_name(name))
-            user = None
-            if subject.kind is InputKind.XML:
-                xml_seen = True
-                if ctx.sender is not None:
-                    user = _sender_for(subject, *ctx.sender)
-            findings = check_input(
-                subject,
-                regime=args.regime,
-                keystore=ctx.keystore,
-                table_28d=ctx.table_28d,
-                era=args.era,
-                default_configuration=args.default_configuration,
-                inventory=ctx.inventory if user is not None else None,
-                sender=user,
-                at=ctx.at,
-                acb=ctx.acb,
-            )
-        except (SecrulesError, OSError) as exc:
-            errors.append((name, exc))
-            continue
-        results.append(FileFindings(name, subject.description, findings))
-    if ctx.inventory is not None and not xml_seen and not errors:
+    options = CheckOptions(
+        regime=args.regime,
+        keystore=args.keystore,
+        table_28d=args.table_28d,
+        era=args.era,
+        default_configuration=args.default_configuration,
+        inventory=args.inventory,
+        sender=ctx.sender,
+        at=ctx.at,
+        acb=ctx.acb,
+        fmt=args.format,
+        quiet=args.quiet,
+    )
+    jobs = args.jobs if args.jobs is not None else default_jobs()
+    summary = Summary()
+    errors: list[dict[str, str]] = []
+    inputs = [*args.files, args.keystore, args.table_28d, args.inventory]
+    batches = _progress(check_batches(iter_sources(args.files), options, jobs=jobs, context=ctx))
+    with stream_output(args.output, inputs=inputs) as write:
+        if args.format == "json":
+            write(f'{{\n  "regime": {json.dumps(args.regime)},\n  "files": [')
+        written = 0
+        for batch in batches:
+            summary.merge(batch.summary)
+            for name, line, bare in batch.errors:
+                _err(line)
+                if args.format == "json":
+                    errors.append(
+                        {"file": display_name(name), "error": printable(bare, one_line=True)}
+                    )
+            if batch.count:
+                if args.format == "json":
+                    write(",\n" if written else "\n")
+                written += batch.count
+                write(batch.text)
+        if args.format == "json":
+            tail = json_text({"failed": summary.fails, "errors": errors})
+            write(("\n  ]," if written else "],") + tail[1:])
+        elif args.format == "jsonl":
+            write(json.dumps({"summary": summary.as_json()}) + "\n")
+    if args.output is not None and args.output != "-":
+        _err(f"secrules: wrote {display_name(args.output)}")
+    if ctx.inventory is not None and not summary.xml and not summary.errors:
         _note("--inventory and --sender are not applied: no input was a DUIS request")
-    text = None
-    if args.format == "json":
-        payload = json.loads(render_findings(results, "json", regime=args.regime))
-        payload["errors"] = [
-            {"file": display_name(n), "error": printable(_bare(n, e), one_line=True)}
-            for n, e in errors
-        ]
-        text = json_text(payload)
-    elif results:
-        text = render_findings(results, "text", regime=args.regime, quiet=args.quiet)
-    for name, problem in errors:
-        _err(describe_error(name, problem))
-    if text is not None:
-        inputs = [*args.files, args.keystore, args.table_28d, args.inventory]
-        _write(text, args.output, inputs=inputs)
-    if errors:
+    if summary.errors:
         return EXIT_USAGE
     # With --keystore the user asked for signature, MAC and decryption checks: one that could
-    # not be made fails.
-    required = ctx.keystore is not None
-    if any(failed(r.findings, protection_required=required) for r in results):
-        return EXIT_FAILED
-    return EXIT_OK
-
-
-def _bare(name: str, exc: SecrulesError | OSError) -> str:
-    """The error line of :func:`describe_error` without ``secrules: FILE:`` (JSON ``error``)."""
-    line = describe_error(name, exc)
-    prefix = f"secrules: {display_name(name)}: "
-    return line.removeprefix(prefix) if line.startswith(prefix) else line.removeprefix("secrules: ")
+    # not be made fails (MessageResult.failed counts it).
+    return EXIT_FAILED if summary.failed else EXIT_OK
 
 
 #: Two or three real command lines per command, shown at the end of its ``--help``.
@@ -404,8 +390,25 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser(
         "check", help="check GBCS / DLMS payloads (hex, base64 or binary) and DUIS XML"
     )
-    p.add_argument("files", nargs="+", metavar="FILE", help="input files ('-' for stdin)")
-    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.add_argument(
+        "files",
+        nargs="+",
+        metavar="FILE",
+        help="input files and folders (read recursively); '-' reads stdin, one message per line",
+    )
+    p.add_argument(
+        "--format",
+        choices=("text", "json", "jsonl"),
+        default="text",
+        help="jsonl: one JSON object per input as it is checked, then a summary line",
+    )
+    p.add_argument(
+        "-j",
+        "--jobs",
+        type=int,
+        metavar="N",
+        help="check with N processes (default: every core; fewer than 256 inputs always use one)",
+    )
     add_output(p)
     p.add_argument("--regime", choices=("baseline", "proposed"), default="proposed")
     p.add_argument(

@@ -61,6 +61,8 @@ _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 _HEX_SEPARATORS = re.compile(rb"(?:\A|\s+)(?:0[xX])?")
 _HEX_DIGITS = re.compile(rb"[0-9A-Fa-f]+")
 _WHITESPACE = re.compile(rb"\s+")
+# What ``\s`` matches in a bytes pattern (the hex fast path removes exactly these).
+_ASCII_WHITESPACE = b" \t\n\r\x0b\x0c"
 _BASE64 = re.compile(rb"[A-Za-z0-9+/]*={0,2}")
 _BASE64_URLSAFE = re.compile(rb"[A-Za-z0-9_-]*={0,2}")
 _NEITHER = re.compile(rb"[^0-9A-Za-z+/=_\s-]")
@@ -275,6 +277,14 @@ def _xml_from_text(text: str, name: str | None, *, utf16: bool) -> Input:
 def _from_ascii(raw: bytes, start: int, name: str | None) -> Input | None:
     """Hex, else base64, read from ``raw[start:]``; None when it is neither."""
     body = raw[start:]
+    # The common case first: hex with white space only (no 0x), decoded by one C call; anything
+    # else (0x prefixes, odd length, other characters) takes the checked path below.
+    compact_hex = body.translate(None, _ASCII_WHITESPACE)
+    if compact_hex and b"x" not in compact_hex and b"X" not in compact_hex:
+        try:
+            return Input(InputKind.BINARY, InputForm.HEX, binascii.unhexlify(compact_hex), name)
+        except (binascii.Error, ValueError):
+            pass
     digits = _HEX_SEPARATORS.sub(b"", body)
     if digits and _HEX_DIGITS.fullmatch(digits):
         if len(digits) % 2:

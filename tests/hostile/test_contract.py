@@ -31,6 +31,7 @@ import secrules
 import support
 from secrules import cli
 from secrules.asn1 import decode_asn1
+from secrules.batch import CheckContext, CheckOptions, Source, check_source
 from secrules.dlms import decode_access, decode_data, decode_data_notification
 from secrules.duis import check_request, parse_request
 from secrules.errors import SecrulesError
@@ -113,6 +114,10 @@ ENTRY_POINTS: dict[str, Callable[[Any], object]] = {
     ),
     "gbcs.decode_content": lambda d: decode_content(parse_message(d)),
     "gbcs.classify": lambda d: classify(parse_message(d)),
+    # The batch engine never raises for bad input: it returns a result with an error.
+    "batch.check_source": lambda d: check_source(
+        Source("input", data=d), CheckContext(), CheckOptions(fmt="jsonl")
+    ),
 }
 
 
@@ -170,6 +175,7 @@ def _commands(path: Path, store: Path) -> list[list[str]]:
         ["check", "--inventory", p, "--sender", "IS", p],
         ["gbcs", "verify", "--keystore", str(store), "--acb", "0102030405060708", p],
         ["gbcs", "inspect", "--format", "json", "--keystore", str(store), p],
+        ["check", "--format", "jsonl", "-j", "2", p],
     ]
 
 

@@ -18,8 +18,9 @@ import re
 import secrets
 import stat
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
+from typing import TextIO
 
 from secrules.errors import DataFileError
 
@@ -31,6 +32,7 @@ __all__ = [
     "read_at_most",
     "read_bounded",
     "same_file",
+    "stream_output",
     "write_output",
 ]
 
@@ -57,6 +59,8 @@ def printable(text: str, *, one_line: bool = False) -> str:
 
     With ``one_line``, control codes (new lines included) are escaped the same way.
     """
+    if not one_line and text.isascii():  # the common case: nothing to escape (one C scan)
+        return text
     pattern = _UNPRINTABLE if one_line else _SURROGATES
     return pattern.sub(_escape, text)
 
@@ -78,12 +82,20 @@ def json_text(payload: object) -> str:
     return text + "\n"
 
 
-def _read_stream(read: Callable[[int], bytes | None], cap: int) -> bytes | None:
-    """All of ``read``'s bytes if there are at most ``cap``, else None (after ``cap + 1``)."""
+def _read_stream(
+    read: Callable[[int], bytes | None], cap: int, *, first: int = _CHUNK
+) -> bytes | None:
+    """All of ``read``'s bytes if there are at most ``cap``, else None (after ``cap + 1``).
+
+    ``first`` is the size of the first request (a regular file's size plus one, so a small file
+    is read with one small request); later requests are at most :data:`_CHUNK`.
+    """
     chunks: list[bytes] = []
     total = 0
+    size = max(1, first)
     while total <= cap:
-        chunk = read(min(_CHUNK, cap + 1 - total))
+        chunk = read(min(size, cap + 1 - total))
+        size = _CHUNK
         if not chunk:
             return chunks[0] if len(chunks) == 1 else b"".join(chunks)
         chunks.append(chunk)
@@ -119,7 +131,10 @@ def read_at_most(
             raise OSError(errno.EFBIG, f"larger than {limit} bytes")
         if nonblocking and not regular:
             os.set_blocking(fd, True)  # opened without waiting; now read what writers send
-        data = _read_stream(lambda size: os.read(fd, size), limit)
+        # A regular file is read with a request of its size plus one (EOF in the same call), not
+        # a 1 MiB request: allocating the big buffer cost more than checking a small message.
+        first = info.st_size + 1 if regular else _CHUNK
+        data = _read_stream(lambda size: os.read(fd, size), limit, first=first)
     finally:
         os.close(fd)
     if data is None:
@@ -230,6 +245,26 @@ def _replace_atomically(path: str, payload: bytes, mode: int | None) -> None:
     _fsync_folder(folder)
 
 
+def _output_target(
+    path: str, inputs: Iterable[PathArg | None], label: str
+) -> os.stat_result | None:
+    """The stat of an output file about to be written (None if it does not exist yet).
+
+    Refuses one of ``inputs`` or a folder (DataFileError naming ``label``).
+    """
+    try:
+        info: os.stat_result | None = Path(path).stat()
+    except FileNotFoundError:
+        info = None
+    except (OSError, ValueError) as exc:
+        raise DataFileError(f"cannot write: {_reason(exc)}", file=label) from None
+    if info is not None:
+        _refuse_inputs(info, inputs, label)
+        if stat.S_ISDIR(info.st_mode):
+            raise DataFileError("cannot write: it is a folder", file=label)
+    return info
+
+
 def write_output(
     target: PathArg,
     data: str | bytes,
@@ -268,3 +303,61 @@ def write_output(
         raise DataFileError(f"cannot write: {exc.strerror or exc}", file=label) from None
     except ValueError as exc:  # an embedded NUL character in the path
         raise DataFileError(f"cannot write: {exc}", file=label) from None
+
+
+@contextlib.contextmanager
+def stream_output(
+    target: PathArg | None, *, inputs: Iterable[PathArg | None] = ()
+) -> Iterator[Callable[[str], None]]:
+    """A ``write(text)`` that streams a report to stdout (``target`` None or ``-``) or a file.
+
+    Text is made printable as :func:`write_output` makes it. A regular file is written as it
+    goes to a temporary file beside ``target`` and renamed over it when the block ends without
+    an exception (all or nothing, as :func:`write_output`; an exception leaves the old content
+    and no temporary file); a device or pipe is written in place. ``target`` may not be one of
+    ``inputs``. Errors raise :class:`DataFileError` naming ``target``.
+    """
+    if target is None or (isinstance(target, str) and target == "-"):
+        out: TextIO = sys.stdout
+
+        def to_stdout(text: str) -> None:
+            out.write(printable(text))
+
+        yield to_stdout
+        return
+    label = display_name(target)
+    path = os.fspath(target)
+    info = _output_target(path, inputs, label)
+    in_place = info is not None and not stat.S_ISREG(info.st_mode)
+    real = Path(path).resolve()
+    temp = real if in_place else real.parent / f".{real.name}.{secrets.token_hex(6)}.tmp"
+    try:
+        handle = open(temp, "w" if in_place else "x", encoding="utf-8")  # noqa: SIM115, PTH123
+    except OSError as exc:
+        raise DataFileError(f"cannot write: {exc.strerror or exc}", file=label) from None
+    try:
+
+        def to_file(text: str) -> None:
+            handle.write(printable(text))
+
+        with handle:
+            yield to_file
+            if not in_place:
+                handle.flush()
+                os.fsync(handle.fileno())
+                if info is not None:
+                    with contextlib.suppress(OSError):
+                        os.chmod(temp, stat.S_IMODE(info.st_mode))  # noqa: PTH101
+        if not in_place:
+            os.replace(temp, real)  # noqa: PTH105 - the atomic step, named as such
+            _fsync_folder(real.parent)
+    except OSError as exc:
+        if not in_place:
+            with contextlib.suppress(OSError):
+                temp.unlink()
+        raise DataFileError(f"cannot write: {exc.strerror or exc}", file=label) from None
+    except BaseException:
+        if not in_place:
+            with contextlib.suppress(OSError):
+                temp.unlink()
+        raise

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -76,9 +77,9 @@ class ImpactReport:
         """Number of scenarios evaluated."""
         return len(self.rows)
 
-    @property
+    @functools.cached_property
     def changed_rows(self) -> tuple[ImpactRow, ...]:
-        """The rows whose verdict differs between the regimes."""
+        """The rows whose verdict differs between the regimes (computed once per report)."""
         return tuple(row for row in self.rows if row.changed)
 
     @property
@@ -86,9 +87,9 @@ class ImpactReport:
         """Number of rows whose verdict differs."""
         return len(self.changed_rows)
 
-    @property
+    @functools.cached_property
     def out_of_scope_changes(self) -> tuple[ImpactRow, ...]:
-        """Changed rows outside the declared scope (empty for a sound model)."""
+        """Changed rows outside the declared scope (empty for a sound model; computed once)."""
         return tuple(row for row in self.changed_rows if not row.in_scope)
 
 

@@ -25,7 +25,7 @@ from typing import Generic, TypeVar
 import attrs
 
 from secrules.core.clauses import ClauseRef, Provenance
-from secrules.core.findings import Finding, Outcome, Verdict
+from secrules.core.findings import Finding, Outcome, Verdict, finding_of
 from secrules.errors import InvalidValueError, RuleConflictError, RuleOverrideError
 
 __all__ = [
@@ -136,14 +136,15 @@ class Rule(Generic[S]):
 
     def finding(self, verdict: Verdict) -> Finding:
         """Wrap one verdict as a finding of this rule."""
-        return Finding(
-            rule_id=self.id,
-            outcome=verdict.outcome,
-            message=verdict.message,
-            clauses=self.clauses,
-            path=verdict.path,
-            offset=verdict.offset,
-            label=verdict.label,
+        # The rule's clauses were checked when it was built: fill the record directly.
+        return finding_of(
+            self.id,
+            verdict.outcome,
+            verdict.message,
+            self.clauses,
+            verdict.path,
+            verdict.offset,
+            verdict.label,
         )
 
     @property

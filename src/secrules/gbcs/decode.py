@@ -83,5 +83,17 @@ def parse_message(data: bytes | bytearray | memoryview | str) -> GbcsMessage:
         raw = bytes(data)
     else:
         raise InvalidValueError(f"data must be bytes or str, not {type(data).__name__}")
+    global _LAST  # noqa: PLW0603 - a one-entry memo; a tuple is swapped atomically
+    last = _LAST
+    if last is not None and last[0] is raw:
+        return last[1]  # the same bytes object again: a message is immutable, so reuse it
     message = read_fast(raw)
-    return read_checked(raw) if message is None else message
+    if message is None:
+        message = read_checked(raw)
+    _LAST = (raw, message)
+    return message
+
+
+#: The last bytes object parse_message read and its message: code that parses a message and
+#: then hands the same octets on (the batch reads the message code, then checks) parses once.
+_LAST: tuple[bytes, GbcsMessage] | None = None

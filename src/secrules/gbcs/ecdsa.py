@@ -47,6 +47,7 @@ from secrules.gbcs.variants import NonceMethod, SigningVariant
 __all__ = [
     "P256_ORDER",
     "SIGNATURE_LENGTH",
+    "checked_plain_to_der",
     "der_to_plain",
     "generate_private_key",
     "load_certificate",
@@ -137,6 +138,25 @@ def signature_problem(signature: bytes) -> str | None:
     return None
 
 
+def _der_integer(octets: bytes) -> bytes:
+    """One DER INTEGER for a positive big-endian number (leading zeros stripped, sign octet)."""
+    value = octets.lstrip(b"\x00")
+    if value[0] & 0x80:
+        value = b"\x00" + value
+    return b"\x02" + bytes((len(value),)) + value
+
+
+def checked_plain_to_der(signature: bytes) -> bytes:
+    """:func:`plain_to_der` for a signature whose form is already checked (the hot path).
+
+    ``signature`` must be 64 octets with ``1 <= r, s < n`` (:func:`signature_problem` says
+    None); the octets are those of ``encode_dss_signature(r, s)``, built without converting r
+    and s to integers and back.
+    """
+    body = _der_integer(signature[:_HALF]) + _der_integer(signature[_HALF:])
+    return b"\x30" + bytes((len(body),)) + body
+
+
 def plain_to_der(signature: bytes) -> bytes:
     """Convert a 64-octet ``r || s`` signature to DER (``ECDSA-Sig-Value``).
 
@@ -146,9 +166,7 @@ def plain_to_der(signature: bytes) -> bytes:
     problem = signature_problem(signature)
     if problem is not None:
         raise DecodeError(problem, offset=0, path="signature")
-    return encode_dss_signature(
-        int.from_bytes(signature[:_HALF], "big"), int.from_bytes(signature[_HALF:], "big")
-    )
+    return checked_plain_to_der(signature)
 
 
 def der_to_plain(der: bytes) -> bytes:

@@ -32,7 +32,7 @@ from secrules.gbcs.layout import (
 from secrules.gbcs.message import GbcsMessage
 from secrules.gbcs.types import CraFlag, Eui64, MessageShape
 
-__all__ = ["RECORD_SLOTS", "read_fast"]
+__all__ = ["RECORD_SLOTS", "read_fast", "read_signed_span"]
 
 # Rows A1-A6 in one go: DF 09 cra counter(8) 08 originator(8) 08 recipient(8).
 _APDU_HEAD: Final = struct.Struct(">BBBQB8sB8s")
@@ -68,9 +68,87 @@ def read_fast(data: bytes) -> GbcsMessage | None:
     declaration accepts and builds the same :class:`GbcsMessage`. On None the caller reads
     ``data`` with the declaration, which raises the error with its field path and offset.
     """
+    scan = _scan(data)
+    if scan is None:
+        return None
+    (
+        shape,
+        cra,
+        counter,
+        originator,
+        recipient,
+        message_code,
+        content_at,
+        signed_end,
+        signature,
+        mac,
+        date_time,
+        extras,
+        invocation,
+        control,
+        apdu_at,
+    ) = scan
+    return _record(
+        shape,
+        _CRA_FLAGS[cra],
+        counter,
+        _eui64(originator),
+        _eui64(recipient),
+        message_code,
+        data[content_at:signed_end],
+        signature,
+        mac,
+        date_time,
+        *extras,
+        invocation,
+        control,
+        data,
+        (apdu_at + 1, signed_end),
+    )
+
+
+def read_signed_span(data: bytes) -> tuple[bytes, int, int, bytes] | None:
+    """The lean signature path: ``(originator, start, end, signature)`` of a signed message.
+
+    ``originator`` is the 8 octets of the originator system title, ``data[start:end]`` the
+    signed span (GBCS 7.2.7) and ``signature`` the 64 octets after it. The message is checked
+    exactly as :func:`read_fast` checks it, but no record is built. None for anything else (an
+    unsigned message, or one :func:`read_fast` would not accept): the caller then takes the
+    full path.
+    """
+    scan = _scan(data)
+    if scan is None or scan[8] is None:
+        return None
+    return scan[3], scan[14] + 1, scan[7], scan[8]
+
+
+# What _scan reads, in order: shape, CRA flag, counter, originator and recipient octets, message
+# code, content start, signed-span end, signature, MAC, date-time, A8 extras, invocation counter,
+# security control, APDU offset.
+_Scan = tuple[
+    MessageShape,
+    int,
+    int,
+    bytes,
+    bytes,
+    int,
+    int,
+    int,
+    bytes | None,
+    bytes | None,
+    bytes | None,
+    "_Extras",
+    int,
+    int,
+    int,
+]
+
+
+def _scan(data: bytes) -> _Scan | None:
+    """Every field of a well-formed message as plain values, or None for anything unexpected."""
     try:
         if data[0] != GENERAL_CIPHERING[0]:
-            return _read_fast_apdu(data, 0, len(data), 0, SECURITY_CONTROL)
+            return _scan_apdu(data, 0, len(data), 0, SECURITY_CONTROL)
         # W1-W3; W4 (the MAC) is the last 12 octets.
         if data[:7] != GENERAL_CIPHERING:
             return None
@@ -83,19 +161,15 @@ def read_fast(data: bytes) -> GbcsMessage | None:
             return None
         control = data[pos]  # read as received: gbcs.security_header judges it
         invocation = _U32.unpack_from(data, pos + 1)[0]
-        return _read_fast_apdu(
-            data, pos + MAC_HEADER_FIELDS, size - MAC_LENGTH, invocation, control
-        )
+        return _scan_apdu(data, pos + MAC_HEADER_FIELDS, size - MAC_LENGTH, invocation, control)
     except (IndexError, struct.error, DecodeError):
         return None
 
 
-def _read_fast_apdu(
-    data: bytes, pos: int, end: int, invocation: int, control: int
-) -> GbcsMessage | None:
+def _scan_apdu(data: bytes, pos: int, end: int, invocation: int, control: int) -> _Scan | None:
     """Rows A1-A10 of ``data[pos:end]`` (then the MAC when ``end`` is short of the input's end).
 
-    May raise IndexError, struct.error or DecodeError, which :func:`read_fast` turns into None.
+    May raise IndexError, struct.error or DecodeError, which :func:`_scan` turns into None.
     """
     apdu_at = pos
     # A1-A6 in one go: DF 09 cra counter(8) 08 originator(8) 08 recipient(8).
@@ -157,22 +231,22 @@ def _read_fast_apdu(
             return None
         shape = _MACD
         mac = data[end:]
-    return _record(
+    return (
         shape,
-        _CRA_FLAGS[cra],
+        cra,
         counter,
-        _eui64(originator),
-        _eui64(recipient),
+        originator,
+        recipient,
         message_code,
-        data[pos:signed_end],
+        pos,
+        signed_end,
         signature,
         mac,
         date_time,
-        *extras,
+        extras,
         invocation,
         control,
-        data,
-        (apdu_at + 1, signed_end),
+        apdu_at,
     )
 
 

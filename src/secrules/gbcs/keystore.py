@@ -97,6 +97,8 @@ __all__ = [
     "KeyStore",
     "KeyUsage",
     "MemoryKeyStore",
+    "cached_keystore",
+    "clear_keystore_cache",
     "normalise_eui",
     "open_keystore",
     "validity_time",
@@ -1234,3 +1236,59 @@ def open_keystore(path: str | os.PathLike[str]) -> KeyStore:
     if mode is None:
         raise DataFileError("key store not found", file=str(target))
     raise DataFileError("a key store is a directory or a keystore.json file", file=str(target))
+
+
+# --------------------------------------------------------------------------------------------
+# Stores opened once per path
+
+
+#: Most stores :func:`cached_keystore` keeps open at once (the least recently opened go first).
+KEYSTORE_CACHE_SIZE = 8
+_CACHE: dict[str, tuple[tuple[int, int, int, int], KeyStore]] = {}
+_CACHE_LOCK = threading.Lock()
+
+
+def _stamp(path: Path) -> tuple[int, int, int, int] | None:
+    """What says a store is unchanged: its directory's (or file's) device, inode, size, mtime.
+
+    A directory's mtime changes whenever a file is added, removed or renamed in it, which is how
+    key files are replaced; None when ``path`` cannot be stat'ed (then it is opened afresh).
+    """
+    try:
+        info = path.stat()
+    except (OSError, ValueError):
+        return None
+    return (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns)
+
+
+def cached_keystore(path: str | os.PathLike[str]) -> KeyStore:
+    """:func:`open_keystore`, reusing the store already opened from ``path`` while it is unchanged.
+
+    The cache is keyed by the absolute path and invalidated when the directory's (or JSON
+    file's) device, inode, size or modification time changes: adding, removing or renaming a
+    key file changes the directory's mtime. (A key file rewritten in place, without a rename,
+    is not noticed: call :func:`clear_keystore_cache`.) At most :data:`KEYSTORE_CACHE_SIZE`
+    stores are kept. Errors are those of :func:`open_keystore`.
+    """
+    target = Path(path_text(path, "path"))
+    key = os.path.abspath(target)  # noqa: PTH100 - no symlink resolution: one stat per call
+    stamp = _stamp(target)
+    if stamp is not None:
+        with _CACHE_LOCK:
+            hit = _CACHE.get(key)
+        if hit is not None and hit[0] == stamp:
+            return hit[1]
+    store = open_keystore(target)
+    if stamp is not None:
+        with _CACHE_LOCK:
+            _CACHE.pop(key, None)
+            while len(_CACHE) >= KEYSTORE_CACHE_SIZE:
+                _CACHE.pop(next(iter(_CACHE)))
+            _CACHE[key] = (stamp, store)
+    return store
+
+
+def clear_keystore_cache() -> None:
+    """Forget every store :func:`cached_keystore` opened (the next call reads the files again)."""
+    with _CACHE_LOCK:
+        _CACHE.clear()

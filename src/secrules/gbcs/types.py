@@ -53,7 +53,8 @@ class Eui64:
         return self.octets
 
     def __str__(self) -> str:
-        return "-".join(f"{b:02X}" for b in self.octets)
+        # bytes.hex with a separator: one C call (a generator over the octets cost ~24% of check()).
+        return self.octets.hex("-").upper()
 
 
 class CraFlag(enum.IntEnum):

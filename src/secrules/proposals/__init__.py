@@ -21,7 +21,7 @@ from secrules.core.proposals import Proposal, ProposalModel
 from secrules.core.validation import require_path, require_type
 from secrules.errors import DataFileError, UnknownProposalError
 
-__all__ = ["MODELS", "get_proposal", "impact", "proposals"]
+__all__ = ["MODELS", "MODEL_SUMMARIES", "get_proposal", "impact", "proposals"]
 
 _ID = re.compile(r"^(?:(?:DP|MP|SECMP)0*)?(\d{1,4})([AB])?$")
 
@@ -92,6 +92,49 @@ MODELS: Mapping[str, Callable[[], ProposalModel[Any]]] = MappingProxyType(
         "DP131": _dp131,
         "DP132": _dp132,
         "DP133": _dp133,
+    }
+)
+
+
+#: Each model's one-line ``summary``, the one place it is written: the model class reads its
+#: ``summary`` from here, and ``secrules proposals`` lists it without importing the model.
+MODEL_SUMMARIES: Mapping[str, str] = MappingProxyType(
+    {
+        "DP125": (
+            "SR 8.4 UpdateDeviceDetails carrying ESMEVariant: 10 actor kinds x 8 device types x 9"
+            " SMI statuses, both regimes named assumptions (A125-4 / A125-5)"
+        ),
+        "DP126": (
+            "DCC data requests: eligible x data class x consent = 12 requests; the proposed per-"
+            "request consent check is assumed (A126-1), 2 changed"
+        ),
+        "DP127": (
+            "ARO screening: 4 records x 2 provisions (G4.3, SMKI RAPP); the RAPP rule changes for"
+            " all 4, the G4.3 rule for none"
+        ),
+        "DP128": (
+            "A GNO ceasing to be a DCC User: CRR submitted x certificate replaced by the ACB's on"
+            " all / some / no Devices, 6 scenarios, 6 changed; orphaned Devices flagged in both"
+        ),
+        "DP129": (
+            "ECDSA signing variant by signer party: 11 parties x 2 variants under two readings of"
+            " GBCS 4.3.3.2 (BEIS's: no row changes; the DSP's: the 10 Remote Party x CNSA rows); "
+            "a Device accepts both (computed)"
+        ),
+        "MP130": (
+            "Communications Hub ordering and delivery: 5 events (deferral request, amendment "
+            "inside / outside the commitment period, delivery after restart at / below the "
+            "minimum), 4 changed"
+        ),
+        "DP131": (
+            "ESME default maximum-demand configurable period (Schedule 0-0:12.0.0.255) against "
+            "GBCS Table 28d and the ECS37 template, before and after MP131"
+        ),
+        "DP132": (
+            "DLMS edition references and the CPL CTT certificate rule: withdrawn, baseline = "
+            "proposed, 0 changed"
+        ),
+        "DP133": ("Section G applicability by User Role set: 127 role sets x 10 parts, 3 changed"),
     }
 )
 

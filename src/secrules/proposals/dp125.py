@@ -51,6 +51,7 @@ from secrules.inventory import (
     variant_policy,
     variant_rules,
 )
+from secrules.proposals import MODEL_SUMMARIES
 from secrules.sec import UserRole
 
 __all__ = [
@@ -169,10 +170,7 @@ def _exception(policy: Dp125Policy, base: Rule[VariantChange]) -> Rule[VariantCh
 class Dp125Model(ProposalModel[VariantChange]):
     """Who may correct an ESME's ESMEVariant with SR 8.4, baseline against proposed."""
 
-    summary: ClassVar[str] = (
-        "SR 8.4 UpdateDeviceDetails carrying ESMEVariant: 10 actor kinds x 8 device types x "
-        "9 SMI statuses, both regimes named assumptions (A125-4 / A125-5)"
-    )
+    summary: ClassVar[str] = MODEL_SUMMARIES["DP125"]
     scope: ClassVar[str] = (
         "An ESME in status Commissioned whose ESMEVariant is corrected by its current "
         "Responsible Import Supplier (whether or not it also installed the meter)."

@@ -44,6 +44,7 @@ from secrules.core.regimes import Regime
 from secrules.core.rules import ALL_MUST_PASS, Combiner, Rule, RuleSet
 from secrules.core.sources import data_file
 from secrules.errors import InvalidValueError
+from secrules.proposals import MODEL_SUMMARIES
 from secrules.sec.data_access import (
     COVERAGE_FIELDS,
     Consent,
@@ -184,10 +185,7 @@ def _listing(items: list[str]) -> str:
 class Dp126Model(ProposalModel[DataRequest]):
     """Whether the DCC serves a data request, before and after a per-request consent check."""
 
-    summary: ClassVar[str] = (
-        "DCC data requests: eligible x data class x consent = 12 requests; the proposed"
-        " per-request consent check is assumed (A126-1), 2 changed"
-    )
+    summary: ClassVar[str] = MODEL_SUMMARIES["DP126"]
     scope: ClassVar[str] = (
         "Requests from an eligible User for personal data (A126-2) whose consent record is"
         " absent or does not cover the request (A126-1)"

@@ -40,6 +40,7 @@ from secrules.core.proposals import (
 from secrules.core.regimes import Regime
 from secrules.core.rules import WORST, Combiner, Rule, RuleSet
 from secrules.core.sources import data_file
+from secrules.proposals import MODEL_SUMMARIES
 from secrules.sec.screening import (
     RAPP_RULE,
     TABLE,
@@ -127,10 +128,7 @@ def rapp_rule(policy: ScreeningPolicy, mp127: Mp127) -> Rule[AroSubject]:
 class Dp127Model(ProposalModel[AroSubject]):
     """ARO screening read against G4.3 and against the SMKI RAPP, before and after MP127."""
 
-    summary: ClassVar[str] = (
-        "ARO screening: 4 records x 2 provisions (G4.3, SMKI RAPP); the RAPP rule changes for"
-        " all 4, the G4.3 rule for none"
-    )
+    summary: ClassVar[str] = MODEL_SUMMARIES["DP127"]
     scope: ClassVar[str] = "Every ARO record, read against the SMKI RAPP (SEC Appendix D)"
     regimes: ClassVar[Mapping[Regime, str]] = MappingProxyType(
         {

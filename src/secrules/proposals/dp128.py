@@ -45,6 +45,7 @@ from secrules.core.regimes import Regime
 from secrules.core.rules import WORST, Combiner, Rule, RuleSet
 from secrules.core.sources import data_file
 from secrules.errors import DataFileError
+from secrules.proposals import MODEL_SUMMARIES
 from secrules.sec.roles import UserRole
 from secrules.sec.smki import (
     EXIT_RULE,
@@ -167,10 +168,7 @@ def gno_exit_rule(mp128a: Mp128a, base: Rule[SubscriberExit]) -> Rule[Subscriber
 class Dp128Model(ProposalModel[SubscriberExit]):
     """A Gas Network Operator's exit from the DCC, before and after MP128A."""
 
-    summary: ClassVar[str] = (
-        "A GNO ceasing to be a DCC User: CRR submitted x certificate replaced by the ACB's on"
-        " all / some / no Devices, 6 scenarios, 6 changed; orphaned Devices flagged in both"
-    )
+    summary: ClassVar[str] = MODEL_SUMMARIES["DP128"]
     scope: ClassVar[str] = (
         "Every exit of a Gas Network Operator from the DCC: MP128A puts a duty where there was"
         " none (A128-1), so every scenario may change"

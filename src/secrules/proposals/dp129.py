@@ -67,6 +67,7 @@ from secrules.gbcs.signing import (
 from secrules.gbcs.types import CraFlag, Eui64, MessageShape
 from secrules.gbcs.variants import SigningVariant
 from secrules.gbcs.verification import SignatureSubject, sign_precommand
+from secrules.proposals import MODEL_SUMMARIES
 
 __all__ = [
     "EXCEPTION_RULE_ID",
@@ -268,11 +269,7 @@ class Dp129Model(ProposalModel[SigningSubject]):
     default; :meth:`with_reading` for the DSP's); impact reports carry both.
     """
 
-    summary: ClassVar[str] = (
-        "ECDSA signing variant by signer party: 11 parties x 2 variants under two readings of "
-        "GBCS 4.3.3.2 (BEIS's: no row changes; the DSP's: the 10 Remote Party x CNSA rows); "
-        "a Device accepts both (computed)"
-    )
+    summary: ClassVar[str] = MODEL_SUMMARIES["DP129"]
     scope: ClassVar[str] = "Remote Party signers signing with the CNSA variant"
     regimes: ClassVar[Mapping[Regime, str]] = MappingProxyType(
         {

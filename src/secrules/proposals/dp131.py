@@ -63,6 +63,7 @@ from secrules.gbcs.table_28d import (
     table_rule,
     table_rules,
 )
+from secrules.proposals import MODEL_SUMMARIES
 
 __all__ = [
     "ILLUSTRATIVE",
@@ -174,10 +175,7 @@ def _wildcard_hour(time: CosemTime) -> CosemTime:
 class Dp131Model(ProposalModel[ScheduleSubject]):
     """A device's default MD configurable period against Table 28d, before and after MP131."""
 
-    summary: ClassVar[str] = (
-        "ESME default maximum-demand configurable period (Schedule 0-0:12.0.0.255) against "
-        "GBCS Table 28d and the ECS37 template, before and after MP131"
-    )
+    summary: ClassVar[str] = MODEL_SUMMARIES["DP131"]
     scope: ClassVar[str] = (
         "Default configurations whose verdict turns on the week definition and date range "
         "(exec_weekdays, begin_date, end_date: the Table 28d rows MP131 aligns with the ECS37 "

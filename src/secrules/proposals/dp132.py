@@ -43,6 +43,7 @@ from secrules.gbcs.dlms_references import (
     edition_rule,
     load_dlms_references,
 )
+from secrules.proposals import MODEL_SUMMARIES
 from secrules.sec.cpl import TABLE, CplSubmission, CttPolicy, cpl_rule, load_ctt_policy
 
 __all__ = ["CERTIFICATES", "Dp132", "Dp132Model", "Target", "load_dp132"]
@@ -109,10 +110,7 @@ def load_dp132(path: str | os.PathLike[str] | None = None) -> Dp132:
 class Dp132Model(ProposalModel[object]):
     """GBCS's DLMS edition references and the CPL's CTT rule: the same in both regimes."""
 
-    summary: ClassVar[str] = (
-        "DLMS edition references and the CPL CTT certificate rule: withdrawn, baseline ="
-        " proposed, 0 changed"
-    )
+    summary: ClassVar[str] = MODEL_SUMMARIES["DP132"]
     scope: ClassVar[str] = "None: DP132 was withdrawn, so the regimes differ nowhere"
     regimes: ClassVar[Mapping[Regime, str]] = MappingProxyType(
         {

@@ -37,6 +37,7 @@ from secrules.core.regimes import Regime
 from secrules.core.rules import WORST, Combiner, RuleSet
 from secrules.core.sources import data_file
 from secrules.errors import DataFileError
+from secrules.proposals import MODEL_SUMMARIES
 from secrules.sec.roles import UserRole
 from secrules.sec.section_g import (
     ES_RSA,
@@ -101,9 +102,7 @@ def load_mp133(path: str | os.PathLike[str] | None = None) -> Mp133:
 class Dp133Model(ProposalModel[Subject]):
     """Section G applicability by role set, before and after MP133."""
 
-    summary: ClassVar[str] = (
-        "Section G applicability by User Role set: 127 role sets x 10 parts, 3 changed"
-    )
+    summary: ClassVar[str] = MODEL_SUMMARIES["DP133"]
     scope: ClassVar[str] = (
         "Users whose roles all lie in {Export Supplier, Registered Supplier Agent},"
         " for the parts MP133 adds to G1.7 (G10 Shared Resources)"

@@ -45,6 +45,7 @@ from secrules.core.proposals import (
 from secrules.core.regimes import Regime
 from secrules.core.rules import WORST, Combiner, Rule, RuleSet
 from secrules.core.sources import data_file
+from secrules.proposals import MODEL_SUMMARIES
 from secrules.sec.ch_ordering import (
     AMENDMENT_RULE,
     DELIVERY_RULE,
@@ -237,11 +238,7 @@ def _minimum_rule(mp130: Mp130) -> Rule[ChEvent]:
 class Mp130Model(ProposalModel[ChEvent]):
     """Communications Hub ordering events, before and after MP130."""
 
-    summary: ClassVar[str] = (
-        "Communications Hub ordering and delivery: 5 events (deferral request, amendment inside"
-        " / outside the commitment period, delivery after restart at / below the minimum), 4"
-        " changed"
-    )
+    summary: ClassVar[str] = MODEL_SUMMARIES["MP130"]
     scope: ClassVar[str] = (
         "Deferral requests, order amendments inside the order commitment period, and"
         " deliveries after the restart"

@@ -4,23 +4,23 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import attrs
 
 from secrules.core.impact import ImpactReport, ImpactRow
 from secrules.core.proposals import Assumption, Proposal, ProposalModel
-from secrules.core.sensitivity import Sensitivity, sensitivity_of
+from secrules.core.sensitivity import sensitivity_of
 from secrules.errors import InvalidValueError
 from secrules.report.html import render_html
 from secrules.report.labels import WIDTH, Notes, field_name, glossary_for, wrap
 from secrules.report.provenance import RunInfo, run_info
 from secrules.report.readings import reading_difference
-from secrules.report.serialise import as_json
+from secrules.report.serialise import as_json, report_head
 from secrules.report.summary import Summary, summarise
 
-__all__ = ["IMPACT_FORMATS", "render_impact"]
+__all__ = ["IMPACT_FORMATS", "render_impact", "write_impact_json"]
 
 IMPACT_FORMATS = ("text", "md", "json", "html")
 
@@ -45,12 +45,12 @@ def render_impact(
     if fmt not in IMPACT_FORMATS:
         msg = f"unknown impact format {fmt!r}; expected one of {', '.join(IMPACT_FORMATS)}"
         raise InvalidValueError(msg)
+    if fmt == "json":
+        return _json(reports, not_modelled, date)
     run = run_info(reports, date)
     reports = [_with_sensitivity(r) for r in reports]
     sens = [r.sensitivity for r in reports]
     summaries = [summarise(r, s) for r, s in zip(reports, sens, strict=True)]
-    if fmt == "json":
-        return _json(reports, not_modelled, run, summaries, sens)
     if fmt == "text":
         return _text(reports, summaries, run, all_rows=all_rows, not_modelled=not_modelled)
     if fmt == "md":
@@ -89,32 +89,60 @@ def _run_json(run: RunInfo) -> dict[str, Any]:
     }
 
 
-def _report_json(
-    report: ImpactReport, summary: Summary, sens: tuple[Sensitivity, ...]
-) -> dict[str, Any]:
-    del sens  # as_json(report) carries the report's sensitivity, per reading too
-    out: dict[str, Any] = as_json(report)
-    out["summary"] = list(summary.sentences())
-    return out
+def _dumps(value: object, indent: str) -> str:
+    """``value`` as ``json.dumps(indent=2)`` writes it nested ``indent`` deep."""
+    return json.dumps(value, indent=2, ensure_ascii=False).replace("\n", "\n" + indent)
+
+
+def write_impact_json(
+    reports: Sequence[ImpactReport],
+    write: Callable[[str], object],
+    *,
+    not_modelled: Sequence[Proposal] = (),
+    date: dt.date | str | None = None,
+) -> None:
+    """Write the JSON of :func:`render_impact` piece by piece, each row as it is serialised.
+
+    The text is exactly ``render_impact(reports, "json", ...)``, but the document is never
+    built whole: memory holds one row's JSON at a time, however many scenarios a model has.
+    Each report's ``rows`` come last in its object; the run's provenance (``run``) closes the
+    document.
+    """
+    run = run_info(reports, date)
+    reports = [_with_sensitivity(r) for r in reports]
+    single = len(reports) == 1 and not not_modelled
+    outer = "" if single else "    "
+    if not single:
+        write('{\n  "reports": [' if reports else '{\n  "reports": []')
+    for number, report in enumerate(reports):
+        summary = summarise(report, report.sensitivity)
+        if not single:
+            write(("," if number else "") + "\n" + outer)
+        head = report_head(report) | {"summary": list(summary.sentences())}
+        text = _dumps(head, outer)
+        write(text[: -len("\n" + outer + "}")] + ",\n" + outer + '  "rows": [')
+        inner = outer + "    "
+        for index, row in enumerate(report.rows):
+            write(("," if index else "") + "\n" + inner + _dumps(as_json(row), inner))
+        write("\n" + outer + "  ]" if report.rows else "]")
+        if single:
+            write(',\n  "run": ' + _dumps(_run_json(run), "  "))
+        write("\n" + outer + "}")
+    if not single:
+        if reports:
+            write("\n  ]")
+        modelled = [{"proposal": p.id, "title": p.title} for p in not_modelled]
+        write(',\n  "not_modelled": ' + _dumps(modelled, "  "))
+        write(',\n  "run": ' + _dumps(_run_json(run), "  ") + "\n}")
+    write("\n")
 
 
 def _json(
-    reports: Sequence[ImpactReport],
-    not_modelled: Sequence[Proposal],
-    run: RunInfo,
-    summaries: Sequence[Summary],
-    sens: Sequence[tuple[Sensitivity, ...]],
+    reports: Sequence[ImpactReport], not_modelled: Sequence[Proposal], date: dt.date | str | None
 ) -> str:
-    items = [_report_json(*each) for each in zip(reports, summaries, sens, strict=True)]
-    if len(reports) == 1 and not not_modelled:
-        payload: dict[str, Any] = items[0]
-    else:
-        payload = {
-            "reports": items,
-            "not_modelled": [{"proposal": p.id, "title": p.title} for p in not_modelled],
-        }
-    payload["run"] = _run_json(run)
-    return json.dumps(payload, indent=2, ensure_ascii=False) + "\n"
+    parts: list[str] = []
+    write_impact_json(reports, parts.append, not_modelled=not_modelled, date=date)
+    return "".join(parts)
 
 
 def _rows(report: ImpactReport, *, all_rows: bool) -> tuple[ImpactRow, ...]:

@@ -19,7 +19,7 @@ from secrules.core.sources import TableSource
 from secrules.errors import InvalidValueError
 from secrules.report.readings import reading_difference
 
-__all__ = ["as_json"]
+__all__ = ["as_json", "report_head"]
 
 
 @functools.singledispatch
@@ -88,6 +88,11 @@ def _row(value: ImpactRow) -> dict[str, Any]:
 
 @as_json.register
 def _report(value: ImpactReport) -> dict[str, Any]:
+    return report_head(value) | {"rows": [_row(row) for row in value.rows]}
+
+
+def report_head(value: ImpactReport) -> dict[str, Any]:
+    """An impact report's JSON without its ``rows`` (the last key), for writing rows as they go."""
     model = value.model
     return {
         "proposal": value.proposal.id,
@@ -100,7 +105,6 @@ def _report(value: ImpactReport) -> dict[str, Any]:
         "changed_count": value.changed_count,
         "table": None if value.table is None else _table(value.table),
         "assumptions": [_assumption(a) for a in value.assumptions],
-        "rows": [_row(row) for row in value.rows],
         "reading": None if value.reading is None else value.reading.id,
         "readings": [_per_reading(r) for r in value.by_reading if r.reading is not None],
         "reading_difference": reading_difference(value),
