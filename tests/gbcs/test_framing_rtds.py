@@ -174,3 +174,12 @@ def test_trailing_octet_is_rejected_with_path(rtds):
             parse_message(data + extra)
         assert info.value.path, path.name
         assert info.value.offset is not None
+
+
+def test_message_code_offset_without_the_field_map(rtds_files, hexfile):
+    """The cheap offset the content rules use equals the field map's, on every RTDS message."""
+    for path in rtds_files:
+        message = parse_message(hexfile(path))
+        assert message.message_code_offset == message.offset(
+            "apdu.other_information.message_code"
+        ), path

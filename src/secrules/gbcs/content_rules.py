@@ -174,7 +174,7 @@ def _pair_text(spec_kind: AccessKind, class_id: int, attribute: int) -> str:
 def _check_message_code(subject: ContentSubject) -> Verdict:
     message = subject.message
     code = message.message_code
-    at = message.offset("apdu.other_information.message_code")
+    at = message.message_code_offset
     path = "apdu.other_information.message_code"
     row = lookup(code)
     if row is None:

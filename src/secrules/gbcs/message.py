@@ -67,6 +67,10 @@ def _cra(value: CraFlag | int) -> CraFlag:
         raise InvalidValueError(f"CRA flag must be 1, 2 or 3, not {value!r}") from None
 
 
+#: Rows A2-A6 (transaction id 9, originator 1 + 8, recipient 1 + 8): 28 octets.
+_A2_TO_A6 = 28
+
+
 @attrs.frozen
 class GbcsMessage:
     """One GBCS message: the General Signing APDU's fields, its wire shape and, if MAC'd, the MAC.
@@ -183,6 +187,19 @@ class GbcsMessage:
     def offset(self, path: str) -> int:
         """Byte offset of the field ``path`` (see :attr:`fields`); KeyError if absent."""
         return self.fields[path].offset
+
+    @property
+    def message_code_offset(self) -> int:
+        """Byte offset of the message code (row A8) in :attr:`encoded`, read without a field map.
+
+        The signed span starts at the transaction id (A2); A2-A6 are 28 octets, then the
+        date-time (A7, its length octet and 0 or 12 octets), then A8's length and the code.
+        """
+        raw = self.encoded
+        pos = self._signed_span[0] + _A2_TO_A6
+        pos += 1 + raw[pos]
+        length = raw[pos]
+        return pos + 1 + (length & 0x7F if length >= 0x80 else 0)
 
     @property
     def content_offset(self) -> int:
