@@ -112,7 +112,8 @@ def reference_fields(tree: dict[str, Any]) -> tuple[dict[str, list[str]], int]:
         elif name in _COSEM and any(p.startswith("DLMS Access") for p in parents):
             out[_COSEM[name]].append(octets)
         elif name in _OTHER:
-            out[_OTHER[name]].append(octets)
+            # The code's value: a DLMS alert code's node also holds its A-XDR type tag (12).
+            out[_OTHER[name]].append(octets[-4:])
     return dict(out), g1
 
 
