@@ -283,16 +283,7 @@ def write_output(
     label = display_name(target)
     payload = printable(data).encode(encoding) if isinstance(data, str) else data
     path = os.fspath(target)
-    try:
-        info: os.stat_result | None = Path(path).stat()
-    except FileNotFoundError:
-        info = None
-    except (OSError, ValueError) as exc:
-        raise DataFileError(f"cannot write: {_reason(exc)}", file=label) from None
-    if info is not None:
-        _refuse_inputs(info, inputs, label)
-        if stat.S_ISDIR(info.st_mode):
-            raise DataFileError("cannot write: it is a folder", file=label)
+    info = _output_target(path, inputs, label)
     try:
         if info is not None and not stat.S_ISREG(info.st_mode):
             with open(path, "wb") as handle:  # noqa: PTH123 - a device or pipe, in place
