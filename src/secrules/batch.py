@@ -27,7 +27,7 @@ import stat
 import sys
 import threading
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import IO, TYPE_CHECKING, Any
 
 import attrs
@@ -375,17 +375,15 @@ def _result(
     code: int | None,
     options: CheckOptions,
 ) -> MessageResult:
-    from secrules.core.findings import Outcome
-
-    by_outcome: Counter[str] = Counter()
-    by_rule: Counter[tuple[str, str]] = Counter()
-    fail_count = 0
+    by_outcome: dict[str, int] = {}
+    by_rule: dict[tuple[str, str], int] = {}
+    values = _OUTCOME_VALUES or _outcome_values()
     for finding in findings:
-        outcome = finding.outcome.value
-        by_outcome[outcome] += 1
-        by_rule[finding.rule_id, outcome] += 1
-        if finding.outcome is Outcome.FAIL:
-            fail_count += 1
+        outcome = values[finding.outcome]
+        by_outcome[outcome] = by_outcome.get(outcome, 0) + 1
+        key = (finding.rule_id, outcome)
+        by_rule[key] = by_rule.get(key, 0) + 1
+    fail_count = by_outcome.get("fail", 0)
     return MessageResult(
         name,
         kind=kind,
@@ -399,6 +397,17 @@ def _result(
     )
 
 
+_OUTCOME_VALUES: dict[Any, str] = {}
+
+
+def _outcome_values() -> dict[Any, str]:
+    """Each Outcome's value, read once (an enum member's ``.value`` is a descriptor call)."""
+    from secrules.core.findings import Outcome
+
+    _OUTCOME_VALUES.update((outcome, outcome.value) for outcome in Outcome)
+    return _OUTCOME_VALUES
+
+
 def _render(
     name: str, kind: str, findings: list[Finding], fails: int, options: CheckOptions
 ) -> str:
@@ -407,16 +416,92 @@ def _render(
     if options.fmt == "text":
         one = FileFindings(name, kind, findings)
         return render_findings([one], "text", regime=options.regime, quiet=options.quiet)
+    if options.fmt == "jsonl":
+        return _jsonl_line(display_name(name), kind, fails, findings)
     payload = {
         "file": display_name(name),
         "kind": kind,
         "failed": fails,
         "findings": [as_json(f) for f in findings],
     }
-    if options.fmt == "jsonl":
-        return _json_line(payload)
     # One object of the JSON document's "files" list, indented as json_text indents it there.
     return "    " + _json_line(payload, indent=2).replace("\n", "\n    ")
+
+
+# --- --format jsonl, written directly ------------------------------------------------------
+# ``_json_line({"file": ..., "kind": ..., "failed": ..., "findings": [as_json(f), ...]})`` as
+# one string built from parts: the JSON of a rule's clauses is made once per clauses tuple
+# (every finding of a rule carries the same one) and strings are encoded by json's own
+# encoder. A test compares the two byte for byte.
+
+_encode_string = json.encoder.encode_basestring  # json.dumps(str, ensure_ascii=False)
+# id(clauses) -> (clauses, their JSON): the tuple is kept, so its id is never reused.
+_CLAUSES_JSON: dict[int, tuple[tuple[Any, ...], str]] = {}
+_CLAUSES_JSON_SIZE = 1024
+
+
+def _clauses_json(clauses: tuple[Any, ...]) -> str:
+    cached = _CLAUSES_JSON.get(id(clauses))
+    if cached is not None and cached[0] is clauses:
+        return cached[1]
+    from secrules.report import as_json
+
+    text = json.dumps([as_json(c) for c in clauses], ensure_ascii=False)
+    if len(_CLAUSES_JSON) >= _CLAUSES_JSON_SIZE:
+        _CLAUSES_JSON.clear()
+    _CLAUSES_JSON[id(clauses)] = (clauses, text)
+    return text
+
+
+def _json_value(value: str | int | None) -> str:
+    if value is None:
+        return "null"
+    if type(value) is str:
+        return _encode_string(value)
+    if type(value) is int:
+        return int.__repr__(value)
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _jsonl_line(file: str, kind: str, fails: int, findings: Sequence[Finding]) -> str:
+    """One input's line of ``--format jsonl``: its file, kind, FAIL count and findings.
+
+    The findings as :func:`secrules.report.as_json` gives them; the same text as
+    ``json.dumps`` of that object with ``ensure_ascii=False`` (ASCII escapes throughout when a
+    string holds a lone surrogate, which UTF-8 cannot carry) and a new line, built from parts.
+    """
+    line = _jsonl_text(file, kind, fails, findings)
+    if line is not None:
+        return line
+    from secrules.report import as_json
+
+    payload = {"file": file, "kind": kind, "failed": fails}
+    payload["findings"] = [as_json(f) for f in findings]
+    return _json_line(payload)
+
+
+def _jsonl_text(file: str, kind: str, fails: int, findings: Sequence[Finding]) -> str | None:
+    """:func:`_jsonl_line`, or None when a lone surrogate needs ``_json_line``'s fallback."""
+    encode = _encode_string
+    values = _OUTCOME_VALUES or _outcome_values()
+    parts = []
+    for f in findings:
+        outcome = values[f.outcome]
+        parts.append(
+            f'{{"rule_id": {encode(f.rule_id)}, "outcome": "{outcome}", '
+            f'"verdict": {encode(outcome if f.label is None else f.label)}, '
+            f'"message": {encode(f.message)}, "path": {_json_value(f.path)}, '
+            f'"offset": {_json_value(f.offset)}, "clauses": {_clauses_json(f.clauses)}}}'
+        )
+    text = (
+        f'{{"file": {encode(file)}, "kind": {encode(kind)}, "failed": {_json_value(fails)}, '
+        f'"findings": [{", ".join(parts)}]}}\n'
+    )
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate: _json_line writes \u escapes throughout
+        return None
+    return text
 
 
 @attrs.define
@@ -441,10 +526,15 @@ class Summary:
         self.failed += result.failed
         self.fails += result.fails
         self.xml += result.xml
+        outcomes = self.outcomes
         for outcome, n in result.outcomes:
-            self.outcomes[outcome] += n
+            outcomes[outcome] += n
+        rules = self.rules
         for rule, outcome, n in result.rules:
-            self.rules.setdefault(rule, Counter())[outcome] += n
+            counts = rules.get(rule)
+            if counts is None:
+                counts = rules[rule] = Counter()
+            counts[outcome] += n
         if result.message_code is not None:
             self.message_codes[f"0x{result.message_code:04X}"] += 1
 
