@@ -15,9 +15,8 @@ findings themselves, so memory stays flat however many messages are checked; a
 
 from __future__ import annotations
 
-import contextlib
+import collections
 import datetime as dt
-import functools
 import gc
 import itertools
 import json
@@ -25,7 +24,6 @@ import multiprocessing
 import os
 import stat
 import sys
-import threading
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import IO, TYPE_CHECKING, Any
@@ -623,17 +621,12 @@ def _work(chunk: list[_Wire], *, keep: bool) -> Batch:
     return _batch([Source(*wire) for wire in chunk], context, options, keep=keep)
 
 
-def _chunks(
-    sources: Iterator[Source], gate: threading.Semaphore, stop: threading.Event
-) -> Iterator[list[_Wire]]:
-    """``sources`` in lists of :data:`CHUNK` plain tuples, each waiting for room (memory flat)."""
+def _chunks(sources: Iterator[Source]) -> Iterator[list[_Wire]]:
+    """``sources`` in lists of :data:`CHUNK` plain tuples (what a worker is sent)."""
     while True:
         chunk = [(s.name, s.path, s.data, s.error) for s in itertools.islice(sources, CHUNK)]
         if not chunk:
             return
-        while not gate.acquire(timeout=0.1):
-            if stop.is_set():
-                return
         yield chunk
 
 
@@ -686,21 +679,33 @@ def check_batches(
 def _pooled(
     stream: Iterator[Source], options: CheckOptions, jobs: int, *, keep: bool
 ) -> Iterator[Batch]:
-    gate = threading.Semaphore(4 * jobs)
-    stop = threading.Event()
+    """Chunks checked by ``jobs`` worker processes, at most a few per worker in flight.
+
+    A process-pool executor, not ``multiprocessing.Pool``: the pool's worker-handler thread
+    wakes whenever the result pipe is readable, so with results of a few hundred kilobytes
+    (a chunk's JSON lines) it spun in the parent and took CPU from the workers. The executor's
+    one thread reads each result as it comes. Results are yielded in input order.
+    """
+    from concurrent.futures import Future, ProcessPoolExecutor
+
+    in_flight = 4 * jobs
     # Objects made so far move to a permanent generation: forked workers' collections do not
     # walk (and copy-on-write touch) the parent's whole heap.
     gc.freeze()
-    pool = multiprocessing.get_context().Pool(jobs, initializer=_init_worker, initargs=(options,))
+    executor = ProcessPoolExecutor(
+        jobs,
+        mp_context=multiprocessing.get_context(),
+        initializer=_init_worker,
+        initargs=(options,),
+    )
+    pending: collections.deque[Future[Batch]] = collections.deque()
     try:
-        work = functools.partial(_work, keep=keep)
-        for batch in pool.imap(work, _chunks(stream, gate, stop)):
-            gate.release()
-            yield batch
-        pool.close()
+        for chunk in _chunks(stream):
+            pending.append(executor.submit(_work, chunk, keep=keep))
+            if len(pending) >= in_flight:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
     finally:
-        stop.set()
-        with contextlib.suppress(Exception):
-            pool.terminate()
-        pool.join()
+        executor.shutdown(wait=True, cancel_futures=True)
         gc.unfreeze()
