@@ -419,26 +419,27 @@ _CRITICAL_TEXT = (
 )
 
 
+_SHAPE_NAMES = {
+    MessageShape.MACD: "MAC'd (General Ciphering)",
+    MessageShape.SIGNED_APDU: "a bare signed APDU",
+    MessageShape.PRE_COMMAND: "a bare APDU with no signature field",
+    MessageShape.UNSIGNED_APDU: "a bare APDU with signature length 0",
+}
+_PRE_COMMAND_SHAPES = frozenset((MessageShape.PRE_COMMAND, MessageShape.UNSIGNED_APDU))
+_WHAT = {CraFlag.COMMAND: "a command", CraFlag.RESPONSE: "a response", CraFlag.ALERT: "an alert"}
+
+
 def _shape_name(message: GbcsMessage) -> str:
-    return {
-        MessageShape.MACD: "MAC'd (General Ciphering)",
-        MessageShape.SIGNED_APDU: "a bare signed APDU",
-        MessageShape.PRE_COMMAND: "a bare APDU with no signature field",
-        MessageShape.UNSIGNED_APDU: "a bare APDU with signature length 0",
-    }[message.shape]
+    return _SHAPE_NAMES[message.shape]
 
 
 def _is_pre_command(message: GbcsMessage) -> bool:
     """A bare APDU without a signature: the DUIS pre-command forms (DF ... and DF ... 00)."""
-    return message.shape in (MessageShape.PRE_COMMAND, MessageShape.UNSIGNED_APDU)
+    return message.shape in _PRE_COMMAND_SHAPES
 
 
 def _what(cra: CraFlag) -> str:
-    return {
-        CraFlag.COMMAND: "a command",
-        CraFlag.RESPONSE: "a response",
-        CraFlag.ALERT: "an alert",
-    }[cra]
+    return _WHAT[cra]
 
 
 def _check_shape(subject: SignatureSubject) -> Verdict:
