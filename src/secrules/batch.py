@@ -162,22 +162,34 @@ def _stdin_sources(stream: IO[bytes] | None) -> Iterator[Source]:
 
 
 def _lines(read: Callable[[int], bytes], buffer: bytes, cap: int) -> Iterator[Source]:
-    """The non-blank lines of ``buffer`` and what ``read`` gives after it, each at most ``cap``."""
+    """The non-blank lines of ``buffer`` and what ``read`` gives after it, each at most ``cap``.
+
+    ``buffer[pos:]`` is what is left to split: lines are sliced at ``pos``, and the rest is
+    copied only when more is read.
+    """
     number = 0
     eof = False
-    while buffer or not eof:
-        end = buffer.find(b"\n")
-        if end < 0 and not eof and len(buffer) <= cap:
-            chunk = read(min(_READ, cap + 1 - len(buffer)))
-            buffer += chunk
+    pos = 0
+    while len(buffer) > pos or not eof:
+        end = buffer.find(b"\n", pos)
+        pending = len(buffer) - pos
+        if end < 0 and not eof and pending <= cap:
+            chunk = read(min(_READ, cap + 1 - pending))
+            buffer = buffer[pos:] + chunk
+            pos = 0
             eof = not chunk
             continue
         number += 1
-        if end < 0 and len(buffer) > cap:
+        if end < 0 and pending > cap:
             error = f"line is longer than {cap} bytes; standard input not read further"
             yield Source(f"-:{number}", error=error)
             return
-        line, buffer = (buffer, b"") if end < 0 else (buffer[: end + 1], buffer[end + 1 :])
+        if end < 0:
+            line = buffer[pos:]
+            pos = len(buffer)
+        else:
+            line = buffer[pos : end + 1]
+            pos = end + 1
         if line.strip():
             yield Source(f"-:{number}", data=line)
 

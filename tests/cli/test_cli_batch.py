@@ -244,3 +244,39 @@ def test_jsonl_line_on_every_rtds_message(rtds_raws, rtds_store):
             assert result.text == _dumped(
                 name, subject.description, check_input(subject, keystore=store)
             )
+
+
+class _Trickle(io.RawIOBase):
+    """A stream that gives at most ``step`` octets per read (lines split across reads)."""
+
+    def __init__(self, data: bytes, step: int) -> None:
+        self._data = data
+        self._step = step
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, n: int = -1) -> bytes:
+        size = self._step if n is None or n < 0 else min(n, self._step)
+        out, self._data = self._data[:size], self._data[size:]
+        return out
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    lines=st.lists(st.sampled_from(["DF09", "", "  ", "0102 03", "ab", "z\r"]), max_size=30),
+    step=st.integers(1, 9),
+    last_newline=st.booleans(),
+)
+def test_stdin_lines_are_the_lines_however_they_are_read(lines, step, last_newline):
+    data = "\n".join(lines).encode() + (b"\n" if last_newline and lines else b"")
+    if not data.strip() or data.lstrip()[:1] in (b"<",):
+        return
+    sources = list(iter_sources(["-"], stdin=_Trickle(data, step)))
+    parts = data.split(b"\n")
+    expected = [
+        (f"-:{i}", part + (b"\n" if i < len(parts) else b""))
+        for i, part in enumerate(parts, 1)
+        if part.strip()
+    ]
+    assert [(s.name, s.data) for s in sources] == expected
