@@ -223,19 +223,36 @@ def _watch(proc: subprocess.Popen[bytes]) -> tuple[list[int], bytes]:
 
 
 def _startup(old: Path, rounds: int) -> None:
+    """Start-up with and without byte-code caches.
+
+    An installed package runs from compiled ``.pyc`` files (pip writes them); a source tree
+    run with ``PYTHONDONTWRITEBYTECODE`` set compiles every module on every start. Both are
+    shown: "cached" writes the caches under a temporary prefix on the first run.
+    """
     print(f"\nstart-up, best of {rounds} runs (bare python -c pass included)")
-    for argv in (["-c", "pass"], ["-m", "secrules", "--help"], ["-m", "secrules", "proposals"]):
-        row = []
-        for name, src in (("old", old), ("new", ROOT / "src")):
-            best = float("inf")
-            for _ in range(rounds):
-                t = time.perf_counter()
-                subprocess.run(
-                    [sys.executable, *argv], env=_env(src), capture_output=True, check=True
-                )
-                best = min(best, time.perf_counter() - t)
-            row.append(f"{name} {best:.3f} s")
-        print(f"  python {' '.join(argv):28} " + "   ".join(row))
+    prefix = tempfile.mkdtemp(prefix="secrules-pyc-")
+    for cached in (True, False):
+        for argv in (["-c", "pass"], ["-m", "secrules", "--help"], ["-m", "secrules", "proposals"]):
+            row = []
+            for name, src in (("old", old), ("new", ROOT / "src")):
+                env = _env(src)
+                env.pop("PYTHONDONTWRITEBYTECODE", None)
+                env.pop("PYTHONPYCACHEPREFIX", None)
+                if cached:
+                    env["PYTHONPYCACHEPREFIX"] = prefix
+                else:
+                    env["PYTHONDONTWRITEBYTECODE"] = "1"
+                best = float("inf")
+                for i in range(rounds + cached):
+                    t = time.perf_counter()
+                    subprocess.run(
+                        [sys.executable, *argv], env=env, capture_output=True, check=True
+                    )
+                    if i or not cached:  # a cached run's first start writes the caches
+                        best = min(best, time.perf_counter() - t)
+                row.append(f"{name} {best:.3f} s")
+            label = "cached  " if cached else "no .pyc "
+            print(f"  {label}python {' '.join(argv):28} " + "   ".join(row))
 
 
 def main() -> None:

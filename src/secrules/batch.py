@@ -15,9 +15,8 @@ findings themselves, so memory stays flat however many messages are checked; a
 
 from __future__ import annotations
 
-import contextlib
+import collections
 import datetime as dt
-import functools
 import gc
 import itertools
 import json
@@ -25,9 +24,8 @@ import multiprocessing
 import os
 import stat
 import sys
-import threading
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import IO, TYPE_CHECKING, Any
 
 import attrs
@@ -164,22 +162,34 @@ def _stdin_sources(stream: IO[bytes] | None) -> Iterator[Source]:
 
 
 def _lines(read: Callable[[int], bytes], buffer: bytes, cap: int) -> Iterator[Source]:
-    """The non-blank lines of ``buffer`` and what ``read`` gives after it, each at most ``cap``."""
+    """The non-blank lines of ``buffer`` and what ``read`` gives after it, each at most ``cap``.
+
+    ``buffer[pos:]`` is what is left to split: lines are sliced at ``pos``, and the rest is
+    copied only when more is read.
+    """
     number = 0
     eof = False
-    while buffer or not eof:
-        end = buffer.find(b"\n")
-        if end < 0 and not eof and len(buffer) <= cap:
-            chunk = read(min(_READ, cap + 1 - len(buffer)))
-            buffer += chunk
+    pos = 0
+    while len(buffer) > pos or not eof:
+        end = buffer.find(b"\n", pos)
+        pending = len(buffer) - pos
+        if end < 0 and not eof and pending <= cap:
+            chunk = read(min(_READ, cap + 1 - pending))
+            buffer = buffer[pos:] + chunk
+            pos = 0
             eof = not chunk
             continue
         number += 1
-        if end < 0 and len(buffer) > cap:
+        if end < 0 and pending > cap:
             error = f"line is longer than {cap} bytes; standard input not read further"
             yield Source(f"-:{number}", error=error)
             return
-        line, buffer = (buffer, b"") if end < 0 else (buffer[: end + 1], buffer[end + 1 :])
+        if end < 0:
+            line = buffer[pos:]
+            pos = len(buffer)
+        else:
+            line = buffer[pos : end + 1]
+            pos = end + 1
         if line.strip():
             yield Source(f"-:{number}", data=line)
 
@@ -375,17 +385,15 @@ def _result(
     code: int | None,
     options: CheckOptions,
 ) -> MessageResult:
-    from secrules.core.findings import Outcome
-
-    by_outcome: Counter[str] = Counter()
-    by_rule: Counter[tuple[str, str]] = Counter()
-    fail_count = 0
+    by_outcome: dict[str, int] = {}
+    by_rule: dict[tuple[str, str], int] = {}
+    values = _OUTCOME_VALUES or _outcome_values()
     for finding in findings:
-        outcome = finding.outcome.value
-        by_outcome[outcome] += 1
-        by_rule[finding.rule_id, outcome] += 1
-        if finding.outcome is Outcome.FAIL:
-            fail_count += 1
+        outcome = values[finding.outcome]
+        by_outcome[outcome] = by_outcome.get(outcome, 0) + 1
+        key = (finding.rule_id, outcome)
+        by_rule[key] = by_rule.get(key, 0) + 1
+    fail_count = by_outcome.get("fail", 0)
     return MessageResult(
         name,
         kind=kind,
@@ -399,6 +407,17 @@ def _result(
     )
 
 
+_OUTCOME_VALUES: dict[Any, str] = {}
+
+
+def _outcome_values() -> dict[Any, str]:
+    """Each Outcome's value, read once (an enum member's ``.value`` is a descriptor call)."""
+    from secrules.core.findings import Outcome
+
+    _OUTCOME_VALUES.update((outcome, outcome.value) for outcome in Outcome)
+    return _OUTCOME_VALUES
+
+
 def _render(
     name: str, kind: str, findings: list[Finding], fails: int, options: CheckOptions
 ) -> str:
@@ -407,16 +426,92 @@ def _render(
     if options.fmt == "text":
         one = FileFindings(name, kind, findings)
         return render_findings([one], "text", regime=options.regime, quiet=options.quiet)
+    if options.fmt == "jsonl":
+        return _jsonl_line(display_name(name), kind, fails, findings)
     payload = {
         "file": display_name(name),
         "kind": kind,
         "failed": fails,
         "findings": [as_json(f) for f in findings],
     }
-    if options.fmt == "jsonl":
-        return _json_line(payload)
     # One object of the JSON document's "files" list, indented as json_text indents it there.
     return "    " + _json_line(payload, indent=2).replace("\n", "\n    ")
+
+
+# --- --format jsonl, written directly ------------------------------------------------------
+# ``_json_line({"file": ..., "kind": ..., "failed": ..., "findings": [as_json(f), ...]})`` as
+# one string built from parts: the JSON of a rule's clauses is made once per clauses tuple
+# (every finding of a rule carries the same one) and strings are encoded by json's own
+# encoder. A test compares the two byte for byte.
+
+_encode_string = json.encoder.encode_basestring  # json.dumps(str, ensure_ascii=False)
+# id(clauses) -> (clauses, their JSON): the tuple is kept, so its id is never reused.
+_CLAUSES_JSON: dict[int, tuple[tuple[Any, ...], str]] = {}
+_CLAUSES_JSON_SIZE = 1024
+
+
+def _clauses_json(clauses: tuple[Any, ...]) -> str:
+    cached = _CLAUSES_JSON.get(id(clauses))
+    if cached is not None and cached[0] is clauses:
+        return cached[1]
+    from secrules.report import as_json
+
+    text = json.dumps([as_json(c) for c in clauses], ensure_ascii=False)
+    if len(_CLAUSES_JSON) >= _CLAUSES_JSON_SIZE:
+        _CLAUSES_JSON.clear()
+    _CLAUSES_JSON[id(clauses)] = (clauses, text)
+    return text
+
+
+def _json_value(value: str | int | None) -> str:
+    if value is None:
+        return "null"
+    if type(value) is str:
+        return _encode_string(value)
+    if type(value) is int:
+        return int.__repr__(value)
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _jsonl_line(file: str, kind: str, fails: int, findings: Sequence[Finding]) -> str:
+    """One input's line of ``--format jsonl``: its file, kind, FAIL count and findings.
+
+    The findings as :func:`secrules.report.as_json` gives them; the same text as
+    ``json.dumps`` of that object with ``ensure_ascii=False`` (ASCII escapes throughout when a
+    string holds a lone surrogate, which UTF-8 cannot carry) and a new line, built from parts.
+    """
+    line = _jsonl_text(file, kind, fails, findings)
+    if line is not None:
+        return line
+    from secrules.report import as_json
+
+    payload = {"file": file, "kind": kind, "failed": fails}
+    payload["findings"] = [as_json(f) for f in findings]
+    return _json_line(payload)
+
+
+def _jsonl_text(file: str, kind: str, fails: int, findings: Sequence[Finding]) -> str | None:
+    """:func:`_jsonl_line`, or None when a lone surrogate needs ``_json_line``'s fallback."""
+    encode = _encode_string
+    values = _OUTCOME_VALUES or _outcome_values()
+    parts = []
+    for f in findings:
+        outcome = values[f.outcome]
+        parts.append(
+            f'{{"rule_id": {encode(f.rule_id)}, "outcome": "{outcome}", '
+            f'"verdict": {encode(outcome if f.label is None else f.label)}, '
+            f'"message": {encode(f.message)}, "path": {_json_value(f.path)}, '
+            f'"offset": {_json_value(f.offset)}, "clauses": {_clauses_json(f.clauses)}}}'
+        )
+    text = (
+        f'{{"file": {encode(file)}, "kind": {encode(kind)}, "failed": {_json_value(fails)}, '
+        f'"findings": [{", ".join(parts)}]}}\n'
+    )
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate: _json_line writes \u escapes throughout
+        return None
+    return text
 
 
 @attrs.define
@@ -441,10 +536,15 @@ class Summary:
         self.failed += result.failed
         self.fails += result.fails
         self.xml += result.xml
+        outcomes = self.outcomes
         for outcome, n in result.outcomes:
-            self.outcomes[outcome] += n
+            outcomes[outcome] += n
+        rules = self.rules
         for rule, outcome, n in result.rules:
-            self.rules.setdefault(rule, Counter())[outcome] += n
+            counts = rules.get(rule)
+            if counts is None:
+                counts = rules[rule] = Counter()
+            counts[outcome] += n
         if result.message_code is not None:
             self.message_codes[f"0x{result.message_code:04X}"] += 1
 
@@ -533,17 +633,12 @@ def _work(chunk: list[_Wire], *, keep: bool) -> Batch:
     return _batch([Source(*wire) for wire in chunk], context, options, keep=keep)
 
 
-def _chunks(
-    sources: Iterator[Source], gate: threading.Semaphore, stop: threading.Event
-) -> Iterator[list[_Wire]]:
-    """``sources`` in lists of :data:`CHUNK` plain tuples, each waiting for room (memory flat)."""
+def _chunks(sources: Iterator[Source]) -> Iterator[list[_Wire]]:
+    """``sources`` in lists of :data:`CHUNK` plain tuples (what a worker is sent)."""
     while True:
         chunk = [(s.name, s.path, s.data, s.error) for s in itertools.islice(sources, CHUNK)]
         if not chunk:
             return
-        while not gate.acquire(timeout=0.1):
-            if stop.is_set():
-                return
         yield chunk
 
 
@@ -596,21 +691,33 @@ def check_batches(
 def _pooled(
     stream: Iterator[Source], options: CheckOptions, jobs: int, *, keep: bool
 ) -> Iterator[Batch]:
-    gate = threading.Semaphore(4 * jobs)
-    stop = threading.Event()
+    """Chunks checked by ``jobs`` worker processes, at most a few per worker in flight.
+
+    A process-pool executor, not ``multiprocessing.Pool``: the pool's worker-handler thread
+    wakes whenever the result pipe is readable, so with results of a few hundred kilobytes
+    (a chunk's JSON lines) it spun in the parent and took CPU from the workers. The executor's
+    one thread reads each result as it comes. Results are yielded in input order.
+    """
+    from concurrent.futures import Future, ProcessPoolExecutor
+
+    in_flight = 4 * jobs
     # Objects made so far move to a permanent generation: forked workers' collections do not
     # walk (and copy-on-write touch) the parent's whole heap.
     gc.freeze()
-    pool = multiprocessing.get_context().Pool(jobs, initializer=_init_worker, initargs=(options,))
+    executor = ProcessPoolExecutor(
+        jobs,
+        mp_context=multiprocessing.get_context(),
+        initializer=_init_worker,
+        initargs=(options,),
+    )
+    pending: collections.deque[Future[Batch]] = collections.deque()
     try:
-        work = functools.partial(_work, keep=keep)
-        for batch in pool.imap(work, _chunks(stream, gate, stop)):
-            gate.release()
-            yield batch
-        pool.close()
+        for chunk in _chunks(stream):
+            pending.append(executor.submit(_work, chunk, keep=keep))
+            if len(pending) >= in_flight:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
     finally:
-        stop.set()
-        with contextlib.suppress(Exception):
-            pool.terminate()
-        pool.join()
+        executor.shutdown(wait=True, cancel_futures=True)
         gc.unfreeze()

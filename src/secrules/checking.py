@@ -96,7 +96,7 @@ def check(
         from secrules.gbcs.types import Eui64
 
         require_type(acb, "acb", (Eui64, str, bytes), "an EUI (Eui64, text or 8 octets) or None")
-    if isinstance(data, os.PathLike):
+    if type(data) is not bytes and isinstance(data, os.PathLike):
         subject = read_input(read_file(data), name=display_name(data))
     else:
         subject = read_input(data)
@@ -125,10 +125,11 @@ def _check_arguments(  # noqa: PLR0917 - check()'s arguments, one to one
 
     Values are judged later, by the code that uses them.
     """
-    if isinstance(data, os.PathLike):
-        require_path(data, "data")
-    else:
-        require_type(data, "data", (*BYTES_LIKE, str), "bytes, str or os.PathLike")
+    if type(data) is not bytes and type(data) is not str:  # the common cases need no check
+        if isinstance(data, os.PathLike):
+            require_path(data, "data")
+        else:
+            require_type(data, "data", (*BYTES_LIKE, str), "bytes, str or os.PathLike")
     require_text(regime, "regime")
     if keystore is not None and not isinstance(keystore, str | os.PathLike):
         from secrules.gbcs.keystore import KeyStore

@@ -172,3 +172,111 @@ def test_an_endless_line_on_stdin_is_refused_and_reading_stops():
     assert [s.name for s in sources] == ["-:1"]
     assert "longer than" in (sources[0].error or "")
     assert Endless.total == (16 << 20) + 1
+
+
+# --- --format jsonl is built from parts: the same text as json.dumps of the findings ----------
+
+
+def _dumped(name, kind, findings):
+    """The jsonl line as json.dumps writes it (the reference the built line must equal)."""
+    from secrules.core.files import display_name
+    from secrules.core.findings import Outcome
+    from secrules.report import as_json
+
+    payload = {
+        "file": display_name(name),
+        "kind": kind,
+        "failed": sum(f.outcome is Outcome.FAIL for f in findings),
+        "findings": [as_json(f) for f in findings],
+    }
+    try:
+        text = json.dumps(payload, ensure_ascii=False)
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        text = json.dumps(payload, ensure_ascii=True)
+    return text + "\n"
+
+
+@pytest.fixture(scope="module")
+def rtds_raws(rtds_files):
+    return [bytes.fromhex("".join(p.read_text(encoding="ascii").split())) for p in rtds_files]
+
+
+@pytest.fixture(scope="module")
+def rtds_store(keystore_dir):
+    from secrules.gbcs import open_keystore
+
+    return open_keystore(keystore_dir)
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    name=st.text(max_size=10) | st.sampled_from(["caf\udce9", "\u00e9\u4e2d.hex", '"q\\\n']),
+    index=st.integers(0, 10_000),
+    keyed=st.booleans(),
+)
+def test_jsonl_line_is_json_dumps_of_the_findings(rtds_raws, rtds_store, name, index, keyed):
+    from secrules.checking import check_input
+    from secrules.core.files import display_name
+    from secrules.inputs import read_input
+
+    raw = rtds_raws[index % len(rtds_raws)]
+    store = rtds_store if keyed else None
+    result = check_source(
+        Source(name, data=raw), Context(keystore=store), CheckOptions(fmt="jsonl")
+    )
+    subject = read_input(raw, name=display_name(name))
+    expected = _dumped(name, subject.description, check_input(subject, keystore=store))
+    assert result.text == expected
+
+
+def test_jsonl_line_on_every_rtds_message(rtds_raws, rtds_store):
+    from secrules.checking import check_input
+    from secrules.inputs import read_input
+
+    for i, raw in enumerate(rtds_raws[::3]):
+        name = f"m{i}"
+        for store in (None, rtds_store):
+            result = check_source(
+                Source(name, data=raw), Context(keystore=store), CheckOptions(fmt="jsonl")
+            )
+            subject = read_input(raw, name=name)
+            assert result.text == _dumped(
+                name, subject.description, check_input(subject, keystore=store)
+            )
+
+
+class _Trickle(io.RawIOBase):
+    """A stream that gives at most ``step`` octets per read (lines split across reads)."""
+
+    def __init__(self, data: bytes, step: int) -> None:
+        self._data = data
+        self._step = step
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, n: int = -1) -> bytes:
+        size = self._step if n is None or n < 0 else min(n, self._step)
+        out, self._data = self._data[:size], self._data[size:]
+        return out
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    lines=st.lists(st.sampled_from(["DF09", "", "  ", "0102 03", "ab", "z\r"]), max_size=30),
+    step=st.integers(1, 9),
+    last_newline=st.booleans(),
+)
+def test_stdin_lines_are_the_lines_however_they_are_read(lines, step, last_newline):
+    data = "\n".join(lines).encode() + (b"\n" if last_newline and lines else b"")
+    if not data.strip() or data.lstrip()[:1] in (b"<",):
+        return
+    sources = list(iter_sources(["-"], stdin=_Trickle(data, step)))
+    parts = data.split(b"\n")
+    expected = [
+        (f"-:{i}", part + (b"\n" if i < len(parts) else b""))
+        for i, part in enumerate(parts, 1)
+        if part.strip()
+    ]
+    assert [(s.name, s.data) for s in sources] == expected

@@ -160,3 +160,40 @@ def test_finding_as_json():
     labelled = Finding("r", Outcome.PASS, "m", (CLAUSE,), label="applies")
     assert labelled.verdict == "applies"
     assert as_json(labelled)["outcome"] == "pass"
+
+
+def _rule_of(rule_id, outcome, *, many=False, exception_to=None, when=None):
+    """A rule returning one verdict, or a list of two (the general path of Rule.evaluate)."""
+
+    def fn(subject):
+        verdict = Verdict(outcome, f"{rule_id} on {subject}", path="p", offset=subject)
+        return [verdict, Verdict(outcome, "second", label="x")] if many else verdict
+
+    return Rule(rule_id, f"rule {rule_id}", (CLAUSE,), fn, exception_to=exception_to, when=when)
+
+
+@given(ids, st.data(), st.integers(0, 300))
+def test_evaluating_a_set_is_evaluating_each_base_rule(rule_ids, data, subject):
+    """evaluate() (its plan made once per set) gives, in order, what each base rule gives when
+    asked for by id: exceptions decide in place of their base, neutralised rules say so."""
+    outcomes = st.sampled_from(list(Outcome))
+    base = RuleSet.of(
+        "base", [_rule_of(i, data.draw(outcomes), many=data.draw(st.booleans())) for i in rule_ids]
+    )
+    exceptions = []
+    if rule_ids:
+        target = data.draw(st.sampled_from(rule_ids))
+        exceptions = [
+            _rule_of("exc.even", Outcome.FAIL, exception_to=target, when=lambda n: n % 2 == 0)
+        ]
+    neutralise = data.draw(st.lists(st.sampled_from(rule_ids), unique=True)) if rule_ids else []
+    child = base.derive("child", add=exceptions, neutralise=neutralise)
+    for rules in (base, child, child.derive("grandchild", neutralise=[e.id for e in exceptions])):
+        expected = [
+            f
+            for rid in rules.ids
+            if not rules.rule(rid).is_exception
+            for f in rules.evaluate(subject, rid)
+        ]
+        assert rules.evaluate(subject) == expected
+        assert rules.evaluate(subject) == expected  # the plan, once made, is reused

@@ -15,7 +15,6 @@ import errno
 import json
 import os
 import re
-import secrets
 import stat
 import sys
 from collections.abc import Callable, Iterable, Iterator
@@ -220,7 +219,7 @@ def _replace_atomically(path: str, payload: bytes, mode: int | None) -> None:
     folder = real.parent
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
     for _ in range(100):
-        temp = folder / f".{real.name}.{secrets.token_hex(6)}.tmp"
+        temp = folder / f".{real.name}.{os.urandom(6).hex()}.tmp"
         try:
             fd = os.open(temp, flags, 0o666)
             break
@@ -321,7 +320,7 @@ def stream_output(
     info = _output_target(path, inputs, label)
     in_place = info is not None and not stat.S_ISREG(info.st_mode)
     real = Path(path).resolve()
-    temp = real if in_place else real.parent / f".{real.name}.{secrets.token_hex(6)}.tmp"
+    temp = real if in_place else real.parent / f".{real.name}.{os.urandom(6).hex()}.tmp"
     try:
         handle = open(temp, "w" if in_place else "x", encoding="utf-8")  # noqa: SIM115, PTH123
     except OSError as exc:

@@ -129,6 +129,18 @@ class Rule(Generic[S]):
     def evaluate(self, subject: S) -> list[Finding]:
         """Apply the rule to ``subject`` and return its findings (at least one)."""
         result = self.fn(subject)
+        if type(result) is Verdict:  # the common case: one verdict, wrapped directly
+            return [
+                finding_of(
+                    self.id,
+                    result.outcome,
+                    result.message,
+                    self.clauses,
+                    result.path,
+                    result.offset,
+                    result.label,
+                )
+            ]
         verdicts = [result] if isinstance(result, Verdict) else list(result)
         if not verdicts:
             verdicts = [Verdict(Outcome.NOT_APPLICABLE, "nothing to check")]
@@ -311,22 +323,47 @@ class RuleSet(Generic[S]):
         exceptions to one rule raise :class:`RuleConflictError` naming both. A neutralised rule
         yields one NOT_APPLICABLE finding saying which set switched it off.
         """
-        ids = self.ids if rule_id is None else (self.rule(rule_id).id,)
-        findings: list[Finding] = []
-        for rid in ids:
-            entry = self._entries[rid]
+        if rule_id is None:  # every rule: the plan made once for the set
+            findings: list[Finding] = []
+            for rule, exceptions, fixed in self._plan:
+                if fixed is not None:
+                    findings.append(fixed)
+                elif exceptions:
+                    findings.extend(self._decide_base(rule, subject))
+                else:
+                    findings.extend(rule.evaluate(subject))
+            return findings
+        # One rule asked for by id: decided with its exceptions (an exception asked for
+        # decides alone); a neutralised one says so.
+        entry = self._entries[self.rule(rule_id).id]
+        if isinstance(entry, _Neutralised):
+            if entry.rule.is_exception:
+                return []
+            return [
+                entry.rule.finding(
+                    Verdict(Outcome.NOT_APPLICABLE, f"rule neutralised by {entry.by!r}")
+                )
+            ]
+        return self._decide_base(entry, subject)
+
+    @functools.cached_property
+    def _plan(self) -> tuple[tuple[Rule[S], tuple[Rule[S], ...], Finding | None], ...]:
+        """What :meth:`evaluate` does for each base rule, in order, worked out once.
+
+        ``(rule, exceptions, None)`` for an active base rule and its active exceptions;
+        ``(rule, (), finding)`` for a neutralised one, whose NOT_APPLICABLE finding never
+        changes (findings are frozen values, so one is shared). Exceptions are decided with
+        their base rule.
+        """
+        plan: list[tuple[Rule[S], tuple[Rule[S], ...], Finding | None]] = []
+        for entry in self._entries.values():
             if isinstance(entry, _Neutralised):
                 if not entry.rule.is_exception:
-                    findings.append(
-                        entry.rule.finding(
-                            Verdict(Outcome.NOT_APPLICABLE, f"rule neutralised by {entry.by!r}")
-                        )
-                    )
-                continue
-            if entry.is_exception and rule_id is None:
-                continue  # decided together with its base rule
-            findings.extend(self._decide_base(entry, subject))
-        return findings
+                    verdict = Verdict(Outcome.NOT_APPLICABLE, f"rule neutralised by {entry.by!r}")
+                    plan.append((entry.rule, (), entry.rule.finding(verdict)))
+            elif not entry.is_exception:
+                plan.append((entry, self._exception_index.get(entry.id, ()), None))
+        return tuple(plan)
 
     @functools.cached_property
     def _exception_index(self) -> Mapping[str, tuple[Rule[S], ...]]:

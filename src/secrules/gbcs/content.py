@@ -93,6 +93,10 @@ class ContentProfile:
     provenance: Provenance
 
 
+_Kinds = tuple[tuple[ContentKind, ...], ContentProfile]
+_KINDS_MEMO_SIZE = 4096
+
+
 @attrs.frozen
 class UseCaseContent:
     """The loaded table: rows by code, by use case and by family prefix, and the sources."""
@@ -107,7 +111,25 @@ class UseCaseContent:
     def kinds(
         self, code: int, cra: CraFlag
     ) -> tuple[tuple[ContentKind, ...], ContentProfile] | None:
-        """The kinds message ``code`` carries in direction ``cra``, with the row that says so."""
+        """The kinds message ``code`` carries in direction ``cra``, with the row that says so.
+
+        Worked out once per (code, direction) and remembered (the table never changes).
+        """
+        memo = self._kinds_memo
+        key = (code, cra)
+        if key in memo:
+            return memo[key]
+        found = self._kinds(code, cra)
+        if len(memo) >= _KINDS_MEMO_SIZE:
+            memo.clear()
+        memo[key] = found
+        return found
+
+    @functools.cached_property
+    def _kinds_memo(self) -> dict[tuple[int, CraFlag], _Kinds | None]:
+        return {}
+
+    def _kinds(self, code: int, cra: CraFlag) -> _Kinds | None:
         direction = _DIRECTIONS[cra]
         rows: list[ContentProfile | None] = [self.codes.get(code)]
         row = lookup(code)

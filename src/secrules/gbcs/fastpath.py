@@ -107,19 +107,89 @@ def read_fast(data: bytes) -> GbcsMessage | None:
     )
 
 
-def read_signed_span(data: bytes) -> tuple[bytes, int, int, bytes] | None:
+def read_signed_span(data: bytes) -> tuple[bytes, int, int, bytes] | None:  # noqa: PLR0915 - one flat function is the point
     """The lean signature path: ``(originator, start, end, signature)`` of a signed message.
 
     ``originator`` is the 8 octets of the originator system title, ``data[start:end]`` the
     signed span (GBCS 7.2.7) and ``signature`` the 64 octets after it. The message is checked
     exactly as :func:`read_fast` checks it, but no record is built. None for anything else (an
     unsigned message, or one :func:`read_fast` would not accept): the caller then takes the
-    full path.
+    full path. The same steps as :func:`_scan` and :func:`_scan_apdu`, in one function that
+    keeps only what the signature needs (a differential test compares the two).
     """
-    scan = _scan(data)
-    if scan is None or scan[8] is None:
+    try:
+        size = len(data)
+        if data[0] != _CIPHERING_TAG:
+            pos = 0
+            end = size
+        else:
+            # W1-W3; W4 (the MAC) is the last 12 octets.
+            if data[:7] != GENERAL_CIPHERING:
+                return None
+            service = data[7]
+            pos = 8
+            if service >= 0x80:  # decode_length's minimal 81 xx and 82 xx xx, inline
+                if service == 0x81 and data[8] >= 0x80:
+                    service = data[8]
+                    pos = 9
+                elif service == 0x82 and data[8]:
+                    service = data[8] << 8 | data[9]
+                    pos = 10
+                else:
+                    service, pos = decode_length(data, 7)
+            if service != size - pos or service <= MAC_HEADER_FIELDS + MAC_LENGTH:
+                return None
+            pos += MAC_HEADER_FIELDS
+            end = size - MAC_LENGTH
+        # A1-A6 (the counter and recipient skipped)
+        if pos + _APDU_HEAD_SIZE > end:
+            return None
+        head, cra, olen, originator, rlen = _SIGNED_HEAD.unpack_from(data, pos)
+        if head != _HEAD or cra not in _CRA_FLAGS or olen != rlen or rlen != SYSTEM_TITLE_LENGTH:
+            return None
+        start = pos + 1
+        pos += _APDU_HEAD_SIZE
+        # A7: absent (00) or a 12-octet date-time.
+        length = data[pos]
+        if length and length != DATE_TIME_LENGTH:
+            return None
+        pos += 1 + length
+        # A8: the message code and the optional fields _fast_extras accepts.
+        length = data[pos]
+        if length < 0x80:
+            pos += 1
+        else:
+            length, pos = decode_length(data, pos)
+        oi_end = pos + length
+        # _scan unpacks the message code from pos: a length of 2 or more keeps it in the data.
+        if oi_end > end or (length not in _OI_LENGTHS and length < OI_ORIG_COUNTER):
+            return None
+        # A9: content; the signed span ends with it.
+        length = data[oi_end]
+        if length < 0x80:
+            pos = oi_end + 1
+        elif length == 0x81 and data[oi_end + 1] >= 0x80:
+            length = data[oi_end + 1]
+            pos = oi_end + 2
+        elif length == 0x82 and data[oi_end + 1]:
+            length = data[oi_end + 1] << 8 | data[oi_end + 2]
+            pos = oi_end + 3
+        else:
+            length, pos = decode_length(data, oi_end)
+        signed_end = pos + length
+        # A10: 40 and the signature, then the MAC (or the end of a bare APDU).
+        if signed_end + 1 + SIGNATURE_LENGTH != end or data[signed_end] != SIGNATURE_LENGTH:
+            return None
+        return originator, start, signed_end, data[signed_end + 1 : end]
+    except (IndexError, struct.error, DecodeError):
         return None
-    return scan[3], scan[14] + 1, scan[7], scan[8]
+
+
+_CIPHERING_TAG = GENERAL_CIPHERING[0]
+# _APDU_HEAD's rows A1-A6 without the counter and recipient, the tag and length in one number.
+_SIGNED_HEAD: Final = struct.Struct(">HB8xB8sB8x")
+_HEAD = GENERAL_SIGNING << 8 | TRANSACTION_ID_LENGTH
+_OI_LENGTHS = frozenset((OI_CODE, OI_RP_ID, OI_RP_COUNTER))
 
 
 # What _scan reads, in order: shape, CRA flag, counter, originator and recipient octets, message

@@ -353,6 +353,9 @@ class KeyStore:
         # signing_keys() results by EUI: verify_message asks once per message. Filled and
         # cleared only under the lock, so a fill can never outlive the _add that cleared it.
         self._signers: dict[str, tuple[KeyEntry, ...]] = {}
+        # The same by the originator's 8 octets as a GBCS message carries them (the lean
+        # signature path of verify_message); filled and cleared like _signers.
+        self._signers_by_octets: dict[bytes, tuple[KeyEntry, ...]] = {}
         self._roles: dict[tuple[int | None, KeyUsage], tuple[str, ...]] = {}
         self._parties: dict[str, KeyAgreementParty] = {}
         self._private: dict[tuple[str, KeyUsage], list[tuple[str, ec.EllipticCurvePrivateKey]]]
@@ -381,6 +384,7 @@ class KeyStore:
         raw = public_key_to_raw(entry.public_key)
         with self._lock:
             self._signers.clear()
+            self._signers_by_octets.clear()
             self._roles.clear()
             self._parties.clear()
             group = self._index.setdefault((entry.eui, entry.usage), [])
@@ -526,6 +530,23 @@ class KeyStore:
                 f"{self.label}: no {KeyUsage.DIGITAL_SIGNATURE.value} key for EUI {hexeui.upper()}"
             )
         raise KeyNotFoundError(f"{self.label}: EUI {hexeui.upper()} has only XML-signing DS keys")
+
+    def signers_of_octets(self, originator: bytes) -> tuple[KeyEntry, ...] | None:
+        """:meth:`signing_keys` for 8 EUI octets, or None where it would raise.
+
+        The lookup of verify_message's hot path: one dictionary read once an EUI has been
+        asked for (the result is cached per EUI as :meth:`signing_keys` caches it; an EUI
+        without keys is not remembered).
+        """
+        found = self._signers_by_octets.get(originator)
+        if found is None:
+            with self._lock:
+                try:
+                    found = self.signing_keys(bytes(originator))
+                except (KeyNotFoundError, InvalidValueError):
+                    return None
+                self._signers_by_octets[bytes(originator)] = found
+        return found
 
     def private_key(
         self, eui: Eui64 | bytes | str, *, usage: KeyUsage | str = KeyUsage.DIGITAL_SIGNATURE

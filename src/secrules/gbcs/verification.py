@@ -30,7 +30,7 @@ from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 
 from secrules.core.citations import cite
 from secrules.core.clauses import Provenance
-from secrules.core.findings import Finding, Outcome, Verdict
+from secrules.core.findings import Finding, Outcome, Verdict, finding_of
 from secrules.core.rules import Rule, RuleSet
 from secrules.errors import InvalidValueError, KeyNotFoundError
 from secrules.gbcs.decode import decode_text, parse_message
@@ -266,42 +266,85 @@ def _check(
     )
 
 
-def _check_lean(  # noqa: PLR0917 - the slices read_signed_span returns, in its order
-    data: bytes, originator: bytes, start: int, end: int, signature: bytes, keystore: KeyStore
-) -> Verdict | None:
-    """:func:`_check` on a signed message's slices (no validity time); None to take the full path.
+# The DER header octets of checked_plain_to_der's output for r and s whose first octet is not
+# zero, by whether that octet's top bit is set (a 00 sign octet then goes before it).
+_DER_SEQUENCE = (b"\x30\x44", b"\x30\x45", b"\x30\x46")
+_DER_INTEGER = (b"\x02\x20", b"\x02\x21\x00")
+_ZERO_HALF = bytes(_HALF)
+_ORDER_HALF = P256_ORDER.to_bytes(_HALF, "big")
+_SIGNATURE_ID = "gbcs.signature"
+_PASS = Outcome.PASS
+_SIGNATURE_PATH = "apdu.signature"
+_NOT_TIMED = " (certificate validity not checked: no time given)"
+_PASSED: dict[tuple[str, str, int], Finding] = {}
+_PASSED_SIZE = 4096
 
-    None when the signature's r or s is out of range or the store has no key for the originator
-    (the full path words those findings, with the originator field's offset).
+
+def _check_lean(
+    data: bytes, lean: tuple[bytes, int, int, bytes], keystore: KeyStore
+) -> Finding | None:
+    """:func:`_check`'s finding from :func:`read_signed_span`'s slices (no validity time).
+
+    None (take the full path) when the signature's r or s is out of range or the store has no
+    key for the originator (the full path words those findings, with the originator field's
+    offset). ``r || s`` compare as 32-octet big-endian numbers: octet order is number order.
     """
-    r = int.from_bytes(signature[:_HALF], "big")
-    s = int.from_bytes(signature[_HALF:], "big")
-    if not (0 < r < P256_ORDER and 0 < s < P256_ORDER):
+    originator, start, end, signature = lean
+    r = signature[:_HALF]
+    s = signature[_HALF:]
+    if not (_ZERO_HALF < r < _ORDER_HALF and _ZERO_HALF < s < _ORDER_HALF):
         return None
-    try:
-        candidates: tuple[KeyEntry, ...] = keystore.signing_keys(originator)
-    except KeyNotFoundError:
+    candidates = keystore.signers_of_octets(originator)
+    if candidates is None:
         return None
-    at = end + 1
-    der = checked_plain_to_der(signature)
+    r_high = signature[0] >> 7
+    s_high = signature[_HALF] >> 7
+    if signature[0] and signature[_HALF]:  # no leading zero octet to strip: the usual case
+        der = b"".join(
+            (_DER_SEQUENCE[r_high + s_high], _DER_INTEGER[r_high], r, _DER_INTEGER[s_high], s)
+        )
+    else:
+        der = checked_plain_to_der(signature)
     signed = data[start:end]
     for entry in candidates:
-        if _verifies(entry.public_key, signed, der, signature):
-            return Verdict(
-                Outcome.PASS,
-                f"signature verifies with {entry.describe()} for originator "
-                f"{originator.hex().upper()} (certificate validity not checked: no time given)",
-                path="apdu.signature",
-                offset=at,
+        key = entry.public_key
+        # _verifies, inline: pyca's own P-256 key type is verified directly.
+        if type(key) is _PYCA_EC_PUBLIC_KEY and type(key.curve) is ec.SECP256R1:
+            try:
+                key.verify(der, signed, _ECDSA_SHA256)
+            except InvalidSignature:
+                continue
+        elif not verify(key, signed, signature):
+            continue
+        # The PASS finding depends on the key's description and EUI (the originator's hex:
+        # the store files keys by it) and the signature's offset only: findings are frozen
+        # values, so equal ones are shared (a bounded memo, cleared when full).
+        memo = (entry.description, entry.eui, end)
+        found = _PASSED.get(memo)
+        if found is None:
+            if len(_PASSED) >= _PASSED_SIZE:
+                _PASSED.clear()
+            found = _PASSED[memo] = finding_of(
+                _SIGNATURE_ID,
+                _PASS,
+                f"signature verifies with {entry.description} for originator "
+                f"{entry.eui.upper()}{_NOT_TIMED}",
+                _SIGNATURE_CLAUSES,
+                _SIGNATURE_PATH,
+                end + 1,
+                None,
             )
+        return found
     names = ", ".join(e.describe() for e in candidates)
-    return Verdict(
-        Outcome.FAIL,
-        f"signature does not verify over octets {start}-{end - 1} with the "
-        f"{len(candidates)} Digital Signature key(s) of originator {originator.hex().upper()}: "
-        f"{names}",
-        path="apdu.signature",
-        offset=at,
+    return SIGNATURE_RULE.finding(
+        Verdict(
+            Outcome.FAIL,
+            f"signature does not verify over octets {start}-{end - 1} with the "
+            f"{len(candidates)} Digital Signature key(s) of originator "
+            f"{originator.hex().upper()}: {names}",
+            path=_SIGNATURE_PATH,
+            offset=end + 1,
+        )
     )
 
 
@@ -348,6 +391,7 @@ SIGNATURE_RULE = Rule(
     fn=_check_signature,
     text=_RULE_TEXT,
 )
+_SIGNATURE_CLAUSES = SIGNATURE_RULE.clauses
 
 
 # --- Which messages must be protected, and how (gbcs.shape, gbcs.critical_command_signed). --
@@ -375,26 +419,27 @@ _CRITICAL_TEXT = (
 )
 
 
+_SHAPE_NAMES = {
+    MessageShape.MACD: "MAC'd (General Ciphering)",
+    MessageShape.SIGNED_APDU: "a bare signed APDU",
+    MessageShape.PRE_COMMAND: "a bare APDU with no signature field",
+    MessageShape.UNSIGNED_APDU: "a bare APDU with signature length 0",
+}
+_PRE_COMMAND_SHAPES = frozenset((MessageShape.PRE_COMMAND, MessageShape.UNSIGNED_APDU))
+_WHAT = {CraFlag.COMMAND: "a command", CraFlag.RESPONSE: "a response", CraFlag.ALERT: "an alert"}
+
+
 def _shape_name(message: GbcsMessage) -> str:
-    return {
-        MessageShape.MACD: "MAC'd (General Ciphering)",
-        MessageShape.SIGNED_APDU: "a bare signed APDU",
-        MessageShape.PRE_COMMAND: "a bare APDU with no signature field",
-        MessageShape.UNSIGNED_APDU: "a bare APDU with signature length 0",
-    }[message.shape]
+    return _SHAPE_NAMES[message.shape]
 
 
 def _is_pre_command(message: GbcsMessage) -> bool:
     """A bare APDU without a signature: the DUIS pre-command forms (DF ... and DF ... 00)."""
-    return message.shape in (MessageShape.PRE_COMMAND, MessageShape.UNSIGNED_APDU)
+    return message.shape in _PRE_COMMAND_SHAPES
 
 
 def _what(cra: CraFlag) -> str:
-    return {
-        CraFlag.COMMAND: "a command",
-        CraFlag.RESPONSE: "a response",
-        CraFlag.ALERT: "an alert",
-    }[cra]
+    return _WHAT[cra]
 
 
 def _check_shape(subject: SignatureSubject) -> Verdict:
@@ -668,17 +713,17 @@ def verify_message(
     """
     if not isinstance(keystore, KeyStore):
         raise InvalidValueError(f"keystore must be a KeyStore, not {type(keystore).__name__}")
-    when = validity_time(at)
-    if type(message) is bytes and when is None:
+    if at is None and type(message) is bytes:
         # The lean path: slice the originator, signed span and signature straight from the
         # octets (checked as the fast reader checks them) without building the record. It
         # decides the common PASS and FAIL; everything else takes the full path below, which
         # gives the same Finding (a differential test compares the two).
         lean = read_signed_span(message)
         if lean is not None:
-            verdict = _check_lean(message, *lean, keystore)
-            if verdict is not None:
-                return SIGNATURE_RULE.finding(verdict)
+            found = _check_lean(message, lean, keystore)
+            if found is not None:
+                return found
+    when = validity_time(at)
     # A parsed message keeps the input octets and the signed span's offsets in them, so the
     # signed span is cut from the input without re-encoding.
     parsed = _parsed(message)

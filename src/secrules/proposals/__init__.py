@@ -13,13 +13,15 @@ import os
 import re
 from collections.abc import Callable, Mapping
 from types import MappingProxyType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from secrules.core.data import load_table
-from secrules.core.impact import ImpactReport, compute_impact
 from secrules.core.proposals import Proposal, ProposalModel
 from secrules.core.validation import require_path, require_type
 from secrules.errors import DataFileError, UnknownProposalError
+
+if TYPE_CHECKING:  # the impact engine is imported when impact() runs (start-up of the CLI)
+    from secrules.core.impact import ImpactReport
 
 __all__ = ["MODELS", "MODEL_SUMMARIES", "get_proposal", "impact", "proposals"]
 
@@ -215,4 +217,6 @@ def impact(
     proposal = proposal_id if isinstance(proposal_id, Proposal) else get_proposal(proposal_id)
     model = proposal.require_model()
     chosen = model if table is None else model.with_table(table)
+    from secrules.core.impact import compute_impact  # start-up: see TYPE_CHECKING above
+
     return compute_impact(proposal, chosen, sensitivity=bool(sensitivity))
