@@ -197,7 +197,8 @@ def _lines(read: Callable[[int], bytes], buffer: bytes, cap: int) -> Iterator[So
 def iter_sources(names: Iterable[str], *, stdin: IO[bytes] | None = None) -> Iterator[Source]:
     """The inputs ``names`` stand for, lazily: files, directories and ``-`` (standard input).
 
-    Directories are read recursively in sorted order, hidden names skipped.
+    Directories are read recursively in sorted order, hidden names skipped; a directory with
+    no input in it is an error source naming it.
 
     ``-`` reads ``stdin`` (default: this process's standard input) one message per non-blank
     line (hex or base64 text), named ``-:LINE``; when its first line is XML or binary octets
@@ -208,7 +209,12 @@ def iter_sources(names: Iterable[str], *, stdin: IO[bytes] | None = None) -> Ite
             stream = stdin if stdin is not None else getattr(sys.stdin, "buffer", None)
             yield from _stdin_sources(stream)
         elif _is_dir(name):
-            yield from _walk(name)
+            found = False
+            for source in _walk(name):
+                found = True
+                yield source
+            if not found:  # nothing checked must not read as a clean run
+                yield Source(name, error="no input in this folder (hidden names are skipped)")
         else:
             yield Source(name, path=name)
 

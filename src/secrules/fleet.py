@@ -25,7 +25,14 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from secrules.batch import CheckContext, CheckOptions, MessageResult, Source, Summary, iter_sources
-from secrules.errors import InvalidValueError, SecrulesError
+from secrules.core.validation import (
+    require_bool,
+    require_int,
+    require_path,
+    require_text,
+    require_type,
+)
+from secrules.errors import DataFileError, InvalidValueError, SecrulesError
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -147,7 +154,12 @@ def _check_lines(
     path: str, options: CheckOptions, out: str | None, fmt: str, part: int
 ) -> dict[str, Any]:
     """One text file of messages, one per line (named ``FILE:LINE``), in one task."""
-    with Path(path).open(encoding="utf-8", errors="surrogateescape") as handle:
+    try:
+        handle = Path(path).open(encoding="utf-8", errors="surrogateescape")  # noqa: SIM115
+    except OSError as exc:
+        error = Source(path, error=f"cannot read input: {exc.strerror or exc}")
+        return _check_partition([error], options, out, fmt, part)
+    with handle:
         return _check_partition(_line_sources(path, handle), options, out, fmt, part)
 
 
@@ -247,8 +259,10 @@ def check_corpus(
     :func:`secrules.check`, with files named by path: every worker must see ``keystore``,
     ``table_28d`` and the corpus at the same paths (a shared file system or object store).
 
-    Raises :class:`InvalidValueError` for a bad ``kind`` or ``findings_format`` and
-    :class:`~secrules.errors.DataFileError` when the dask extra is not installed.
+    Raises :class:`InvalidValueError` for an argument of the wrong type or value (``kind``,
+    ``findings_format``, ``regime``, ``partition_size``, a naive ``at``...) before any task
+    runs, :class:`~secrules.errors.DataFileError` when ``findings`` is a file or a Parquet
+    corpus cannot be read, and :class:`SecrulesError` when the dask extra is not installed.
     """
     try:
         from dask.base import compute
@@ -260,8 +274,9 @@ def check_corpus(
         raise InvalidValueError(
             f"findings_format must be parquet or jsonl, not {findings_format!r}"
         )
-    if partition_size < 1:
-        raise InvalidValueError("partition_size must be at least 1")
+    _check_options(partition_size, regime, era, default_configuration, at, acb)
+    if findings is not None:
+        _check_findings_folder(require_path(findings, "findings"))
     options = CheckOptions(
         regime=regime,
         keystore=None if keystore is None else os.fspath(keystore),
@@ -280,6 +295,37 @@ def check_corpus(
         compute_kwargs["scheduler"] = client
     counts = _merge(compute(*tasks, **compute_kwargs))  # type: ignore[no-untyped-call]
     return FleetSummary(counts, out)
+
+
+def _check_options(  # noqa: PLR0917 - check_corpus's options, one to one
+    partition_size: object,
+    regime: object,
+    era: object,
+    default_configuration: object,
+    at: object,
+    acb: object,
+) -> None:
+    """InvalidValueError naming the argument, before any task runs (not one error per input)."""
+    from secrules.core.regimes import check_regime
+    from secrules.gbcs.keystore import validity_time
+    from secrules.gbcs.types import Eui64
+
+    require_int(partition_size, "partition_size", minimum=1)
+    check_regime(regime)
+    require_text(era, "era", optional=True)
+    require_bool(default_configuration, "default_configuration")
+    validity_time(at)
+    if acb is not None:
+        require_type(acb, "acb", (Eui64,), "an Eui64 or None")
+
+
+def _check_findings_folder(findings: str | os.PathLike[str]) -> None:
+    """DataFileError unless ``findings`` is a folder or does not exist yet."""
+    path = Path(findings)
+    if path.exists() and not path.is_dir():
+        raise DataFileError(
+            "findings must be a folder (part files are written in it)", file=str(path)
+        )
 
 
 def _corpus_paths(corpus: object) -> list[str]:
@@ -325,15 +371,26 @@ def _tasks(  # noqa: PLR0917 - check_corpus's arguments, passed on
             tasks.append(delayed(_check_partition)(chunk, options, out, fmt, part))
         return tasks
     if kind == "lines":
-        files = [s.path or s.name for s in iter_sources(paths) if s.error is None]
-        return [
+        listed = list(iter_sources(paths))
+        files = [s.path or s.name for s in listed if s.error is None]
+        tasks = [
             delayed(_check_lines)(name, options, out, fmt, part) for part, name in enumerate(files)
         ]
+        unlisted = [s for s in listed if s.error is not None]  # counted as errors, not dropped
+        if unlisted:
+            tasks.append(delayed(_check_partition)(unlisted, options, out, fmt, len(files)))
+        return tasks
     import dask.dataframe as dd
 
-    frame = dd.read_parquet(paths if len(paths) > 1 else paths[0])
     wanted = [column] if name_column is None else [column, name_column]
+    try:
+        pieces = dd.read_parquet(paths if len(paths) > 1 else paths[0])[wanted].to_delayed()
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        # Dask wraps pandas' and pyarrow's errors; the first line says what went wrong.
+        why = (str(exc).strip().splitlines() or [type(exc).__name__])[-1]
+        why = why.removeprefix("Original Message: ")
+        raise DataFileError(f"cannot read the Parquet corpus: {why}", file=paths[0]) from None
     return [
         delayed(_check_frame)(piece, column, name_column, paths[0], options, out, fmt, part)
-        for part, piece in enumerate(frame[wanted].to_delayed())
+        for part, piece in enumerate(pieces)
     ]

@@ -280,3 +280,37 @@ def test_stdin_lines_are_the_lines_however_they_are_read(lines, step, last_newli
         if part.strip()
     ]
     assert [(s.name, s.data) for s in sources] == expected
+
+
+def test_an_empty_folder_is_an_error_not_a_clean_run(run_cli, tmp_path):
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    (empty / ".hidden.hex").write_text("DF09", encoding="ascii")
+    proc = run_cli("check", "--format", "jsonl", empty)
+    assert proc.code == 2
+    assert proc.err == f"secrules: {empty}: no input in this folder (hidden names are skipped)\n"
+    summary = _lines(proc.out)[-1]["summary"]
+    assert (summary["messages"], summary["checked"], summary["errors"]) == (1, 0, 1)
+
+
+@pytest.mark.parametrize("target", ["d1/broken.hex", "d0/report.json"])
+def test_output_onto_a_file_in_an_input_folder_is_refused(run_cli, corpus, target):
+    out = corpus / target
+    if not out.exists():
+        out.write_text("an earlier report", encoding="utf-8")
+    before = out.read_bytes()
+    proc = run_cli("check", "--format", "jsonl", "-o", out, corpus)
+    assert proc.code == 2
+    assert proc.err == (
+        f"secrules: {out}: refusing to overwrite a file in {corpus}, a folder this command "
+        "reads; choose another output file\n"
+    )
+    assert out.read_bytes() == before
+
+
+def test_output_onto_a_hidden_file_in_an_input_folder_is_written(run_cli, corpus):
+    out = corpus / ".report.jsonl"
+    out.write_text("old", encoding="utf-8")
+    proc = run_cli("check", "--format", "jsonl", "-o", out, corpus)
+    assert proc.code == 2  # broken.hex
+    assert _lines(out.read_text(encoding="utf-8"))[-1]["summary"]["messages"] == 13

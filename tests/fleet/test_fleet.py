@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import shutil
 
@@ -11,7 +12,7 @@ distributed = pytest.importorskip("distributed")
 pa = pytest.importorskip("pyarrow")
 pq = pytest.importorskip("pyarrow.parquet")
 
-from secrules.errors import InvalidValueError  # noqa: E402
+from secrules.errors import DataFileError, InvalidValueError, RegimeError  # noqa: E402
 from secrules.fleet import FINDING_COLUMNS, check_corpus  # noqa: E402
 
 
@@ -83,11 +84,47 @@ def test_a_corpus_that_is_not_paths_is_refused(corpus):
 
 @pytest.mark.parametrize(
     ("argument", "value"),
-    [("kind", "csv"), ("findings_format", "csv"), ("partition_size", 0)],
+    [
+        ("kind", "csv"),
+        ("findings_format", "csv"),
+        ("partition_size", 0),
+        ("partition_size", "2000"),
+        ("partition_size", 1.5),
+        ("partition_size", True),
+        ("regime", "sideways"),
+        ("regime", 3),
+        ("era", 2020),
+        ("default_configuration", "yes"),
+        ("at", dt.datetime(2025, 6, 1)),  # noqa: DTZ001 - naive on purpose: refused
+        ("at", "2025-06-01T12:00:00Z"),
+        ("acb", "90B3D51F30000002"),
+    ],
 )
 def test_bad_options_are_refused(argument, value, tmp_path):
-    with pytest.raises(InvalidValueError, match=argument):
+    # Up front, before any task runs: not one error per input.
+    expected = RegimeError if argument == "regime" else InvalidValueError
+    with pytest.raises(expected, match=argument):
         check_corpus(tmp_path, **{argument: value})
+
+
+def test_findings_onto_a_file_is_refused(tmp_path):
+    report = tmp_path / "findings.parquet"
+    report.write_bytes(b"not a folder")
+    with pytest.raises(DataFileError, match="findings must be a folder"):
+        check_corpus(tmp_path / "missing.hex", findings=report)
+    assert report.read_bytes() == b"not a folder"
+
+
+def test_a_parquet_corpus_that_does_not_read_is_one_error(tmp_path):
+    (tmp_path / "part.parquet").write_bytes(b"PAR1 not parquet")
+    with pytest.raises(DataFileError, match="cannot read the Parquet corpus"):
+        check_corpus(tmp_path, kind="parquet")
+
+
+def test_lines_mode_counts_a_missing_file_and_an_empty_folder(tmp_path):
+    (tmp_path / "empty").mkdir()
+    found = check_corpus([tmp_path / "missing.txt", tmp_path / "empty"], kind="lines")
+    assert (found.messages, found.errors) == (2, 2)
 
 
 def test_unreadable_inputs_are_counted_not_raised(tmp_path):

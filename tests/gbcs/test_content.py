@@ -298,3 +298,47 @@ def test_inspect_reports_a_bad_file_and_shows_the_others(run_cli, rtds_dir, tmp_
     assert proc.err.startswith("secrules: ")
     assert "ECS37 command" in proc.out
     assert "17:00:00" in proc.out
+
+
+GCS13A_RESPONSE = "4.1.1_GCS13a/GCS13a_4.1.1_SUCCESS_UNRELIABLE_RESPONSE_GBCS.HEX"
+
+
+@pytest.mark.parametrize("name", [ECS17D_RESPONSE, GCS13A_RESPONSE])
+def test_inspect_without_a_key_store_says_an_encrypted_block_was_not_decrypted(
+    run_cli, rtds_dir, name
+):
+    # Bare ciphertext must not read as plain content: the block carries a "not decrypted" note.
+    text = run_cli("gbcs", "inspect", rtds_dir / name)
+    assert text.code == 0, text.err
+    assert "decrypted  not decrypted: no key store was given" in text.out
+    proc = run_cli("gbcs", "inspect", "--format", "json", rtds_dir / name)
+    (row,) = json.loads(proc.out)
+    notes = [n for n in _json_nodes(row["tree"]) if n["name"] == "decrypted"]
+    assert notes
+    assert all(n["text"] == "not decrypted: no key store was given" for n in notes)
+
+
+def test_inspect_of_clear_content_has_no_decryption_note(run_cli, rtds_dir):
+    proc = run_cli("gbcs", "inspect", rtds_dir / ECS37)
+    assert proc.code == 0, proc.err
+    assert "decrypted" not in proc.out
+
+
+def _json_nodes(node):
+    yield node
+    for child in node.get("children", ()):
+        yield from _json_nodes(child)
+
+
+@pytest.mark.parametrize(
+    ("option", "value"), [("--acb", "0102030405060708"), ("--at", "2025-06-01T12:00:00Z")]
+)
+def test_inspect_refuses_key_store_options_without_a_key_store(run_cli, rtds_dir, option, value):
+    proc = run_cli("gbcs", "inspect", option, value, rtds_dir / ECS37)
+    assert proc.code == 2
+    assert proc.out == ""
+    assert proc.err == f"secrules: gbcs inspect: {option} needs --keystore " + (
+        "(the ACB's Key Agreement key is in it)\n"
+        if option == "--acb"
+        else "(validity is read from certificates)\n"
+    )

@@ -32,7 +32,7 @@ import support
 from secrules import cli
 from secrules.asn1 import decode_asn1
 from secrules.batch import CheckContext, CheckOptions, Source, check_source
-from secrules.dlms import decode_access, decode_data, decode_data_notification
+from secrules.dlms import access_tree, decode_access, decode_data, decode_data_notification
 from secrules.duis import check_request, parse_request
 from secrules.errors import SecrulesError
 from secrules.gbcs import (
@@ -44,6 +44,9 @@ from secrules.gbcs import (
     verify_mac,
     verify_message,
 )
+from secrules.gbcs.cli import render_tree
+from secrules.gbcs.content import plaintext_tree
+from secrules.gbcs.inspect import message_tree, node_json
 from secrules.inputs import read_input
 from secrules.strategies import hostile_file_bodies, hostile_inputs, wrong_types
 from secrules.zigbee import ZclHeader, decode_gbz, decode_zcl_plaintext
@@ -114,6 +117,18 @@ ENTRY_POINTS: dict[str, Callable[[Any], object]] = {
     ),
     "gbcs.decode_content": lambda d: decode_content(parse_message(d)),
     "gbcs.classify": lambda d: classify(parse_message(d)),
+    # The trees are built lazily: build them, text and JSON, as ``gbcs inspect`` does.
+    "gbcs.decode_content(...).tree": lambda d: decode_content(parse_message(d)).tree,
+    "gbcs.inspect.render_tree": lambda d: render_tree(parse_message(d)),
+    "gbcs.inspect.node_json(message_tree)": lambda d: node_json(
+        message_tree(parse_message(d), keystore=_empty_store())[0]
+    ),
+    "gbcs.content.plaintext_tree(dlms)": lambda d: plaintext_tree(d, gbz=False),
+    "gbcs.content.plaintext_tree(gbz)": lambda d: plaintext_tree(
+        d, gbz=True, message=parse_message(d), where="GBZ component 1"
+    ),
+    "dlms.access_tree": lambda d: access_tree(decode_access(d), d),
+    "dlms.decode_data_notification(...).tree": lambda d: decode_data_notification(d).tree(),
     # The batch engine never raises for bad input: it returns a result with an error.
     "batch.check_source": lambda d: check_source(
         Source("input", data=d), CheckContext(), CheckOptions(fmt="jsonl")

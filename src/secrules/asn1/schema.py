@@ -232,6 +232,18 @@ class _Cert(_Schema):
         return _node(self.name, tlv, at, info, text, _generic_children(tlv, at)), info
 
 
+#: What ``cryptography`` raises for DER it cannot read: ValueError mostly, but a bad version is
+#: InvalidVersion, and a malformed name or extension surfaces, when first read, as TypeError or
+#: one of its own exceptions (none of them a ValueError).
+_X509_ERRORS: tuple[type[Exception], ...] = (
+    ValueError,
+    TypeError,
+    x509.InvalidVersion,
+    x509.DuplicateExtension,
+    x509.UnsupportedGeneralNameType,
+)
+
+
 @functools.lru_cache(maxsize=64)
 def _certificate(der: bytes) -> tuple[CertificateInfo | None, str]:
     """The certificate ``der`` holds, and its text (None and why when it does not load).
@@ -241,7 +253,7 @@ def _certificate(der: bytes) -> tuple[CertificateInfo | None, str]:
     """
     try:
         info = CertificateInfo.of(x509.load_der_x509_certificate(der))
-    except ValueError as exc:
+    except _X509_ERRORS as exc:
         return None, f"certificate that does not load ({exc})"
     return info, str(info)
 
@@ -252,7 +264,7 @@ class _Csr(_Schema):
         try:
             csr = x509.load_der_x509_csr(tlv.encode())
             subject = csr.subject.rfc4514_string()
-        except ValueError as exc:
+        except _X509_ERRORS as exc:
             raise _Mismatch from exc
         if at is None:
             return None, csr

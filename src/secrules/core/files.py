@@ -177,7 +177,26 @@ def same_file(a: os.stat_result, b: os.stat_result) -> bool:
     return (a.st_dev, a.st_ino) == (b.st_dev, b.st_ino)
 
 
-def _refuse_inputs(target: os.stat_result, inputs: Iterable[PathArg | None], label: str) -> None:
+def _read_by_walk(path: str, folder: PathArg) -> bool:
+    """Whether reading ``folder`` recursively reads ``path``: below it, no hidden name between.
+
+    Mirrors ``secrules check``'s walk of a folder (hidden names skipped), with and without
+    symbolic links resolved.
+    """
+    for there in {os.path.abspath(path), os.path.realpath(path)}:  # noqa: PTH100
+        for root in {os.path.abspath(folder), os.path.realpath(folder)}:  # noqa: PTH100
+            try:
+                parts = Path(os.path.relpath(there, root)).parts
+            except ValueError:  # another drive
+                continue
+            if parts and not any(part.startswith(".") for part in parts):
+                return True
+    return False
+
+
+def _refuse_inputs(
+    target: os.stat_result, inputs: Iterable[PathArg | None], label: str, path: str = ""
+) -> None:
     for source in inputs:
         if source is None or (isinstance(source, str) and source == "-"):
             continue
@@ -185,6 +204,13 @@ def _refuse_inputs(target: os.stat_result, inputs: Iterable[PathArg | None], lab
             info = Path(source).stat()
         except (OSError, ValueError):
             continue  # an input that cannot be stat'ed is not the target
+        inside = path and stat.S_ISDIR(info.st_mode) and _read_by_walk(path, source)
+        if inside:
+            raise DataFileError(
+                f"refusing to overwrite a file in {display_name(source)}, a folder this "
+                "command reads; choose another output file",
+                file=label,
+            )
         if same_file(info, target):
             raise DataFileError(
                 f"refusing to overwrite {display_name(source)}, which this command reads; "
@@ -249,7 +275,8 @@ def _output_target(
 ) -> os.stat_result | None:
     """The stat of an output file about to be written (None if it does not exist yet).
 
-    Refuses one of ``inputs`` or a folder (DataFileError naming ``label``).
+    Refuses one of ``inputs``, an existing file inside a folder among them (the folder's walk
+    would read it), or a folder (DataFileError naming ``label``).
     """
     try:
         info: os.stat_result | None = Path(path).stat()
@@ -258,7 +285,10 @@ def _output_target(
     except (OSError, ValueError) as exc:
         raise DataFileError(f"cannot write: {_reason(exc)}", file=label) from None
     if info is not None:
-        _refuse_inputs(info, inputs, label)
+        if stat.S_ISREG(info.st_mode):
+            _refuse_inputs(info, inputs, label, path)
+        else:
+            _refuse_inputs(info, inputs, label)
         if stat.S_ISDIR(info.st_mode):
             raise DataFileError("cannot write: it is a folder", file=label)
     return info

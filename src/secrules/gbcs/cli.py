@@ -172,6 +172,12 @@ def run_inspect(args: argparse.Namespace) -> int:
     keystore = getattr(args, "keystore", None)
     when = parse_at(getattr(args, "at", None))
     acb = parse_acb(getattr(args, "acb", None))
+    if keystore is None and when is not None:
+        raise UsageError("gbcs inspect: --at needs --keystore (validity is read from certificates)")
+    if keystore is None and acb is not None:
+        raise UsageError(
+            "gbcs inspect: --acb needs --keystore (the ACB's Key Agreement key is in it)"
+        )
     store = None if keystore is None else open_keystore_reporting(keystore)
     shown: list[tuple[str, Node, list[Finding]]] = []
     errors = 0

@@ -6,6 +6,7 @@ content decoded by :func:`secrules.gbcs.content.decode_content` into one
 With a key store, each encrypted block's plaintext is decoded in place: a ``decrypted`` child
 of the node holding the block, whose offsets point at the ciphertext octets each plaintext
 octet was decrypted from (AES-GCM is a counter mode) and whose ``raw`` is the plaintext.
+Without one, that child is an empty note saying the block was not decrypted.
 """
 
 from __future__ import annotations
@@ -154,6 +155,20 @@ def _decrypted(message: GbcsMessage, keystore: KeyStore, content: Node) -> Node:
     return content
 
 
+def _not_decrypted(message: GbcsMessage, content: Node) -> Node:
+    """``content`` with a ``decrypted`` note on each encrypted block: no key store, not read.
+
+    Without one an encrypted block would show as bare octets; the note says it was not read
+    (GBCS 4.3.3 AES-128-GCM payload encryption), so nothing unread passes for plain content.
+    """
+    from secrules.gbcs.protection import encrypted_blocks  # noqa: PLC0415 - needs cryptography
+
+    for block in encrypted_blocks(message):
+        note = Node("decrypted", block.offset, b"", None, "not decrypted: no key store was given")
+        content = _insert(content, block.offset, note)
+    return content
+
+
 def message_tree(
     message: GbcsMessage, *, keystore: KeyStore | None = None
 ) -> tuple[Node, DecodedContent | None, str | None]:
@@ -176,6 +191,8 @@ def message_tree(
         content = Node("content", span.offset, raw, None, f"not decoded: {problem}")
     if keystore is not None and decoded is not None:
         content = _decrypted(message, keystore, content)
+    elif decoded is not None:
+        content = _not_decrypted(message, content)
     return _framing(message, content), decoded, problem
 
 
