@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import os
 import tomllib
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Container, Iterator, Mapping
 from importlib import resources
 from typing import Any, Protocol, TypeVar
 
@@ -241,6 +241,28 @@ class TableReader:
         if value not in allowed:
             raise self.error(f"{value!r} is not one of {', '.join(allowed)}", name)
         return value
+
+    def sources(self) -> dict[str, str]:
+        """The ``[sources]`` table of a table of facts: each source's key -> its ``reference``."""
+        return {name: src.text("reference") for name, src in self.table("sources").items()}
+
+    def stated_clause(self) -> ClauseRef:
+        """The clause a table of facts cites: its ``document``, ``clause`` and ``version``."""
+        return ClauseRef(
+            document=self.text("document"),
+            clause=self.text("clause"),
+            version=self.text("version"),
+            provenance="stated",
+        )
+
+    def code16(self, seen: Container[int], name: str = "code") -> int:
+        """The 16-bit code ``name`` of a row; an error when outside 0..0xFFFF or in ``seen``."""
+        code = self.integer(name)
+        if not 0 <= code <= 0xFFFF:
+            raise self.error(f"code {code} is not a 16-bit value", name)
+        if code in seen:
+            raise self.error(f"code 0x{code:04X} is listed twice", name)
+        return code
 
     def clause(self, prefix: str = "", *, ident: str = "") -> ClauseRef:
         """A ClauseRef from ``{prefix}document``, ``clause``, ``version`` and ``provenance``."""

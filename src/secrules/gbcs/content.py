@@ -160,7 +160,7 @@ def _kinds(row: TableReader) -> dict[str, tuple[ContentKind, ...]]:
 def load_use_case_content(path: str | os.PathLike[str] | None = None) -> UseCaseContent:
     """Load the bundled table or ``path`` (same schema); DataFileError naming the key."""
     table = load_table(path, default="gbcs_use_case_content.toml")
-    sources = {name: src.text("reference") for name, src in table.table("sources").items()}
+    sources = table.sources()
 
     def profile(row: TableReader, key: str) -> ContentProfile:
         return ContentProfile(
