@@ -54,13 +54,8 @@ def load_asn1_names(path: str | os.PathLike[str] | None = None) -> Asn1Names:
     Raises :class:`~secrules.errors.DataFileError` naming file and key on any schema error.
     """
     table = load_table(path, default=_DEFAULT)
-    clause = ClauseRef(
-        document=table.text("document"),
-        clause=table.text("clause"),
-        version=table.text("version"),
-        provenance="stated",
-    )
-    sources = {name: src.text("reference") for name, src in table.table("sources").items()}
+    clause = table.stated_clause()
+    sources = table.sources()
     enums: dict[str, Mapping[int, NamedValue]] = {}
     for enum_name, enum in table.table("enums").items():
         rows: dict[int, NamedValue] = {}

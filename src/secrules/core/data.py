@@ -8,11 +8,12 @@ dotted key path, so a broken table never loads half-way.
 
 from __future__ import annotations
 
+import functools
 import os
 import tomllib
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Container, Iterator, Mapping
 from importlib import resources
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from secrules.core.clauses import ClauseRef, Provenance
 from secrules.core.files import display_name, read_bounded
@@ -20,9 +21,17 @@ from secrules.core.sources import TableSource
 from secrules.core.validation import require_path
 from secrules.errors import DataFileError, InvalidValueError
 
-__all__ = ["TableReader", "TableSource", "bundled_path", "load_table"]
+__all__ = [
+    "TableLoader",
+    "TableReader",
+    "TableSource",
+    "bundled_once",
+    "bundled_path",
+    "load_table",
+]
 
 T = TypeVar("T")
+T_co = TypeVar("T_co", covariant=True)
 _MAX_TABLE_BYTES = 4 * 1024 * 1024
 #: Deepest nesting of tables and arrays a parameter table may use (the bundled ones use 4).
 _MAX_DEPTH = 32
@@ -33,6 +42,28 @@ _BOM = b"\xef\xbb\xbf"
 def bundled_path(name: str) -> str:
     """The label used in errors for the bundled table ``name`` (e.g. ``section_g.toml``)."""
     return f"secrules/data/{name}"
+
+
+class TableLoader(Protocol[T_co]):
+    """A table's loader: the user's file at ``path``, or the bundled table when None."""
+
+    def __call__(self, path: str | os.PathLike[str] | None = None) -> T_co:
+        """The table read from ``path``, or the bundled one (read once) when None."""
+
+
+def bundled_once(load: Callable[[str | os.PathLike[str] | None], T]) -> TableLoader[T]:
+    """``load`` with the bundled table (``path`` None) read once and shared by every caller.
+
+    A user's ``path`` is read afresh on each call. The decorated function keeps ``load``'s name
+    and docstring, so each module still declares its own loader.
+    """
+    bundled = functools.cache(functools.partial(load, None))
+
+    @functools.wraps(load)
+    def loader(path: str | os.PathLike[str] | None = None) -> T:
+        return bundled() if path is None else load(path)
+
+    return loader
 
 
 def load_table(
@@ -210,6 +241,28 @@ class TableReader:
         if value not in allowed:
             raise self.error(f"{value!r} is not one of {', '.join(allowed)}", name)
         return value
+
+    def sources(self) -> dict[str, str]:
+        """The ``[sources]`` table of a table of facts: each source's key -> its ``reference``."""
+        return {name: src.text("reference") for name, src in self.table("sources").items()}
+
+    def stated_clause(self) -> ClauseRef:
+        """The clause a table of facts cites: its ``document``, ``clause`` and ``version``."""
+        return ClauseRef(
+            document=self.text("document"),
+            clause=self.text("clause"),
+            version=self.text("version"),
+            provenance="stated",
+        )
+
+    def code16(self, seen: Container[int], name: str = "code") -> int:
+        """The 16-bit code ``name`` of a row; an error when outside 0..0xFFFF or in ``seen``."""
+        code = self.integer(name)
+        if not 0 <= code <= 0xFFFF:
+            raise self.error(f"code {code} is not a 16-bit value", name)
+        if code in seen:
+            raise self.error(f"code 0x{code:04X} is listed twice", name)
+        return code
 
     def clause(self, prefix: str = "", *, ident: str = "") -> ClauseRef:
         """A ClauseRef from ``{prefix}document``, ``clause``, ``version`` and ``provenance``."""

@@ -101,7 +101,7 @@ class CosemNames:
 def load_cosem_names(path: str | os.PathLike[str] | None = None) -> CosemNames:
     """Load the bundled table, or ``path`` in the same schema (DataFileError naming the key)."""
     table = load_table(path, default=_DEFAULT)
-    sources = {name: src.text("reference") for name, src in table.table("sources").items()}
+    sources = table.sources()
     classes: dict[int, CosemClass] = {}
     for row in table.tables("class"):
         ident = row.integer("id")

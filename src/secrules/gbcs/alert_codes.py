@@ -7,7 +7,6 @@ titles and marked ``inferred``. Unknown codes have no name and are shown numeric
 
 from __future__ import annotations
 
-import functools
 import os
 from collections.abc import Mapping
 from types import MappingProxyType
@@ -15,7 +14,7 @@ from types import MappingProxyType
 import attrs
 
 from secrules.core.clauses import ClauseRef, Provenance
-from secrules.core.data import load_table
+from secrules.core.data import bundled_once, load_table
 
 __all__ = ["AlertCode", "AlertCodeTable", "alert_code_name", "alert_code_text", "load_alert_codes"]
 
@@ -49,6 +48,7 @@ class AlertCodeTable:
         return len(self.codes)
 
 
+@bundled_once
 def load_alert_codes(path: str | os.PathLike[str] | None = None) -> AlertCodeTable:
     """Load the bundled alert-code table, or the file ``path`` in the same schema.
 
@@ -56,33 +56,19 @@ def load_alert_codes(path: str | os.PathLike[str] | None = None) -> AlertCodeTab
     (a code outside 16 bits or listed twice, an unknown source, a bad provenance).
     """
     table = load_table(path, default=_DEFAULT)
-    clause = ClauseRef(
-        document=table.text("document"),
-        clause=table.text("clause"),
-        version=table.text("version"),
-        provenance="stated",
-    )
-    sources = {name: src.text("reference") for name, src in table.table("sources").items()}
+    clause = table.stated_clause()
+    sources = table.sources()
     codes: dict[int, AlertCode] = {}
     for row in table.tables("codes"):
-        code = row.integer("code")
-        if not 0 <= code <= 0xFFFF:
-            raise row.error(f"code {code} is not a 16-bit value", "code")
-        if code in codes:
-            raise row.error(f"code 0x{code:04X} is listed twice", "code")
+        code = row.code16(codes)
         source = row.choice("source", tuple(sources))
         codes[code] = AlertCode(code, row.text("name"), source, row.provenance())
     return AlertCodeTable(table.file, clause, MappingProxyType(codes), MappingProxyType(sources))
 
 
-@functools.cache
-def _bundled() -> AlertCodeTable:
-    return load_alert_codes()
-
-
 def alert_code_name(code: int) -> str | None:
     """The name of alert ``code`` from the bundled table, or None when it is not tabled."""
-    row = _bundled().get(code)
+    row = load_alert_codes().get(code)
     return None if row is None else row.name
 
 

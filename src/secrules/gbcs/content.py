@@ -17,11 +17,10 @@ from __future__ import annotations
 
 import enum
 import functools
-import importlib
 import os
 from collections.abc import Callable, Mapping
 from types import MappingProxyType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
@@ -31,10 +30,14 @@ from secrules.core.tree import Node
 from secrules.dlms.access import AccessRequest, AccessResponse, decode_access
 from secrules.dlms.data import decode_data
 from secrules.dlms.tree import _decoded_access_tree, data_tree
-from secrules.errors import DecodeError, InvalidValueError, NotModelledError
+from secrules.errors import DecodeError, InvalidValueError
 from secrules.gbcs.message import GbcsMessage
 from secrules.gbcs.message_codes import lookup
 from secrules.gbcs.types import CraFlag
+
+if TYPE_CHECKING:
+    from secrules.asn1.payload import Asn1Payload
+    from secrules.zigbee.gbz import GbzPayload
 
 __all__ = [
     "ContentKind",
@@ -160,7 +163,7 @@ def _kinds(row: TableReader) -> dict[str, tuple[ContentKind, ...]]:
 def load_use_case_content(path: str | os.PathLike[str] | None = None) -> UseCaseContent:
     """Load the bundled table or ``path`` (same schema); DataFileError naming the key."""
     table = load_table(path, default="gbcs_use_case_content.toml")
-    sources = {name: src.text("reference") for name, src in table.table("sources").items()}
+    sources = table.sources()
 
     def profile(row: TableReader, key: str) -> ContentProfile:
         return ContentProfile(
@@ -261,22 +264,6 @@ class DecodedContent:
         return built if isinstance(built, Node) else built()
 
 
-@functools.cache
-def _lookup_decoder(module: str, name: str) -> Callable[..., Any] | None:
-    try:
-        found: Callable[..., Any] = getattr(importlib.import_module(module), name)
-    except (ImportError, AttributeError):
-        return None
-    return found
-
-
-def _decoder(module: str, name: str, kind: ContentKind) -> Callable[..., Any]:
-    found = _lookup_decoder(module, name)
-    if found is None:
-        raise NotModelledError(f"no {kind} decoder in this build of secrules")
-    return found
-
-
 def _decode(message: GbcsMessage, kind: ContentKind) -> tuple[object, Callable[[], Node]]:
     """The decoder's record, and how to build its tree (offsets from the message's start)."""
     content = message.content
@@ -286,17 +273,21 @@ def _decode(message: GbcsMessage, kind: ContentKind) -> tuple[object, Callable[[
         # Built at the content's offset in the message (no shifted copy of a large tree).
         end = base + len(content)
         return apdu, lambda: _decoded_access_tree(apdu, message.encoded[:end], at=base)
+    # The other decoders are imported when first needed: a DLMS-only run never loads them.
     if kind is ContentKind.DATA_NOTIFICATION:
-        value = _decoder("secrules.dlms.notification", "decode_data_notification", kind)(content)
-        return value, lambda: value.tree().shifted(base)
+        from secrules.dlms.notification import decode_data_notification  # noqa: PLC0415
+
+        notification = decode_data_notification(content)
+        return notification, lambda: notification.tree().shifted(base)
+    value: GbzPayload | Asn1Payload
     if kind in (ContentKind.GBZ, ContentKind.GBZ_ALERT):
-        value = _decoder("secrules.zigbee", "decode_gbz", kind)(
-            content, alert=kind is ContentKind.GBZ_ALERT
-        )
+        from secrules.zigbee import decode_gbz  # noqa: PLC0415
+
+        value = decode_gbz(content, alert=kind is ContentKind.GBZ_ALERT)
     else:
-        value = _decoder("secrules.asn1", "decode_asn1", kind)(
-            content, message_code=message.message_code
-        )
+        from secrules.asn1 import decode_asn1  # noqa: PLC0415
+
+        value = decode_asn1(content, message_code=message.message_code)
     # Built at the content's offset in the message (no shifted copy of the tree).
     return value, lambda: value.tree(base)
 
@@ -305,9 +296,7 @@ def decode_content(message: GbcsMessage) -> DecodedContent:
     """Decode ``message``'s content with the decoder of its :func:`classify` kind.
 
     Raises DecodeError with the offset in :attr:`GbcsMessage.encoded` and a path under
-    ``apdu.content`` when the content does not decode, and NotModelledError when this build
-    has no decoder for the kind (the GBZ, ASN.1 and data-notification decoders are separate
-    modules: ``secrules.zigbee``, ``secrules.asn1``, ``secrules.dlms.notification``).
+    ``apdu.content`` when the content does not decode.
     """
     kind = classify(message)
     base = message.content_offset
@@ -357,7 +346,7 @@ def _encrypted_component(message: GbcsMessage, where: str, decoded: DecodedConte
     if decoded is None:
         try:
             decoded = decode_content(message)
-        except (DecodeError, NotModelledError):
+        except DecodeError:
             return None
     components = getattr(decoded.value, "components", ())
     index = int(number) - 1

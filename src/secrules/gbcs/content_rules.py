@@ -2,8 +2,7 @@
 
 ``gbcs.content``: the content decodes as the kind :func:`~secrules.gbcs.content.classify`
 names (PASS naming it; FAIL with offset and path when it does not decode; INDETERMINATE when
-an encrypted block could not be decrypted for want of a key store or a key, or when this build
-has no decoder for the kind).
+an encrypted block could not be decrypted for want of a key store or a key).
 
 ``gbcs.message-code``: the message code is a known use case and the content is what that use
 case carries: the kind tabled for its direction and, for a DLMS ACCESS request, only COSEM
@@ -21,7 +20,7 @@ from secrules.core.findings import Outcome, Verdict
 from secrules.core.rules import Rule, RuleSet
 from secrules.dlms.access import AccessKind, AccessRequest, AccessResponse
 from secrules.dlms.names import cosem_names
-from secrules.errors import DecodeError, NotModelledError
+from secrules.errors import DecodeError
 from secrules.gbcs.content import (
     DecodedContent,
     classify,
@@ -54,7 +53,7 @@ class ContentSubject:
 
     message: GbcsMessage
     decoded: DecodedContent | None
-    error: DecodeError | NotModelledError | None
+    error: DecodeError | None
     keystore: KeyStore | None = None
 
 
@@ -62,7 +61,7 @@ def content_subject(message: GbcsMessage, keystore: KeyStore | None = None) -> C
     """Decode ``message``'s content once for the content rules (errors kept, not raised)."""
     try:
         return ContentSubject(message, decode_content(message), None, keystore)
-    except (DecodeError, NotModelledError) as exc:
+    except DecodeError as exc:
         return ContentSubject(message, None, exc, keystore)
 
 
@@ -110,8 +109,6 @@ def _encrypted(subject: ContentSubject, what: str) -> Verdict | None:
                 where=block.where,
                 decoded=subject.decoded,
             )
-        except NotModelledError:
-            continue
         except DecodeError as exc:
             return Verdict(
                 Outcome.FAIL,
@@ -130,14 +127,6 @@ def _encrypted(subject: ContentSubject, what: str) -> Verdict | None:
 
 def _check_content(subject: ContentSubject) -> Verdict:
     message = subject.message
-    if isinstance(subject.error, NotModelledError):
-        return Verdict(
-            Outcome.INDETERMINATE,
-            f"content not decoded: {subject.error}",
-            path="apdu.content",
-            offset=message.content_offset,
-            label="not checked",
-        )
     if subject.error is not None or subject.decoded is None:
         error = subject.error
         assert error is not None  # noqa: S101 - content_subject sets one of the two
@@ -269,7 +258,7 @@ CONTENT_RULE = Rule(
     "layout when the CRA flag is 3) or ASN.1 DER, told apart by the message code first and "
     "then by the first octets. PASS names the kind decoded; FAIL gives the offset and path "
     "where decoding stopped; INDETERMINATE when an encrypted block was not decrypted (no key "
-    "store, or no key) or this build has no decoder for the kind.",
+    "store, or no key).",
 )
 MESSAGE_CODE_RULE = Rule(
     id="gbcs.message-code",

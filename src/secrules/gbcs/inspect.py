@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from secrules.core.tree import Node
-from secrules.errors import DecodeError, NotModelledError
+from secrules.errors import DecodeError
 from secrules.gbcs.content import DecodedContent, decode_content, plaintext_tree
 from secrules.gbcs.message import GbcsMessage
 from secrules.gbcs.message_codes import lookup
@@ -186,7 +186,7 @@ def message_tree(
         content = attrs.evolve(
             decoded.tree, text=f"{decoded.kind}: {decoded.tree.text}".rstrip(": ")
         )
-    except (DecodeError, NotModelledError) as exc:
+    except DecodeError as exc:
         problem = str(exc)
         content = Node("content", span.offset, raw, None, f"not decoded: {problem}")
     if keystore is not None and decoded is not None:

@@ -121,20 +121,11 @@ def load_message_codes(path: str | os.PathLike[str] | None = None) -> MessageCod
     unknown ``source`` key, a bad ``provenance``.
     """
     table = load_table(path, default=_DEFAULT)
-    clause = ClauseRef(
-        document=table.text("document"),
-        clause=table.text("clause"),
-        version=table.text("version"),
-        provenance="stated",
-    )
-    sources = {name: src.text("reference") for name, src in table.table("sources").items()}
+    clause = table.stated_clause()
+    sources = table.sources()
     codes: dict[int, MessageCode] = {}
     for row in table.tables("codes"):
-        code = row.integer("code")
-        if not 0 <= code <= 0xFFFF:
-            raise row.error(f"code {code} is not a 16-bit value", "code")
-        if code in codes:
-            raise row.error(f"code 0x{code:04X} is listed twice", "code")
+        code = row.code16(codes)
         use_case = row.text("use_case") if "use_case" in row else None
         title = row.text("title") if "title" in row else None
         if use_case is None and title is None:
@@ -238,13 +229,8 @@ def load_message_types(path: str | os.PathLike[str] | None = None) -> MessageTyp
     ``provenance``, an inferred row without a ``note``.
     """
     table = load_table(path, default=_DEFAULT_TYPES)
-    clause = ClauseRef(
-        document=table.text("document"),
-        clause=table.text("clause"),
-        version=table.text("version"),
-        provenance="stated",
-    )
-    sources = {name: src.text("reference") for name, src in table.table("sources").items()}
+    clause = table.stated_clause()
+    sources = table.sources()
     rows: dict[str, UseCaseType] = {}
     for row in table.tables("use_cases"):
         use_case = row.text("use_case").strip()

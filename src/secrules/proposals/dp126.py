@@ -29,7 +29,7 @@ import attrs
 
 from secrules.core.citations import cite
 from secrules.core.clauses import ClauseRef, Provenance
-from secrules.core.data import TableSource, load_table
+from secrules.core.data import TableSource, bundled_once, load_table
 from secrules.core.findings import Outcome, Verdict
 from secrules.core.proposals import (
     Assumption,
@@ -100,7 +100,12 @@ class Dp126Check:
         )
 
 
-def _load(path: str | os.PathLike[str] | None) -> Dp126Check:
+@bundled_once
+def load_dp126(path: str | os.PathLike[str] | None = None) -> Dp126Check:
+    """DP126's table from ``path``, or the bundled ``dp126.toml`` (read once) when None.
+
+    Raises :class:`~secrules.errors.DataFileError` naming file and key on a broken table.
+    """
     table = load_table(path, default=TABLE)
     check = table.table("check")
     classes = []
@@ -123,19 +128,6 @@ def _load(path: str | os.PathLike[str] | None) -> Dp126Check:
         assumptions=read_assumptions(table),
         table=table.source,
     )
-
-
-@functools.cache
-def _bundled() -> Dp126Check:
-    return _load(None)
-
-
-def load_dp126(path: str | os.PathLike[str] | None = None) -> Dp126Check:
-    """DP126's table from ``path``, or the bundled ``dp126.toml`` (read once) when None.
-
-    Raises :class:`~secrules.errors.DataFileError` naming file and key on a broken table.
-    """
-    return _bundled() if path is None else _load(path)
 
 
 def consent_rule(check: Dp126Check) -> Rule[DataRequest]:

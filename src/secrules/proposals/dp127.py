@@ -26,7 +26,7 @@ import attrs
 
 from secrules.core.citations import cite
 from secrules.core.clauses import ClauseRef, Provenance
-from secrules.core.data import TableSource, load_table
+from secrules.core.data import TableSource, bundled_once, load_table
 from secrules.core.findings import Outcome, Verdict
 from secrules.core.proposals import (
     Assumption,
@@ -73,7 +73,9 @@ class Mp127:
     table: TableSource | None = attrs.field(default=None, eq=False)
 
 
-def _load(path: str | os.PathLike[str] | None) -> Mp127:
+@bundled_once
+def load_mp127(path: str | os.PathLike[str] | None = None) -> Mp127:
+    """DP127's table from ``path``, or the bundled ``dp127.toml`` (read once) when None."""
     table = load_table(path, default=OWN_TABLE)
     rapp = table.table("rapp")
     return Mp127(
@@ -84,16 +86,6 @@ def _load(path: str | os.PathLike[str] | None) -> Mp127:
         assumptions=read_assumptions(table),
         table=table.source,
     )
-
-
-@functools.cache
-def _bundled() -> Mp127:
-    return _load(None)
-
-
-def load_mp127(path: str | os.PathLike[str] | None = None) -> Mp127:
-    """DP127's table from ``path``, or the bundled ``dp127.toml`` (read once) when None."""
-    return _bundled() if path is None else _load(path)
 
 
 def rapp_rule(policy: ScreeningPolicy, mp127: Mp127) -> Rule[AroSubject]:

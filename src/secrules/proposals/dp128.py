@@ -30,7 +30,7 @@ import attrs
 
 from secrules.core.citations import cite
 from secrules.core.clauses import Provenance
-from secrules.core.data import TableSource, load_table
+from secrules.core.data import TableSource, bundled_once, load_table
 from secrules.core.findings import Finding, Outcome, Verdict
 from secrules.core.proposals import (
     Assumption,
@@ -98,7 +98,12 @@ class Mp128a:
         return (Anchor.ACB,) * replaced + (Anchor.NETWORK_OPERATOR,) * (self.devices - replaced)
 
 
-def _load_mp128a(path: str | os.PathLike[str] | None) -> Mp128a:
+@bundled_once
+def load_mp128a(path: str | os.PathLike[str] | None = None) -> Mp128a:
+    """DP128's table from ``path``, or the bundled ``dp128.toml`` (read once) when None.
+
+    Raises :class:`~secrules.errors.DataFileError` naming file and key on a broken table.
+    """
     table = load_table(path, default=TABLE)
     duty = read_exit_duties(
         table.table("exit_duty"),
@@ -120,19 +125,6 @@ def _load_mp128a(path: str | os.PathLike[str] | None) -> Mp128a:
         assumptions=read_assumptions(table),
         table=table.source,
     )
-
-
-@functools.cache
-def _bundled() -> Mp128a:
-    return _load_mp128a(None)
-
-
-def load_mp128a(path: str | os.PathLike[str] | None = None) -> Mp128a:
-    """DP128's table from ``path``, or the bundled ``dp128.toml`` (read once) when None.
-
-    Raises :class:`~secrules.errors.DataFileError` naming file and key on a broken table.
-    """
-    return _bundled() if path is None else _load_mp128a(path)
 
 
 def _is_gno(subject: SubscriberExit) -> bool:

@@ -27,7 +27,7 @@ from typing import Any, ClassVar, TypeVar
 import attrs
 
 from secrules.core.clauses import Provenance
-from secrules.core.data import TableSource, load_table
+from secrules.core.data import TableSource, bundled_once, load_table
 from secrules.core.findings import Finding, Outcome
 from secrules.core.proposals import (
     Assumption,
@@ -113,8 +113,12 @@ class Amendment:
         )
 
 
+@bundled_once
 def load_amendment(path: str | os.PathLike[str] | None = None) -> Amendment:
-    """Load ``data/dp131.toml`` (or a file in its schema); DataFileError naming file and key."""
+    """Load ``data/dp131.toml`` (read once) or a file in its schema.
+
+    Raises :class:`~secrules.errors.DataFileError` naming file and key on a broken table.
+    """
     table = load_table(path, default=_DP131_FILE)
     section = table.table("amendment")
     fields_table = section.table("fields")
@@ -143,11 +147,6 @@ def load_amendment(path: str | os.PathLike[str] | None = None) -> Amendment:
         assumptions=read_assumptions(table),
         source=table.source,
     )
-
-
-@functools.cache
-def _bundled_amendment() -> Amendment:
-    return load_amendment(None)
 
 
 _T = TypeVar("_T")
@@ -285,7 +284,7 @@ class Dp131Model(ProposalModel[ScheduleSubject]):
     @functools.cached_property
     def amended(self) -> Table28d:
         """The post-MP131 Table 28d: :attr:`table` with DP131's override applied."""
-        return _bundled_amendment().apply(self.table)
+        return load_amendment().apply(self.table)
 
     @property
     def table_source(self) -> TableSource | None:
@@ -301,7 +300,7 @@ class Dp131Model(ProposalModel[ScheduleSubject]):
     def reform(self, baseline: RuleSet[ScheduleSubject]) -> RuleSet[ScheduleSubject]:
         """The baseline with the rules of the rows MP131's override changes replaced."""
         amended = self.amended
-        override = data_file(_bundled_amendment().source, _DP131_FILE)
+        override = data_file(load_amendment().source, _DP131_FILE)
         return baseline.derive(
             "DP131 proposed (post-MP131 Table 28d)",
             replace=[
@@ -329,7 +328,7 @@ class Dp131Model(ProposalModel[ScheduleSubject]):
 
     def _examples(self) -> dict[str, tuple[object, str, Provenance]]:
         # Scenario values: the tables' concrete values, else DP131's illustrative examples.
-        amendment = _bundled_amendment()
+        amendment = load_amendment()
         out: dict[str, tuple[object, str, Provenance]] = {}
         for name in _SCENARIO_FIELDS:
             for regime, table in ((Regime.BASELINE, self.table), (Regime.PROPOSED, self.amended)):
@@ -534,7 +533,7 @@ class Dp131Model(ProposalModel[ScheduleSubject]):
             "A131-4",
             text,
             _weakest([*aligned, *other]),
-            table=_bundled_amendment().source,
+            table=load_amendment().source,
             key="amendment.fields.<row>.value",
             source="SECCo MP131 modification page (approved 2020-08-26): the intent to align with "
             "the template, and its weekday, begin and end constants, are stated; the rows are not "
@@ -553,4 +552,4 @@ class Dp131Model(ProposalModel[ScheduleSubject]):
             self._proposed_assumption(),
             self._scenario_values_assumption(),
         ]
-        return restate(_bundled_amendment().assumptions, derived)
+        return restate(load_amendment().assumptions, derived)

@@ -24,7 +24,7 @@ from typing import ClassVar
 import attrs
 
 from secrules.core.clauses import Provenance
-from secrules.core.data import TableSource, load_table
+from secrules.core.data import TableSource, bundled_once, load_table
 from secrules.core.proposals import (
     Assumption,
     ProposalModel,
@@ -76,7 +76,9 @@ class Dp132:
     table: TableSource | None = attrs.field(default=None, eq=False)
 
 
-def _load(path: str | os.PathLike[str] | None) -> Dp132:
+@bundled_once
+def load_dp132(path: str | os.PathLike[str] | None = None) -> Dp132:
+    """DP132's table from ``path``, or the bundled ``dp132.toml`` (read once) when None."""
     table = load_table(path, default=OWN_TABLE)
     withdrawn = table.table("withdrawn")
     return Dp132(
@@ -95,16 +97,6 @@ def _load(path: str | os.PathLike[str] | None) -> Dp132:
         assumptions=read_assumptions(table),
         table=table.source,
     )
-
-
-@functools.cache
-def _bundled() -> Dp132:
-    return _load(None)
-
-
-def load_dp132(path: str | os.PathLike[str] | None = None) -> Dp132:
-    """DP132's table from ``path``, or the bundled ``dp132.toml`` (read once) when None."""
-    return _bundled() if path is None else _load(path)
 
 
 class Dp132Model(ProposalModel[object]):

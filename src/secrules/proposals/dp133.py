@@ -22,7 +22,7 @@ from typing import ClassVar
 import attrs
 
 from secrules.core.clauses import Provenance
-from secrules.core.data import TableSource, load_table
+from secrules.core.data import TableSource, bundled_once, load_table
 from secrules.core.findings import Outcome
 from secrules.core.proposals import (
     Assumption,
@@ -72,7 +72,12 @@ class Mp133:
     table: TableSource | None = attrs.field(default=None, eq=False)
 
 
-def _load_mp133(path: str | os.PathLike[str] | None) -> Mp133:
+@bundled_once
+def load_mp133(path: str | os.PathLike[str] | None = None) -> Mp133:
+    """DP133's table from ``path``, or the bundled ``dp133.toml`` (read once) when None.
+
+    Raises :class:`~secrules.errors.DataFileError` naming file and key on a broken table.
+    """
     table = load_table(path, default=TABLE)
     g17 = table.table("g1_7")
     return Mp133(
@@ -84,19 +89,6 @@ def _load_mp133(path: str | os.PathLike[str] | None) -> Mp133:
         assumptions=read_assumptions(table),
         table=table.source,
     )
-
-
-@functools.cache
-def _bundled_mp133() -> Mp133:
-    return _load_mp133(None)
-
-
-def load_mp133(path: str | os.PathLike[str] | None = None) -> Mp133:
-    """DP133's table from ``path``, or the bundled ``dp133.toml`` (read once) when None.
-
-    Raises :class:`~secrules.errors.DataFileError` naming file and key on a broken table.
-    """
-    return _bundled_mp133() if path is None else _load_mp133(path)
 
 
 class Dp133Model(ProposalModel[Subject]):

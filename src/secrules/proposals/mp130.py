@@ -31,7 +31,7 @@ import attrs
 
 from secrules.core.citations import cite
 from secrules.core.clauses import ClauseRef, Provenance
-from secrules.core.data import TableSource, load_table
+from secrules.core.data import TableSource, bundled_once, load_table
 from secrules.core.findings import Outcome, Verdict
 from secrules.core.proposals import (
     Assumption,
@@ -126,7 +126,12 @@ class Mp130:
         )
 
 
-def _load_mp130(path: str | os.PathLike[str] | None) -> Mp130:
+@bundled_once
+def load_mp130(path: str | os.PathLike[str] | None = None) -> Mp130:
+    """MP130's table from ``path``, or the bundled ``mp130.toml`` (read once) when None.
+
+    Raises :class:`~secrules.errors.DataFileError` naming file and key on a broken table.
+    """
     table = load_table(path, default=TABLE)
     commitment = table.table("order_commitment")
     weeks = commitment.integer("weeks")
@@ -146,19 +151,6 @@ def _load_mp130(path: str | os.PathLike[str] | None) -> Mp130:
         assumptions=read_assumptions(table),
         table=table.source,
     )
-
-
-@functools.cache
-def _bundled() -> Mp130:
-    return _load_mp130(None)
-
-
-def load_mp130(path: str | os.PathLike[str] | None = None) -> Mp130:
-    """MP130's table from ``path``, or the bundled ``mp130.toml`` (read once) when None.
-
-    Raises :class:`~secrules.errors.DataFileError` naming file and key on a broken table.
-    """
-    return _bundled() if path is None else _load_mp130(path)
 
 
 def _is(kind: ChEventKind) -> Callable[[ChEvent], bool]:

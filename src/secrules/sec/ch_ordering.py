@@ -17,14 +17,13 @@ The clause numbers of the CH ordering provisions are not given in those sources.
 from __future__ import annotations
 
 import enum
-import functools
 import os
 
 import attrs
 
 from secrules.core.citations import cite
 from secrules.core.clauses import ClauseRef, Provenance
-from secrules.core.data import TableSource, load_table
+from secrules.core.data import TableSource, bundled_once, load_table
 from secrules.core.findings import Outcome, Verdict
 from secrules.core.rules import Rule, RuleSet
 from secrules.core.sources import data_file
@@ -88,7 +87,12 @@ class ChOrdering:
     source: TableSource | None = attrs.field(default=None, eq=False)
 
 
-def _load(path: str | os.PathLike[str] | None) -> ChOrdering:
+@bundled_once
+def load_ch_ordering(path: str | os.PathLike[str] | None = None) -> ChOrdering:
+    """The provisions of ``path`` (same schema as ``ch_ordering.toml``), else the bundle.
+
+    Raises :class:`~secrules.errors.DataFileError` naming file and key on a broken table.
+    """
     table = load_table(path, default=CH_ORDERING_TABLE)
     delivery = table.table("delivery")
     amendment = table.table("amendment")
@@ -106,19 +110,6 @@ def _load(path: str | os.PathLike[str] | None) -> ChOrdering:
         amendment_source=amendment.text("source"),
         source=table.source,
     )
-
-
-@functools.cache
-def _bundled() -> ChOrdering:
-    return _load(None)
-
-
-def load_ch_ordering(path: str | os.PathLike[str] | None = None) -> ChOrdering:
-    """The provisions of ``path`` (same schema as ``ch_ordering.toml``), else the bundle.
-
-    Raises :class:`~secrules.errors.DataFileError` naming file and key on a broken table.
-    """
-    return _bundled() if path is None else _load(path)
 
 
 def delivery_rule(ordering: ChOrdering) -> Rule[ChEvent]:

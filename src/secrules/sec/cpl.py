@@ -9,7 +9,6 @@ of the date itself (an assumption) are data (``data/cpl_ctt.toml``).
 
 from __future__ import annotations
 
-import functools
 import os
 from datetime import date
 
@@ -17,7 +16,7 @@ import attrs
 
 from secrules.core.citations import cite
 from secrules.core.clauses import ClauseRef, Provenance
-from secrules.core.data import TableSource, load_table
+from secrules.core.data import TableSource, bundled_once, load_table
 from secrules.core.findings import Outcome, Verdict
 from secrules.core.rules import Rule
 from secrules.core.sources import data_file
@@ -56,7 +55,12 @@ class CttPolicy:
     source: TableSource | None = attrs.field(default=None, eq=False)
 
 
-def _load(path: str | os.PathLike[str] | None) -> CttPolicy:
+@bundled_once
+def load_ctt_policy(path: str | os.PathLike[str] | None = None) -> CttPolicy:
+    """The CPL's CTT policy from ``path``, or the bundled ``cpl_ctt.toml`` when None.
+
+    Raises :class:`~secrules.errors.DataFileError` naming file and key on a broken table.
+    """
     table = load_table(path, default=TABLE)
     text = table.text("legacy_tested_before")
     try:
@@ -76,19 +80,6 @@ def _load(path: str | os.PathLike[str] | None) -> CttPolicy:
         source_note=table.text("source"),
         source=table.source,
     )
-
-
-@functools.cache
-def _bundled() -> CttPolicy:
-    return _load(None)
-
-
-def load_ctt_policy(path: str | os.PathLike[str] | None = None) -> CttPolicy:
-    """The CPL's CTT policy from ``path``, or the bundled ``cpl_ctt.toml`` when None.
-
-    Raises :class:`~secrules.errors.DataFileError` naming file and key on a broken table.
-    """
-    return _bundled() if path is None else _load(path)
 
 
 def cpl_rule(policy: CttPolicy | None = None) -> Rule[object]:

@@ -25,7 +25,7 @@ import attrs
 
 from secrules.core.citations import cite
 from secrules.core.clauses import Provenance
-from secrules.core.data import TableSource, load_table
+from secrules.core.data import TableSource, bundled_once, load_table
 from secrules.core.enums import enum_member
 from secrules.core.findings import Outcome, Verdict
 from secrules.core.rules import Rule, RuleSet
@@ -147,7 +147,12 @@ class ScreeningPolicy:
         return attrs.evolve(self, treatments=treatments)
 
 
-def _load(path: str | os.PathLike[str] | None) -> ScreeningPolicy:
+@bundled_once
+def load_screening_policy(path: str | os.PathLike[str] | None = None) -> ScreeningPolicy:
+    """The treatment table from ``path``, or the bundled ``aro_screening.toml`` when None.
+
+    Raises :class:`~secrules.errors.DataFileError` naming file and key on a broken table.
+    """
     table = load_table(path, default=TABLE)
     treatments: dict[Screening, Treatment] = {}
     for row in table.tables("treatment"):
@@ -171,19 +176,6 @@ def _load(path: str | os.PathLike[str] | None) -> ScreeningPolicy:
         treatments=treatments,
         source=table.source,
     )
-
-
-@functools.cache
-def _bundled() -> ScreeningPolicy:
-    return _load(None)
-
-
-def load_screening_policy(path: str | os.PathLike[str] | None = None) -> ScreeningPolicy:
-    """The treatment table from ``path``, or the bundled ``aro_screening.toml`` when None.
-
-    Raises :class:`~secrules.errors.DataFileError` naming file and key on a broken table.
-    """
-    return _bundled() if path is None else _load(path)
 
 
 def screening_verdict(policy: ScreeningPolicy, screening: Screening, where: str) -> Verdict:
@@ -247,7 +239,7 @@ def _build(policy: ScreeningPolicy) -> RuleSet[AroSubject]:
 
 @functools.cache
 def _bundled_rules() -> RuleSet[AroSubject]:
-    return _build(_bundled())
+    return _build(load_screening_policy())
 
 
 def rules(policy: ScreeningPolicy | None = None) -> RuleSet[AroSubject]:

@@ -24,7 +24,7 @@ import attrs
 
 from secrules.core.citations import cite
 from secrules.core.clauses import ClauseRef, Provenance
-from secrules.core.data import TableReader, TableSource, load_table
+from secrules.core.data import TableReader, TableSource, bundled_once, load_table
 from secrules.core.findings import Outcome, Verdict
 from secrules.core.rules import WORST, Rule, RuleSet, decide
 from secrules.core.sources import data_file
@@ -284,7 +284,7 @@ def _build_rules(section_g: SectionG) -> RuleSet[Subject]:
 
 @functools.cache
 def _bundled_rules() -> RuleSet[Subject]:
-    return _build_rules(_bundled())
+    return _build_rules(load_section_g())
 
 
 def rules(section_g: SectionG | None = None) -> RuleSet[Subject]:
@@ -294,11 +294,11 @@ def rules(section_g: SectionG | None = None) -> RuleSet[Subject]:
     """
     if section_g is not None:
         require_type(section_g, "section_g", (SectionG,), "a SectionG (see load_section_g)")
-    return _rules_of(section_g or _bundled())
+    return _rules_of(section_g or load_section_g())
 
 
 def _rules_of(section_g: SectionG) -> RuleSet[Subject]:
-    return _bundled_rules() if section_g is _bundled() else _build_rules(section_g)
+    return _bundled_rules() if section_g is load_section_g() else _build_rules(section_g)
 
 
 def _load(table: TableReader) -> SectionG:
@@ -361,18 +361,12 @@ def _load(table: TableReader) -> SectionG:
     )
 
 
-@functools.cache
-def _bundled() -> SectionG:
-    return _load(load_table(None, default="section_g.toml"))
-
-
+@bundled_once
 def load_section_g(path: str | os.PathLike[str] | None = None) -> SectionG:
     """Section G from ``path``, or the bundled table (cached) when ``path`` is None.
 
     Raises :class:`~secrules.errors.DataFileError` naming file and key on a broken table.
     """
-    if path is None:
-        return _bundled()
     return _load(load_table(path, default="section_g.toml"))
 
 

@@ -29,7 +29,7 @@ import attrs
 
 from secrules.core.citations import cite
 from secrules.core.clauses import ClauseRef, Provenance
-from secrules.core.data import TableReader, TableSource, load_table
+from secrules.core.data import TableReader, TableSource, bundled_once, load_table
 from secrules.core.findings import Finding, Outcome, Verdict
 from secrules.core.rules import Rule, RuleSet
 from secrules.core.sources import data_file
@@ -184,7 +184,12 @@ def read_exit_duties(row: TableReader, *, document: str, table: TableSource | No
     )
 
 
-def _load(path: str | os.PathLike[str] | None) -> ExitDuties:
+@bundled_once
+def load_exit_duties(path: str | os.PathLike[str] | None = None) -> ExitDuties:
+    """The exit duties of ``path`` (same schema as ``smki_certificates.toml``), else the bundle.
+
+    Raises :class:`~secrules.errors.DataFileError` naming file and key on a broken table.
+    """
     table = load_table(path, default=SMKI_TABLE)
     table.text("as_at")
     return read_exit_duties(
@@ -192,18 +197,9 @@ def _load(path: str | os.PathLike[str] | None) -> ExitDuties:
     )
 
 
-@functools.cache
 def exit_duties() -> ExitDuties:
     """The bundled exit duties of 28 May 2020 (read once)."""
-    return _load(None)
-
-
-def load_exit_duties(path: str | os.PathLike[str] | None = None) -> ExitDuties:
-    """The exit duties of ``path`` (same schema as ``smki_certificates.toml``), else the bundle.
-
-    Raises :class:`~secrules.errors.DataFileError` naming file and key on a broken table.
-    """
-    return exit_duties() if path is None else _load(path)
+    return load_exit_duties()
 
 
 def exit_rule(duties: ExitDuties | None = None) -> Rule[SubscriberExit]:

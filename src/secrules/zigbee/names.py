@@ -158,7 +158,7 @@ def load_zcl_names(path: str | os.PathLike[str] | None = None) -> ZclNames:
     Raises :class:`~secrules.errors.DataFileError` naming the file and key on any schema error.
     """
     table = load_table(path, default=ZCL_TABLE, what="ZCL names table")
-    sources = {name: src.text("reference") for name, src in table.table("sources").items()}
+    sources = table.sources()
 
     def by_id(name: str) -> dict[int, Named]:
         out: dict[int, Named] = {}
