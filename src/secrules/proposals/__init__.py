@@ -11,6 +11,8 @@ from __future__ import annotations
 import functools
 import os
 import re
+import sys
+import types
 from collections.abc import Callable, Mapping
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
@@ -220,3 +222,18 @@ def impact(
     from secrules.core.impact import compute_impact  # start-up: see TYPE_CHECKING above
 
     return compute_impact(proposal, chosen, sensitivity=bool(sensitivity))
+
+
+class _RegistryModule(types.ModuleType):
+    """This subpackage, callable as the function :func:`proposals` it exports.
+
+    ``secrules.proposals()`` is the function, looked up lazily by ``secrules``; but importing a
+    submodule first (``import secrules.proposals.dp133``) makes Python bind this subpackage to
+    the same attribute. Calling the subpackage therefore does what the function does.
+    """
+
+    def __call__(self) -> tuple[Proposal, ...]:
+        return proposals()
+
+
+sys.modules[__name__].__class__ = _RegistryModule
