@@ -37,7 +37,9 @@ def _json_assumptions(node: Any) -> Iterator[tuple[str, str]]:
 
 @pytest.fixture(scope="module")
 def reports() -> dict[str, secrules.ImpactReport]:
-    return {p.id: secrules.impact(p.id) for p in secrules.proposals() if p.modelled}
+    return {
+        p.id: secrules.impact(p.id, sensitivity=True) for p in secrules.proposals() if p.modelled
+    }
 
 
 def test_every_model_is_covered(reports):
