@@ -176,34 +176,33 @@ def test_ecs57_resets(rtds_dir: Path, hexfile: Callable[[Path], bytes]) -> None:
     assert any(not r.succeeded for r in error.results)
 
 
-def test_ecs18b_reads_maximum_demand_and_schedule(
+def test_ecs18a_reads_export_maximum_demand(
     rtds_dir: Path, hexfile: Callable[[Path], bytes]
 ) -> None:
-    folder = _folder(rtds_dir, "4.12.1_ECS18b")
-    commands = sorted(folder.glob("*SUCCESS_COMMAND*.HEX"))
-    responses = sorted(folder.glob("*SUCCESS_RESPONSE*.HEX"))
-    if not commands or not responses:
-        pytest.skip("ECS18b success command/response not present")
-    request = decode_access(_content(commands[0], hexfile))
-    response = decode_access(_content(responses[0], hexfile))
+    # ECS18a (4.12.2) is the maximum-demand read the vectors hold; the ECS18b test this replaces
+    # read a folder (4.12.1_ECS18b) the vectors do not have, so it always skipped.
+    folder = _folder(rtds_dir, "4.12.2_ECS18a")
+    request = decode_access(_content(folder / "ECS18a_4.12.2_SUCCESS_COMMAND_GBCS.HEX", hexfile))
+    response = decode_access(_content(folder / "ECS18a_4.12.2_SUCCESS_RESPONSE_GBCS.HEX", hexfile))
     assert isinstance(request, AccessRequest)
     assert isinstance(response, AccessResponse)
-    assert len(request.specs) == 9
     assert all(s.kind is AccessKind.GET for s in request.specs)
     values = dict(
         zip(((str(s.instance), s.attribute) for s in request.specs), response.data, strict=True)
     )
-    resets = [values[(f"0-0:94.44.5.{e}", 2)] for e in (0, 1)]
-    assert all(isinstance(r, OctetString) and len(r) == 12 for r in resets)
-    expected = bytes.fromhex("07DE0C1FFF000000008000FF")
-    last_reset = next(r for r in resets if isinstance(r, OctetString) and r.value == expected)
+    assert set(values) == {
+        ("0-0:94.44.5.2", 2),
+        ("1-0:2.6.0.255", 2),
+        ("1-0:2.6.0.255", 3),
+        ("1-0:2.6.0.255", 5),
+    }
+    last_reset = values[("0-0:94.44.5.2", 2)]
     assert isinstance(last_reset, OctetString)
+    assert last_reset.value == bytes.fromhex("07DE0C1FFF000000008000FF")
     assert last_reset.as_datetime().date == CosemDate(2014, 12, 31, 0xFF)
-    entries = entries_from_data(values[(str(SCHEDULE), 2)])
-    assert [e.index for e in entries] == [1, 2]
-    by_selector = {e.script_selector: e for e in entries}
-    assert by_selector[1].switch_time == CosemTime(12, 0, 0, 0)
-    assert by_selector[2].switch_time == CosemTime(9, 0, 0, 0)  # end before start (K7)
+    captured = values[("1-0:2.6.0.255", 5)]
+    assert isinstance(captured, OctetString)
+    assert len(captured) == 12
 
 
 @given(st.data())
