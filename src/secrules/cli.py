@@ -128,11 +128,19 @@ def _cmd_impact(args: argparse.Namespace) -> int:
         from secrules.report.impact import write_impact_json
 
         with stream_output(args.output, inputs=[args.table]) as write:
-            write_impact_json(reports, write, not_modelled=not_modelled)
+            write_impact_json(
+                reports, write, not_modelled=not_modelled, sensitivity=args.sensitivity
+            )
         if args.output is not None and args.output != "-":
             _err(f"secrules: wrote {display_name(args.output)}")
         return EXIT_OK
-    text = render_impact(reports, args.format, all_rows=args.all_rows, not_modelled=not_modelled)
+    text = render_impact(
+        reports,
+        args.format,
+        all_rows=args.all_rows,
+        not_modelled=not_modelled,
+        sensitivity=args.sensitivity,
+    )
     _write(text, args.output, inputs=[args.table])
     return EXIT_OK
 
@@ -384,6 +392,14 @@ def build_parser() -> argparse.ArgumentParser:
         "--table",
         metavar="FILE",
         help="your own copy of the proposal's parameter table (one ID only)",
+    )
+    p.add_argument(
+        "--sensitivity",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="recompute the changed rows under every declared alternative of each assumption"
+        " (default: when it costs at most 200,000 scenario evaluations; the report says when"
+        " it was not computed)",
     )
     p.set_defaults(run=_cmd_impact)
 

@@ -217,3 +217,20 @@ def test_whole_paper_page_has_an_overview_with_links_and_thumbnails(reports):
     assert overview.count('class="grid thumb"') == len(MODELLED)
     assert "not modelled yet" in overview
     assert "@page{size:A4" in page
+
+
+def test_sensitivity_over_budget_or_turned_off_says_not_computed(monkeypatch, run_cli):
+    """An uncomputed sensitivity is said plainly in every format, never left to read as robust."""
+    monkeypatch.setattr("secrules.report.impact.SENSITIVITY_BUDGET", 10)
+    report = secrules.core.compute_impact(secrules.get_proposal("DP133"), Dp133Model())
+    text = render_impact([report], "text")
+    assert "Sensitivity to assumptions not computed: 32 alternatives x 1,270 situations" in text
+    assert "robust to A133-3" not in text
+    data = json.loads(render_impact([report], "json"))
+    assert data["sensitivity"] == []
+    assert data["sensitivity_note"].startswith("Sensitivity to assumptions not computed")
+    forced = json.loads(render_impact([report], "json", sensitivity=True))
+    assert forced["sensitivity_note"] == ""
+    assert forced["sensitivity"][0]["robust"] is True
+    off = run_cli("impact", "DP131", "--no-sensitivity").out
+    assert "not computed (turned off for this report)" in off

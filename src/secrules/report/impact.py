@@ -18,9 +18,9 @@ from secrules.report.labels import WIDTH, Notes, field_name, glossary_for, wrap
 from secrules.report.provenance import RunInfo, run_info
 from secrules.report.readings import reading_difference
 from secrules.report.serialise import as_json, report_head
-from secrules.report.summary import Summary, summarise
+from secrules.report.summary import SENSITIVITY_SKIPPED, Summary, summarise
 
-__all__ = ["IMPACT_FORMATS", "render_impact", "write_impact_json"]
+__all__ = ["IMPACT_FORMATS", "SENSITIVITY_BUDGET", "render_impact", "write_impact_json"]
 
 IMPACT_FORMATS = ("text", "md", "json", "html")
 
@@ -32,6 +32,7 @@ def render_impact(
     all_rows: bool = False,
     not_modelled: Sequence[Proposal] = (),
     date: dt.date | str | None = None,
+    sensitivity: bool | None = None,
 ) -> str:
     """Render ``reports`` in ``fmt``; JSON always carries every row.
 
@@ -40,17 +41,22 @@ def render_impact(
     generated summary of each proposal and its computed sensitivity to its assumptions, and
     carries the run's provenance: secrules version, ``date`` (else ``SOURCE_DATE_EPOCH``, else
     today), the documents modelled and each input table's SHA-256. Text and Markdown wrap at
-    100 columns.
+    100 columns. ``sensitivity`` None computes the sensitivity when it costs at most
+    :data:`SENSITIVITY_BUDGET` scenario evaluations (and says plainly when it was not computed);
+    True always, False never.
     """
     if fmt not in IMPACT_FORMATS:
         msg = f"unknown impact format {fmt!r}; expected one of {', '.join(IMPACT_FORMATS)}"
         raise InvalidValueError(msg)
     if fmt == "json":
-        return _json(reports, not_modelled, date)
+        return _json(reports, not_modelled, date, sensitivity=sensitivity)
     run = run_info(reports, date)
-    reports = [_with_sensitivity(r) for r in reports]
+    reports = [_with_sensitivity(r, sensitivity=sensitivity) for r in reports]
     sens = [r.sensitivity for r in reports]
-    summaries = [summarise(r, s) for r, s in zip(reports, sens, strict=True)]
+    summaries = [
+        summarise(r, s, skipped=_skipped(r, sensitivity=sensitivity))
+        for r, s in zip(reports, sens, strict=True)
+    ]
     if fmt == "text":
         return _text(reports, summaries, run, all_rows=all_rows, not_modelled=not_modelled)
     if fmt == "md":
@@ -65,15 +71,46 @@ def render_impact(
     )
 
 
-def _with_sensitivity(report: ImpactReport) -> ImpactReport:
+#: The most scenario evaluations a report spends on sensitivity unless asked for more
+#: (alternatives x scenarios; DP133's bundled table needs 32 x 1,270 = 40,640).
+SENSITIVITY_BUDGET = 200_000
+
+
+def _sensitivity_cost(report: ImpactReport) -> int:
+    return report.total * sum(1 for _ in report.model.variations())
+
+
+def _skipped(report: ImpactReport, *, sensitivity: bool | None) -> str:
+    """The summary's line when the sensitivity was declared but not computed, else ""."""
+    if report.sensitivity or sensitivity is True:
+        return ""
+    alternatives = sum(1 for _ in report.model.variations())
+    if not alternatives:
+        return ""
+    if sensitivity is False:
+        return "Sensitivity to assumptions not computed (turned off for this report)."
+    return SENSITIVITY_SKIPPED.format(
+        alternatives=f"{alternatives:,}",
+        total=f"{report.total:,}",
+        budget=f"{SENSITIVITY_BUDGET:,}",
+    )
+
+
+def _with_sensitivity(report: ImpactReport, *, sensitivity: bool | None = None) -> ImpactReport:
     """``report`` (and each alternative reading) with its sensitivity computed when not yet.
 
     Every report says how its result moves with each assumption that has declared
-    alternatives; a model that declares none gets an honest "none declared" line.
+    alternatives; a model that declares none gets an honest "none declared" line, and one whose
+    sensitivity is over :data:`SENSITIVITY_BUDGET` (or turned off) says it was not computed.
     """
-    alternatives = tuple(_with_sensitivity(alt) for alt in report.alternatives)
+    alternatives = tuple(
+        _with_sensitivity(alt, sensitivity=sensitivity) for alt in report.alternatives
+    )
     sens = report.sensitivity
-    if not sens and any(True for _ in report.model.variations()):
+    wanted = sensitivity is True or (
+        sensitivity is None and _sensitivity_cost(report) <= SENSITIVITY_BUDGET
+    )
+    if not sens and wanted and any(True for _ in report.model.variations()):
         sens = sensitivity_of(report)
     if sens is report.sensitivity and alternatives == report.alternatives:
         return report
@@ -100,6 +137,7 @@ def write_impact_json(
     *,
     not_modelled: Sequence[Proposal] = (),
     date: dt.date | str | None = None,
+    sensitivity: bool | None = None,
 ) -> None:
     """Write the JSON of :func:`render_impact` piece by piece, each row as it is serialised.
 
@@ -109,16 +147,20 @@ def write_impact_json(
     document.
     """
     run = run_info(reports, date)
-    reports = [_with_sensitivity(r) for r in reports]
+    reports = [_with_sensitivity(r, sensitivity=sensitivity) for r in reports]
     single = len(reports) == 1 and not not_modelled
     outer = "" if single else "    "
     if not single:
         write('{\n  "reports": [' if reports else '{\n  "reports": []')
     for number, report in enumerate(reports):
-        summary = summarise(report, report.sensitivity)
+        skipped = _skipped(report, sensitivity=sensitivity)
+        summary = summarise(report, report.sensitivity, skipped=skipped)
         if not single:
             write(("," if number else "") + "\n" + outer)
-        head = report_head(report) | {"summary": list(summary.sentences())}
+        head = report_head(report) | {
+            "summary": list(summary.sentences()),
+            "sensitivity_note": skipped,
+        }
         text = _dumps(head, outer)
         write(text[: -len("\n" + outer + "}")] + ",\n" + outer + '  "rows": [')
         inner = outer + "    "
@@ -138,10 +180,16 @@ def write_impact_json(
 
 
 def _json(
-    reports: Sequence[ImpactReport], not_modelled: Sequence[Proposal], date: dt.date | str | None
+    reports: Sequence[ImpactReport],
+    not_modelled: Sequence[Proposal],
+    date: dt.date | str | None,
+    *,
+    sensitivity: bool | None,
 ) -> str:
     parts: list[str] = []
-    write_impact_json(reports, parts.append, not_modelled=not_modelled, date=date)
+    write_impact_json(
+        reports, parts.append, not_modelled=not_modelled, date=date, sensitivity=sensitivity
+    )
     return "".join(parts)
 
 

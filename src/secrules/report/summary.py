@@ -20,13 +20,19 @@ from secrules.core.regimes import Regime
 from secrules.core.sensitivity import Sensitivity, sensitivity_of
 from secrules.report.labels import field_name, plain, split_caveat
 
-__all__ = ["NO_VARIATIONS", "Summary", "summarise"]
+__all__ = ["NO_VARIATIONS", "SENSITIVITY_SKIPPED", "Summary", "summarise"]
 
 _SHOWN = 6
 #: What a summary says of a model that declares no alternative for any assumption.
 NO_VARIATIONS = (
     "No alternatives are declared for this model's assumptions, so its sensitivity to them"
     " is not computed."
+)
+#: What a summary says when the sensitivity was too large to compute by default.
+SENSITIVITY_SKIPPED = (
+    "Sensitivity to assumptions not computed: {alternatives} alternatives x {total} situations"
+    " exceeds the default budget of {budget} evaluations; run with --sensitivity"
+    " (secrules.report.render_impact(..., sensitivity=True)) to compute it."
 )
 
 
@@ -156,7 +162,10 @@ def _rests_on(report: ImpactReport) -> str:
 
 
 def summarise(
-    report: ImpactReport, sensitivities: tuple[Sensitivity, ...] | None = None
+    report: ImpactReport,
+    sensitivities: tuple[Sensitivity, ...] | None = None,
+    *,
+    skipped: str = "",
 ) -> Summary:
     """The summary of ``report``; ``sensitivities`` are computed when not given."""
     model = report.model
@@ -170,5 +179,7 @@ def summarise(
     if sensitivities is None:
         has = any(True for _ in model.variations())
         sensitivities = report.sensitivity or (sensitivity_of(report) if has else ())
-    lines = tuple(s.describe(report.changed_count) for s in sensitivities) or (NO_VARIATIONS,)
+    lines = tuple(s.describe(report.changed_count) for s in sensitivities) or (
+        skipped or NO_VARIATIONS,
+    )
     return Summary(changes, _affected(report), _counts(report), _rests_on(report), lines)
