@@ -99,3 +99,15 @@ def test_the_numbers_in_each_model_summary_are_the_ones_it_computes():
         checked += 1
     # Every summary but DP131's (which states no count) states one.
     assert checked == len(MODEL_SUMMARIES) - 1
+
+
+def test_proposals_stays_callable_when_a_proposal_module_is_imported_first():
+    """Importing ``secrules.proposals.dp133`` first binds the subpackage over the lazy function."""
+    code = (
+        "import secrules.proposals.dp133, secrules\n"
+        "items = secrules.proposals()\n"
+        "assert [p.id for p in items][:2] == ['DP125', 'DP126'], items\n"
+        "assert items is secrules.proposals.proposals()\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
