@@ -21,12 +21,13 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from hashlib import sha256
 
 import attrs
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
+from cryptography.hazmat.primitives.asymmetric.utils import Prehashed, encode_dss_signature
 
 from secrules.core.citations import cite
 from secrules.core.clauses import Provenance
@@ -176,6 +177,9 @@ def _span_from_input(raw: bytes, message: GbcsMessage) -> _Span:
 # KeyStore holds: they refuse other keys), with the DER form computed once for all candidates;
 # anything else goes through ecdsa.verify, which checks the key and raises as documented.
 _ECDSA_SHA256 = ec.ECDSA(hashes.SHA256())
+# The lean path hashes with hashlib (one call) and hands pyca the digest: the same verify,
+# without pyca building a hash context per call.
+_ECDSA_PREHASHED = ec.ECDSA(Prehashed(hashes.SHA256()))
 _PYCA_EC_PUBLIC_KEY = type(ec.derive_private_key(1, ec.SECP256R1()).public_key())
 _HALF = SIGNATURE_LENGTH // 2
 
@@ -305,16 +309,16 @@ def _check_lean(
         )
     else:
         der = checked_plain_to_der(signature)
-    signed = data[start:end]
+    digest = sha256(data[start:end]).digest()
     for entry in candidates:
         key = entry.public_key
         # _verifies, inline: pyca's own P-256 key type is verified directly.
         if type(key) is _PYCA_EC_PUBLIC_KEY and type(key.curve) is ec.SECP256R1:
             try:
-                key.verify(der, signed, _ECDSA_SHA256)
+                key.verify(der, digest, _ECDSA_PREHASHED)
             except InvalidSignature:
                 continue
-        elif not verify(key, signed, signature):
+        elif not verify(key, data[start:end], signature):
             continue
         # The PASS finding depends on the key's description and EUI (the originator's hex:
         # the store files keys by it) and the signature's offset only: findings are frozen
