@@ -25,7 +25,9 @@ from secrules.dlms.cosem import Obis
 from secrules.errors import DecodeError, InvalidValueError
 from secrules.gbcs import ContentKind, classify, decode_content, message_code_table, parse_message
 from secrules.gbcs.content import use_case_content
+from secrules.gbcs.inspect import message_tree
 from secrules.gbcs.keystore import open_keystore
+from secrules.gbcs.protection import encrypted_blocks
 from secrules.strategies.dlms import simple_dlms_values
 
 ECS37 = "6.18.1_ECS37/ECS37_6.18.1_SUCCESS_COMMAND_GBCS.HEX"
@@ -322,6 +324,37 @@ def test_inspect_of_clear_content_has_no_decryption_note(run_cli, rtds_dir):
     proc = run_cli("gbcs", "inspect", rtds_dir / ECS37)
     assert proc.code == 0, proc.err
     assert "decrypted" not in proc.out
+
+
+@pytest.mark.parametrize("with_keys", [False, True])
+def test_decryption_notes_sit_beside_the_encrypted_blocks_fields(
+    rtds_files, rtds_dir, keystore_dir, with_keys
+):
+    # A "decrypted" node is a child of the node holding the whole encrypted block (its
+    # security control, counter, ciphertext and tag), never of one of those fields.
+    store = open_keystore(keystore_dir) if with_keys else None
+    seen = collections.Counter()
+    for path in rtds_files:
+        message = parse_message(bytes.fromhex("".join(path.read_text().split())))
+        blocks = encrypted_blocks(message)
+        if not blocks:
+            continue
+        tree, _, _ = message_tree(message, keystore=store)
+        parents = [p for p in _parents(tree) if any(c.name == "decrypted" for c in p.children)]
+        assert len(parents) == len(blocks), path.name
+        for parent, block in zip(sorted(parents, key=lambda n: n.offset), blocks, strict=True):
+            assert parent.offset <= block.offset, path.name
+            assert block.offset + len(block.block) <= parent.offset + parent.length, path.name
+            assert parent.name != "security_control", path.name
+            seen[block.kind] += 1
+    assert seen["gbz"] and seen["dlms"]
+
+
+def _parents(node):
+    if node.children:
+        yield node
+    for child in node.children:
+        yield from _parents(child)
 
 
 def _json_nodes(node):

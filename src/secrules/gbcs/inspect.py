@@ -115,12 +115,16 @@ def _framing(message: GbcsMessage, content: Node) -> Node:
     return Node("message", 0, raw, None, text, children)
 
 
-def _insert(node: Node, at: int, child: Node) -> Node:
-    """``node`` with ``child`` added under the deepest node whose octets cover offset ``at``."""
+def _insert(node: Node, start: int, end: int, child: Node) -> Node:
+    """``node`` with ``child`` added under the deepest node covering octets ``start``-``end``.
+
+    The span is the whole encrypted block, so a note lands beside the block's own fields (its
+    security control octet), not inside the first of them.
+    """
     for i, sub in enumerate(node.children):
-        if sub.offset <= at < sub.end and sub.name != "decrypted":
+        if sub.offset <= start and end <= sub.end and sub.name != "decrypted":
             kids = list(node.children)
-            kids[i] = _insert(sub, at, child)
+            kids[i] = _insert(sub, start, end, child)
             return attrs.evolve(node, children=tuple(kids))
     return attrs.evolve(node, children=(*node.children, child))
 
@@ -151,7 +155,7 @@ def _decrypted(message: GbcsMessage, keystore: KeyStore, content: Node) -> Node:
                     f"plaintext does not decode: {exc.message}",
                 )
             note = tree.shifted(block.offset + _BLOCK_HEADER)
-        content = _insert(content, block.offset, note)
+        content = _insert(content, block.offset, block.offset + len(block.block), note)
     return content
 
 
@@ -165,7 +169,7 @@ def _not_decrypted(message: GbcsMessage, content: Node) -> Node:
 
     for block in encrypted_blocks(message):
         note = Node("decrypted", block.offset, b"", None, "not decrypted: no key store was given")
-        content = _insert(content, block.offset, note)
+        content = _insert(content, block.offset, block.offset + len(block.block), note)
     return content
 
 
