@@ -347,7 +347,8 @@ def test_decryption_notes_sit_beside_the_encrypted_blocks_fields(
             assert block.offset + len(block.block) <= parent.offset + parent.length, path.name
             assert parent.name != "security_control", path.name
             seen[block.kind] += 1
-    assert seen["gbz"] and seen["dlms"]
+    assert seen["gbz"]
+    assert seen["dlms"]
 
 
 def _parents(node):
