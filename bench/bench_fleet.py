@@ -12,6 +12,7 @@ Over the RTDS messages of the shared vectors (../shared/vectors/rtds), in one ru
 3. ``secrules check`` over ``--messages`` messages (default 100,000) on standard input, one per
    line, ``--format jsonl``: wall time and peak memory (target < 100 MiB) with ``-j 1`` and
    ``-j 2`` (target >= 1.6x on 2 cores).
+   Then, this tree alone: how much of ``check()`` is decoding the content (issue 12), by kind.
 4. Start-up: ``secrules --help`` and ``secrules proposals``, this tree and the old one (target
    < 0.2 s), best of ``--rounds``.
 
@@ -29,7 +30,9 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 VECTORS = ROOT.parent / "shared" / "vectors" / "rtds"
@@ -155,6 +158,43 @@ def _check(old: Path, rounds: int) -> None:
         )
 
 
+def _content_share(rounds: int) -> None:
+    """This tree: ``check()`` per message, and the part of it that decodes the content, by kind.
+
+    The old tree did not decode content; ``check()`` minus decoding is the work both trees do.
+    """
+    from secrules import check
+    from secrules.gbcs import decode_content, parse_message
+    from secrules.gbcs.content import classify
+
+    raws = [bytes.fromhex("".join(p.read_text().split())) for p in sorted(VECTORS.glob("*/*.HEX"))]
+    messages = [parse_message(raw) for raw in raws]
+    kinds: dict[str, list[object]] = {}
+    for message in messages:
+        kinds.setdefault(str(classify(message)), []).append(message)
+
+    def best(fn: Callable[[Any], object], items: Sequence[object]) -> float:
+        fastest = float("inf")
+        for _ in range(rounds):
+            t = time.perf_counter()
+            for item in items:
+                fn(item)
+            fastest = min(fastest, time.perf_counter() - t)
+        return fastest
+
+    whole = best(check, raws)
+    decoding = best(decode_content, messages)
+    n = len(raws)
+    print(
+        f"\ncheck() without a key store, this tree: {whole / n * 1e6:.0f} us a message, of which "
+        f"content decoding {decoding / n * 1e6:.0f} us ({decoding / whole:.0%}); the rest "
+        f"{(whole - decoding) / n * 1e6:.0f} us"
+    )
+    for kind, items in sorted(kinds.items()):
+        took = best(decode_content, items)
+        print(f"  {kind:24} {len(items):4} messages  {took / len(items) * 1e6:7.1f} us each")
+
+
 def _cli(messages: int) -> None:
     raws = [" ".join(p.read_text().split()) for p in sorted(VECTORS.glob("*/*.HEX"))]
     with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as handle:
@@ -270,6 +310,7 @@ def main() -> None:
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} cores, load {os.getloadavg()}")
     _verify(args.rounds)
     _check(old, args.rounds)
+    _content_share(args.rounds)
     _startup(old, args.rounds)
     if not args.skip_cli:
         _cli(args.messages)
