@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from secrules.asn1 import MAX_DEPTH, Tlv, decode_tlv, encode_length
+from secrules.asn1 import MAX_DEPTH, Tlv, decode_tlv, encode_length, parse_generalized_time
 from secrules.errors import DecodeError, InvalidValueError
 from secrules.strategies.asn1 import tlv_trees
 
@@ -100,3 +102,40 @@ def test_length_octets() -> None:
         Tlv(0x02, b"\x02", b"\x01")
     with pytest.raises(InvalidValueError):
         decode_tlv("3000")  # type: ignore[arg-type]
+
+
+@st.composite
+def _fourteen_digits(draw: st.DrawFn) -> bytes:
+    """Fourteen digits, mostly near a valid date and time (and sometimes any digits)."""
+    if draw(st.booleans()):
+        return draw(st.text("0123456789", min_size=14, max_size=14)).encode()
+    fields = (
+        draw(st.integers(0, 9999)),
+        draw(st.integers(0, 19)),
+        draw(st.integers(0, 39)),
+        draw(st.integers(0, 29)),
+        draw(st.integers(0, 69)),
+        draw(st.integers(0, 69)),
+    )
+    return b"%04d%02d%02d%02d%02d%02d" % fields
+
+
+@given(_fourteen_digits())
+def test_generalized_time_reads_as_strptime(digits: bytes) -> None:
+    # Differential: the two-digit reading gives exactly what strptime gives (or None).
+    try:
+        expected: dt.datetime | None = dt.datetime.strptime(
+            digits.decode(), "%Y%m%d%H%M%S"
+        ).replace(tzinfo=dt.UTC)
+    except ValueError:
+        expected = None
+    assert parse_generalized_time(digits + b"Z") == expected
+
+
+def test_generalized_time_forms() -> None:
+    assert parse_generalized_time(b"20141231233000Z") == dt.datetime(
+        2014, 12, 31, 23, 30, tzinfo=dt.UTC
+    )
+    assert parse_generalized_time(b"20141231233000") is None
+    assert parse_generalized_time(b"2014123123300+Z") is None
+    assert parse_generalized_time(b"20140230000000Z") is None  # 30 February

@@ -285,7 +285,7 @@ class _Seq(_Schema):
         for field in self.fields:
             if i < len(items) and field.accepts(items[i].tag):
                 try:
-                    node, value = field.build(items[i], at)
+                    node, value = field._build(items[i], at)  # its tag was accepted above
                 except _Mismatch:
                     if not field.optional:
                         raise

@@ -177,9 +177,26 @@ class Tlv:
 
 
 def parse_generalized_time(content: bytes) -> dt.datetime | None:
-    """``YYYYMMDDHHMMSSZ`` as an aware UTC datetime; None for any other form."""
+    """``YYYYMMDDHHMMSSZ`` as an aware UTC datetime; None for any other form.
+
+    Read as ``strptime("%Y%m%d%H%M%S")`` reads it. The fields are first taken two digits at a
+    time (the reading strptime tries first, and the one it returns whenever it is a valid
+    datetime); only digits that do not make one go through strptime itself.
+    """
     if len(content) != 15 or content[-1:] != b"Z" or not content[:14].isdigit():
         return None
+    try:
+        return dt.datetime(
+            int(content[:4]),
+            int(content[4:6]),
+            int(content[6:8]),
+            int(content[8:10]),
+            int(content[10:12]),
+            int(content[12:14]),
+            tzinfo=dt.UTC,
+        )
+    except ValueError:
+        pass
     try:
         return dt.datetime.strptime(content[:14].decode("ascii"), "%Y%m%d%H%M%S").replace(
             tzinfo=dt.UTC
