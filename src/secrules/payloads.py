@@ -482,6 +482,4 @@ def _gbcs_findings(
             rulesets=rulesets,
             default_configuration=default_configuration,
         )
-    return findings + protection_findings(
-        message, keystore, at=at, acb=acb, encrypted=encrypted
-    )
+    return findings + protection_findings(message, keystore, at=at, acb=acb, encrypted=encrypted)

@@ -158,8 +158,11 @@ def _check_content(subject: ContentSubject) -> Verdict:
     return Verdict(Outcome.PASS, what, offset=message.content_offset, label="decoded")
 
 
+_VERBS = {AccessKind.SET: "SET", AccessKind.ACTION: "ACTION"}
+
+
 def _pair(spec_kind: AccessKind, class_id: int, attribute: int) -> str:
-    verb = {AccessKind.SET: "SET", AccessKind.ACTION: "ACTION"}.get(spec_kind, "GET")
+    verb = _VERBS.get(spec_kind, "GET")
     return f"{verb} {class_id}/{attribute}"
 
 
