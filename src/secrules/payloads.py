@@ -44,6 +44,7 @@ from secrules.dlms.schedule import ScheduleEntry, entries_from_data
 from secrules.errors import DecodeError
 from secrules.gbcs import Eui64, GbcsMessage, ecs37, parse_message, use_case_name
 from secrules.gbcs.content_rules import CONTENT_RULES, content_subject
+from secrules.gbcs.protection import EncryptedContent
 from secrules.gbcs.table_28d import Table28d
 from secrules.gbcs.verification import protection_findings
 from secrules.inputs import Input, InputKind, PayloadKind, read_input
@@ -460,7 +461,9 @@ def _gbcs_findings(
     response does not say which object it read, so its message code decides).
     """
     findings = [_info(GBCS_DECODE_RULE, _describe_gbcs(message))]
-    subject = content_subject(message, keystore)
+    # Found and decrypted once for gbcs.content and gbcs.decrypt.
+    encrypted = EncryptedContent(message)
+    subject = content_subject(message, keystore, encrypted)
     findings += CONTENT_RULES.evaluate(subject)
     content = None if subject.decoded is None else subject.decoded.value
     code = message.message_code
@@ -479,4 +482,4 @@ def _gbcs_findings(
             rulesets=rulesets,
             default_configuration=default_configuration,
         )
-    return findings + protection_findings(message, keystore, at=at, acb=acb)
+    return findings + protection_findings(message, keystore, at=at, acb=acb, encrypted=encrypted)

@@ -128,20 +128,13 @@ class Rule(Generic[S]):
 
     def evaluate(self, subject: S) -> list[Finding]:
         """Apply the rule to ``subject`` and return its findings (at least one)."""
-        result = self.fn(subject)
-        if type(result) is Verdict:  # the common case: one verdict, wrapped directly
-            return [
-                finding_of(
-                    self.id,
-                    result.outcome,
-                    result.message,
-                    self.clauses,
-                    result.path,
-                    result.offset,
-                    result.label,
-                )
-            ]
-        verdicts = [result] if isinstance(result, Verdict) else list(result)
+        return self.findings(self.fn(subject))
+
+    def findings(self, result: Verdict | Iterable[Verdict]) -> list[Finding]:
+        """What :attr:`fn` returned, as this rule's findings (NOT_APPLICABLE when empty)."""
+        if isinstance(result, Verdict):
+            return [self.finding(result)]
+        verdicts = result if type(result) is list else list(result)
         if not verdicts:
             verdicts = [Verdict(Outcome.NOT_APPLICABLE, "nothing to check")]
         return [self.finding(v) for v in verdicts]
@@ -331,7 +324,11 @@ class RuleSet(Generic[S]):
                 elif exceptions:
                     findings.extend(self._decide_base(rule, subject))
                 else:
-                    findings.extend(rule.evaluate(subject))
+                    result = rule.fn(subject)
+                    if type(result) is Verdict:  # Rule.evaluate's common case, inline
+                        findings.append(rule.finding(result))
+                    else:
+                        findings.extend(rule.findings(result))
             return findings
         # One rule asked for by id: decided with its exceptions (an exception asked for
         # decides alone); a neutralised one says so.

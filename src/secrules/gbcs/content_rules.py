@@ -33,6 +33,7 @@ from secrules.gbcs.message_codes import lookup
 
 if TYPE_CHECKING:
     from secrules.gbcs.keystore import KeyStore
+    from secrules.gbcs.protection import EncryptedContent
 
 __all__ = [
     "CONTENT_RULE",
@@ -49,20 +50,32 @@ _DIRECTION = {1: "command", 2: "response", 3: "alert"}
 
 @attrs.frozen
 class ContentSubject:
-    """A message with its content decoded once (or the error met), and the key store."""
+    """A message with its content decoded once (or the error met), and the key store.
+
+    ``encrypted`` is the message's encrypted blocks as ``check`` found (and decrypts) them once
+    for this rule and ``gbcs.decrypt``; None finds them afresh.
+    """
 
     message: GbcsMessage
     decoded: DecodedContent | None
     error: DecodeError | None
     keystore: KeyStore | None = None
+    encrypted: EncryptedContent | None = attrs.field(default=None, eq=False, repr=False)
 
 
-def content_subject(message: GbcsMessage, keystore: KeyStore | None = None) -> ContentSubject:
-    """Decode ``message``'s content once for the content rules (errors kept, not raised)."""
+def content_subject(
+    message: GbcsMessage,
+    keystore: KeyStore | None = None,
+    encrypted: EncryptedContent | None = None,
+) -> ContentSubject:
+    """Decode ``message``'s content once for the content rules (errors kept, not raised).
+
+    ``encrypted`` (for ``message``) shares its blocks and their decryption with other rules.
+    """
     try:
-        return ContentSubject(message, decode_content(message), None, keystore)
+        return ContentSubject(message, decode_content(message), None, keystore, encrypted)
     except DecodeError as exc:
-        return ContentSubject(message, None, exc, keystore)
+        return ContentSubject(message, None, exc, keystore, encrypted)
 
 
 def _summary(decoded: DecodedContent) -> str:
@@ -77,10 +90,11 @@ def _summary(decoded: DecodedContent) -> str:
 
 def _encrypted(subject: ContentSubject, what: str) -> Verdict | None:
     """The verdict on the encrypted blocks of the content, or None when it has none."""
-    from secrules.gbcs.protection import decrypt_content, encrypted_blocks  # noqa: PLC0415
+    from secrules.gbcs.protection import EncryptedContent  # noqa: PLC0415
 
     message = subject.message
-    blocks = encrypted_blocks(message)
+    encrypted = EncryptedContent(message) if subject.encrypted is None else subject.encrypted
+    blocks = encrypted.blocks
     if not blocks:
         return None
     if subject.keystore is None:
@@ -91,7 +105,7 @@ def _encrypted(subject: ContentSubject, what: str) -> Verdict | None:
             offset=blocks[0].offset,
             label="not checked",
         )
-    for result in decrypt_content(message, subject.keystore):
+    for result in encrypted.decrypt(subject.keystore):
         block = result.block
         if result.plaintext is None:
             return Verdict(
@@ -144,8 +158,11 @@ def _check_content(subject: ContentSubject) -> Verdict:
     return Verdict(Outcome.PASS, what, offset=message.content_offset, label="decoded")
 
 
+_VERBS = {AccessKind.SET: "SET", AccessKind.ACTION: "ACTION"}
+
+
 def _pair(spec_kind: AccessKind, class_id: int, attribute: int) -> str:
-    verb = {AccessKind.SET: "SET", AccessKind.ACTION: "ACTION"}.get(spec_kind, "GET")
+    verb = _VERBS.get(spec_kind, "GET")
     return f"{verb} {class_id}/{attribute}"
 
 

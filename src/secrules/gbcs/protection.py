@@ -59,6 +59,7 @@ __all__ = [
     "TAG_LENGTH",
     "Decryption",
     "EncryptedBlock",
+    "EncryptedContent",
     "KeyPair",
     "add_mac",
     "compute_mac",
@@ -605,7 +606,41 @@ def decrypt_content(message: GbcsMessage, keystore: KeyStore) -> list[Decryption
     originator's KA keys, whichever side has a private key. A block whose tag no pair verifies
     has ``plaintext`` None; ``pair`` None means no pair could be formed.
     """
-    return _decrypt(message, keystore, encrypted_blocks(message))
+    return list(EncryptedContent(message).decrypt(keystore))
+
+
+class EncryptedContent:
+    """One message's encrypted blocks, found once, and their decryption, done once per key store.
+
+    ``check`` hands one to both rules that read the blocks (``gbcs.content`` decodes their
+    plaintext, ``gbcs.decrypt`` reports on each), so a message's payload is searched and its
+    blocks decrypted once: :attr:`blocks` is :func:`encrypted_blocks` and :meth:`decrypt` what
+    :func:`decrypt_content` returns. The blocks and plaintexts stay with the message; no key is
+    kept.
+    """
+
+    __slots__ = ("_blocks", "_decrypted", "message")
+
+    def __init__(self, message: GbcsMessage) -> None:
+        self.message = message
+        self._blocks: tuple[EncryptedBlock, ...] | None = None
+        self._decrypted: tuple[KeyStore, tuple[Decryption, ...]] | None = None
+
+    @property
+    def blocks(self) -> tuple[EncryptedBlock, ...]:
+        """The encrypted blocks of the payload (:func:`encrypted_blocks`), found once."""
+        if self._blocks is None:
+            self._blocks = encrypted_blocks(self.message)
+        return self._blocks
+
+    def decrypt(self, keystore: KeyStore) -> tuple[Decryption, ...]:
+        """Every block decrypted with ``keystore`` (as :func:`decrypt_content`), done once."""
+        done = self._decrypted
+        if done is not None and done[0] is keystore:
+            return done[1]
+        decrypted = tuple(_decrypt(self.message, keystore, self.blocks))
+        self._decrypted = (keystore, decrypted)
+        return decrypted
 
 
 def _decrypt(
@@ -641,9 +676,15 @@ def _describe_plaintext(block: EncryptedBlock, plaintext: bytes) -> tuple[bool, 
     return True, f"{len(plaintext)} octet(s), A-XDR Data: {value.type_name}"
 
 
-def decrypt_verdicts(message: GbcsMessage, keystore: KeyStore | None) -> list[Verdict]:
-    """The ``gbcs.decrypt`` verdicts, one per encrypted block (NOT_APPLICABLE when none)."""
-    blocks = encrypted_blocks(message)
+def decrypt_verdicts(
+    message: GbcsMessage, keystore: KeyStore | None, encrypted: EncryptedContent | None = None
+) -> list[Verdict]:
+    """The ``gbcs.decrypt`` verdicts, one per encrypted block (NOT_APPLICABLE when none).
+
+    ``encrypted`` is ``message``'s blocks already found (and perhaps decrypted), if any.
+    """
+    content = EncryptedContent(message) if encrypted is None else encrypted
+    blocks = content.blocks
     if not blocks:
         return [Verdict(Outcome.NOT_APPLICABLE, "no encrypted content found in the payload")]
     if keystore is None:
@@ -658,7 +699,7 @@ def decrypt_verdicts(message: GbcsMessage, keystore: KeyStore | None) -> list[Ve
         ]
     _, addressee = encryption_info(message)
     out: list[Verdict] = []
-    for result in _decrypt(message, keystore, blocks):
+    for result in content.decrypt(keystore):
         block = result.block
         if result.pair is None:
             why = missing_keys(

@@ -55,6 +55,7 @@ from secrules.gbcs.keystore import (
 from secrules.gbcs.message import GbcsMessage, encode_message, signed_span_of
 from secrules.gbcs.message_codes import message_code_table, message_type
 from secrules.gbcs.protection import (
+    EncryptedContent,
     decrypt_verdicts,
     mac_verdict,
     security_header_verdicts,
@@ -120,7 +121,8 @@ class SignatureSubject:
     message's encoding. ``at`` (timezone-aware) is the time at which the signer's certificate
     must be valid; None checks no validity.
     message's encoding. ``acb`` names the Access Control Broker whose KA key MACs commands
-    (None: the store's role-04 certificate).
+    (None: the store's role-04 certificate). ``encrypted`` is the message's encrypted blocks
+    already found (and perhaps decrypted) for another rule; None finds them afresh.
     """
 
     message: GbcsMessage
@@ -128,6 +130,7 @@ class SignatureSubject:
     span: _Span | None = attrs.field(default=None, eq=False)
     at: dt.datetime | None = attrs.field(default=None, converter=validity_time)
     acb: Eui64 | None = attrs.field(default=None, eq=False)
+    encrypted: EncryptedContent | None = attrs.field(default=None, eq=False, repr=False)
 
 
 #: The subject of every rule in :data:`PROTECTION_RULES` (the same class, by its wider name).
@@ -544,7 +547,7 @@ def _check_security_header(subject: SignatureSubject) -> list[Verdict]:
 
 
 def _check_decrypt(subject: SignatureSubject) -> list[Verdict]:
-    return decrypt_verdicts(subject.message, subject.keystore)
+    return decrypt_verdicts(subject.message, subject.keystore, subject.encrypted)
 
 
 SHAPE_RULE = Rule(
@@ -633,6 +636,7 @@ def protection_findings(
     mac: bool = True,
     at: dt.datetime | None = None,
     acb: Eui64 | bytes | str | None = None,
+    encrypted: EncryptedContent | None = None,
 ) -> list[Finding]:
     """Every finding on how ``message`` is protected: :data:`PROTECTION_RULES` on the message.
 
@@ -647,14 +651,21 @@ def protection_findings(
     key, when they cannot); ``acb`` (an EUI) names the Access Control Broker that MACs commands
     (default: the store's certificate with role 04). ``at`` (a timezone-aware datetime) also
     checks that the signer's certificate is valid then (see :func:`verify_message`); a naive
-    datetime raises :class:`InvalidValueError`.
+    datetime raises :class:`InvalidValueError`. ``encrypted`` (a
+    :class:`~secrules.gbcs.protection.EncryptedContent` of ``message``) shares the blocks found
+    and decrypted for the content rules, so they are not found or decrypted again.
     """
     if not isinstance(message, GbcsMessage):
         raise InvalidValueError(f"message must be a GbcsMessage, not {type(message).__name__}")
     if keystore is not None and not isinstance(keystore, KeyStore):
         raise InvalidValueError(f"keystore must be a KeyStore, not {type(keystore).__name__}")
+    if encrypted is not None and (
+        not isinstance(encrypted, EncryptedContent) or encrypted.message is not message
+    ):
+        raise InvalidValueError("encrypted must be the EncryptedContent of this message")
     rules = PROTECTION_RULES if mac else SIGNING_RULES
-    return rules.evaluate(SignatureSubject(message, keystore, at=at, acb=_acb(acb)))
+    subject = SignatureSubject(message, keystore, at=at, acb=_acb(acb), encrypted=encrypted)
+    return rules.evaluate(subject)
 
 
 def _acb(acb: Eui64 | bytes | str | None) -> Eui64 | None:
