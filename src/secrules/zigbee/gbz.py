@@ -23,6 +23,7 @@ unknown clusters, commands and data types stay raw octets. It raises only
 
 from __future__ import annotations
 
+import struct
 from collections.abc import Callable, Iterable
 from typing import Any, Final
 
@@ -36,6 +37,7 @@ from secrules.zigbee.zcl import (
     ZclHeader,
     ZclItem,
     ZclPayload,
+    _filler,
     _items,
     _payload_items,
     _payload_node,
@@ -258,6 +260,9 @@ class GbzComponent:
         return Node(name, offset, raw, None, names.cluster(self.cluster_id), kids)
 
 
+_component = _filler(GbzComponent)
+
+
 def _block_node(block: bytes, at: int) -> Node:
     if len(block) < _BLOCK_HEADER + _TAG:
         return Node("ciphered", at, block, block, f"{len(block)} octet(s): too short for a block")
@@ -271,53 +276,62 @@ def _block_node(block: bytes, at: int) -> Node:
     return Node("ciphered", at, block, None, "encrypted ZCL payload (AES-128-GCM)", kids)
 
 
-def _decode_component(data: bytes, pos: int, end: int, path: str) -> tuple[GbzComponent, int]:
-    control = _int(data, pos, 1, end, f"{path}.control")
-    cluster = _int(data, pos + 1, 2, end, f"{path}.cluster_id")
-    length = _int(data, pos + 3, 2, end, f"{path}.length")
+_COMPONENT_HEAD: Final = struct.Struct(">BHH")  # control, cluster id, GBZ command length
+
+
+def _decode_component(data: bytes, pos: int, end: int, index: int) -> tuple[GbzComponent, int]:
+    """Read component ``index`` at ``pos``; error paths are built only when one is raised."""
     body_at = pos + 5
-    if body_at + length > end:
+    if body_at <= end:
+        control, cluster, length = _COMPONENT_HEAD.unpack_from(data, pos)
+    else:  # short: read field by field for the error naming the first missing one
+        path = f"components[{index}]"
+        control = _int(data, pos, 1, end, f"{path}.control")
+        cluster = _int(data, pos + 1, 2, end, f"{path}.cluster_id")
+        length = _int(data, pos + 3, 2, end, f"{path}.length")
+    body_end = body_at + length
+    if body_end > end:
         raise DecodeError(
             f"GBZ command length {length} runs past the end ({end - body_at} octet(s) left)",
             offset=pos + 3,
-            path=f"{path}.length",
+            path=f"components[{index}].length",
         )
-    body_end = body_at + length
     at = body_at
     fdt = None
     if control & FROM_DATE_TIME:
-        fdt = _int(data, at, 4, body_end, f"{path}.from_date_time")
+        fdt = _int(data, at, 4, body_end, f"components[{index}].from_date_time")
         at += 4
-    extra_control: int | None = None
-    counter: int | None = None
     if control & ENCRYPTED:
-        extra_control = _int(data, at, 1, body_end, f"{path}.additional_header_control")
-        counter = _int(data, at + 1, 1, body_end, f"{path}.frame_counter")
-        at += 2
-    header, at = decode_zcl_header(data, at, body_end, f"{path}.zcl_header")
-    if control & ENCRYPTED:
-        ciphered = _int(data, at, 2, body_end, f"{path}.ciphered_length")
-        if ciphered != body_end - at - 2:
-            raise DecodeError(
-                f"ciphered information length {ciphered} disagrees with the GBZ command length "
-                f"{length} ({body_end - at - 2} octet(s) follow)",
-                offset=at,
-                path=f"{path}.ciphered_length",
-            )
-        block = data[at + 2 : body_end]
-        component = GbzComponent(
-            control,
-            cluster,
-            header,
-            ciphered=block,
-            from_date_time=fdt,
-            additional_header_control=extra_control,
-            frame_counter=counter,
+        return _encrypted(data, at, body_end, index, (control, cluster, length, fdt)), body_end
+    header, at = decode_zcl_header(data, at, body_end, f"components[{index}].zcl_header")
+    path = f"components[{index}].payload"
+    items = _payload_items(data, at, body_end, cluster, header, path)
+    return _component(control, cluster, header, items, None, fdt, None, None), body_end
+
+
+def _encrypted(
+    data: bytes, at: int, body_end: int, index: int, head: tuple[int, int, int, int | None]
+) -> GbzComponent:
+    """An encrypted component from ``at`` (``head``: control, cluster, length, From Date Time).
+
+    Read: additional header control, frame counter, ZCL header, ciphered information length
+    and the block.
+    """
+    control, cluster, length, fdt = head
+    path = f"components[{index}]"
+    extra_control = _int(data, at, 1, body_end, f"{path}.additional_header_control")
+    counter = _int(data, at + 1, 1, body_end, f"{path}.frame_counter")
+    header, at = decode_zcl_header(data, at + 2, body_end, f"{path}.zcl_header")
+    ciphered = _int(data, at, 2, body_end, f"{path}.ciphered_length")
+    if ciphered != body_end - at - 2:
+        raise DecodeError(
+            f"ciphered information length {ciphered} disagrees with the GBZ command length "
+            f"{length} ({body_end - at - 2} octet(s) follow)",
+            offset=at,
+            path=f"{path}.ciphered_length",
         )
-    else:
-        items = _payload_items(data, at, body_end, cluster, header, f"{path}.payload")
-        component = GbzComponent(control, cluster, header, items, from_date_time=fdt)
-    return component, body_end
+    block = data[at + 2 : body_end]
+    return _component(control, cluster, header, (), block, fdt, extra_control, counter)
 
 
 # --- alerts --------------------------------------------------------------------------------
@@ -515,6 +529,9 @@ def _alert_field_text(f: GbzField) -> str:
     return ""
 
 
+_payload = _filler(GbzPayload)
+
+
 def decode_gbz(data: bytes, *, alert: bool = False) -> GbzPayload:
     """Decode a GBZ payload (``alert=True``: the GBZ alert layout of a CRA-flag-3 message).
 
@@ -540,13 +557,13 @@ def decode_gbz(data: bytes, *, alert: bool = False) -> GbzPayload:
     components = []
     if carries:
         for i in range(count):
-            component, at = _decode_component(raw, at, end, f"components[{i}]")
+            component, at = _decode_component(raw, at, end, i)
             components.append(component)
     if at != end:
         raise DecodeError(
             f"{end - at} octet(s) after the end of the GBZ payload", offset=at, path="components"
         )
-    return GbzPayload(tuple(components), header, count)
+    return _payload(tuple(components), header, count)
 
 
 def encode_gbz(payload: GbzPayload) -> bytes:
