@@ -408,30 +408,61 @@ class GbzAlert:
         )
 
 
-def _decode_alert(data: bytes, end: int) -> tuple[GbzAlert, int]:
-    code = _int(data, 3, 2, end, "alert_code")
-    stamp = _int(data, 5, 4, end, "timestamp")
+_INT_FORMATS: Final = {1: "B", 2: "H", 4: "I", 8: "Q"}
+#: Each alert layout's fields as one big-endian struct (a field of octets is ``{size}s``).
+_ALERT_STRUCTS: Final = {
+    layout: struct.Struct(
+        ">" + "".join(_INT_FORMATS[size] if integer else f"{size}s" for _, size, integer in spec)
+    )
+    for layout, spec in _ALERT_LAYOUTS.items()
+}
+_ALERT_HEAD: Final = struct.Struct(">HI")  # alert code, time stamp
+
+
+def _decode_alert(data: bytes, end: int) -> tuple[GbzAlert, str | None, int]:
+    """The alert header at offset 3, the layout its code names, and the offset after it."""
+    if end >= 9:
+        code, stamp = _ALERT_HEAD.unpack_from(data, 3)
+    else:  # short: the error names the first missing field
+        code = _int(data, 3, 2, end, "alert_code")
+        stamp = _int(data, 5, 4, end, "timestamp")
     row = zcl_names().alerts.get(code)
     layout = row[1] if row else None
     at = 9
     fields: list[GbzField] = []
     if layout is None:
         if at < end:
-            fields.append(GbzField("octets", end - at, data[at:end]))
+            fields.append(_field("octets", end - at, data[at:end]))
             at = end
     else:
-        for name, size, integer in _ALERT_LAYOUTS[layout]:
-            raw = _take(data, at, size, end, name)
-            value: int | bytes = int.from_bytes(raw, "big") if integer else raw
-            if name == "length" and value != _FUTURE_DATED_LENGTH:
-                raise DecodeError(
-                    f"future-dated alert length {value!r}; the layout has {_FUTURE_DATED_LENGTH}",
-                    offset=at,
-                    path=name,
-                )
-            fields.append(GbzField(name, size, value))
-            at += size
-    return GbzAlert(code, stamp, tuple(fields)), at
+        spec = _ALERT_LAYOUTS[layout]
+        if spec and spec[0][0] == "length" and at < end and data[at] != _FUTURE_DATED_LENGTH:
+            raise DecodeError(
+                f"future-dated alert length {data[at]}; the layout has {_FUTURE_DATED_LENGTH}",
+                offset=at,
+                path="length",
+            )
+        part = _ALERT_STRUCTS[layout]
+        if at + part.size > end:
+            raise _short_field(spec, at, end)
+        for (name, size, _), value in zip(spec, part.unpack_from(data, at), strict=True):
+            fields.append(_field(name, size, value))
+        at += part.size
+    return _alert(code, stamp, tuple(fields)), layout, at
+
+
+def _short_field(spec: tuple[tuple[str, int, bool], ...], at: int, end: int) -> DecodeError:
+    """The truncation error of the first field of ``spec`` (read from ``at``) past ``end``."""
+    field = ("", 0, False)
+    for field in spec:
+        if at + field[1] > end:
+            break
+        at += field[1]
+    return _truncated(field[1], max(end - at, 0), at, field[0])
+
+
+_field = _filler(GbzField)
+_alert = _filler(GbzAlert)
 
 
 # --- payloads ------------------------------------------------------------------------------
@@ -530,6 +561,7 @@ def _alert_field_text(f: GbzField) -> str:
 
 
 _payload = _filler(GbzPayload)
+_PAYLOAD_HEAD: Final = struct.Struct(">HB")  # profile id, component count
 
 
 def decode_gbz(data: bytes, *, alert: bool = False) -> GbzPayload:
@@ -542,18 +574,21 @@ def decode_gbz(data: bytes, *, alert: bool = False) -> GbzPayload:
         raise InvalidValueError(f"data must be bytes, not {type(data).__name__}")
     raw = bytes(data)
     end = len(raw)
-    profile = _int(raw, 0, 2, end, "profile_id")
+    if end >= 3:
+        profile, count = _PAYLOAD_HEAD.unpack_from(raw)
+    else:  # short: the error names the first missing field
+        profile = _int(raw, 0, 2, end, "profile_id")
+        count = _int(raw, 2, 1, end, "component_count")
     if profile != SMART_ENERGY_PROFILE:
         raise DecodeError(
             f"profile id 0x{profile:04X} is not Smart Energy (0x0109)", offset=0, path="profile_id"
         )
-    count = _int(raw, 2, 1, end, "component_count")
     header: GbzAlert | None = None
     at = 3
     carries = True
     if alert:
-        header, at = _decode_alert(raw, end)
-        carries = header.layout == "component"
+        header, layout, at = _decode_alert(raw, end)
+        carries = layout == "component"
     components = []
     if carries:
         for i in range(count):

@@ -259,15 +259,6 @@ def _group(name: str, items: tuple[ZclItem, ...]) -> ZclGroup:
     return group
 
 
-def _value(name: str, type_name: str, value: int | bytes) -> ZclValue:
-    """A decoded field (the type is a FIELD_TYPES key: no validator)."""
-    item = _new(ZclValue)
-    _set_name(item, name)
-    _set_type(item, type_name)
-    _set_value(item, value)
-    return item
-
-
 def decode_zcl_header(data: bytes, pos: int, end: int, path: str) -> tuple[ZclHeader, int]:
     """Read a ZCL header at ``pos``: the header and the offset after it (DecodeError if short)."""
     if pos < end:
@@ -320,8 +311,9 @@ class _Compiled:
     names: ZclNames
     #: (cluster, direction, command) -> the command's layout.
     commands: dict[tuple[int, int, int], _Layout]
-    #: Attribute data type id -> the spec of a value of it (None: its length is unknown).
-    values: dict[int, tuple[_Spec] | None]
+    #: Attribute data type id -> the spec of a value of it (raw octets when its length is
+    #: unknown, as for a type the table does not list).
+    values: dict[int, tuple[_Spec]]
 
 
 def _compile(names: ZclNames) -> _Compiled:
@@ -329,8 +321,8 @@ def _compile(names: ZclNames) -> _Compiled:
         key: (_specs(c.fields), _specs(c.repeat), _specs(c.optional))
         for key, c in names.commands.items()
     }
-    values: dict[int, tuple[_Spec] | None] = {
-        type_id: None if ftype is None else (_spec("value", ftype),)
+    values = {
+        type_id: _RAW_VALUE if ftype is None else (_spec("value", ftype),)
         for type_id, (_, ftype) in names.data_types.items()
     }
     return _Compiled(names, commands, values)
@@ -352,6 +344,11 @@ _RECORD_HEAD: Final = (
     _spec("status", FIELD_TYPES["status"]),
 )
 _DATA_TYPE: Final = (_spec("data_type", FIELD_TYPES["data_type"]),)
+# Raw octets to the end: an attribute value of a type whose length is unknown, the octets a
+# known layout leaves over, a command without a layout.
+_RAW_VALUE: Final = (_spec("value", FIELD_TYPES["raw"]),)
+_TRAILING: Final = (_spec("trailing_octets", FIELD_TYPES["raw"]),)
+_OCTETS: Final = (_spec("octets", FIELD_TYPES["raw"]),)
 _DEFAULT_RESPONSE: Final = (
     _spec("command_id", FIELD_TYPES["command_id"]),
     _spec("status", FIELD_TYPES["status"]),
@@ -397,7 +394,7 @@ def _read_attributes(data: bytes, at: int, end: int, path: str) -> tuple[ZclItem
 
 
 def _read_attributes_response(
-    data: bytes, at: int, end: int, path: str, values: dict[int, tuple[_Spec] | None]
+    data: bytes, at: int, end: int, path: str, values: dict[int, tuple[_Spec]]
 ) -> tuple[ZclItem, int]:
     records: list[ZclItem] = []
     while at < end:
@@ -406,12 +403,8 @@ def _read_attributes_response(
         at = _read(_RECORD_HEAD, data, at, end, where, record)
         if record[1].value == _SUCCESS:  # type: ignore[union-attr]
             at = _read(_DATA_TYPE, data, at, end, where, record)
-            spec = values.get(record[2].value)  # type: ignore[union-attr,arg-type]
-            if spec is None:  # unknown type: its length is unknown
-                record.append(_value("value", "raw", data[at:end]))
-                at = end
-            else:
-                at = _read(spec, data, at, end, where, record)
+            spec = values.get(record[2].value, _RAW_VALUE)  # type: ignore[union-attr,arg-type]
+            at = _read(spec, data, at, end, where, record)
         records.append(_group(f"[{len(records)}]", tuple(record)))
     return _group("records", tuple(records)), at
 
@@ -436,8 +429,7 @@ def _cluster_command(  # noqa: PLR0917
     if optional and end - at >= sum(spec[2] or 1 for spec in optional):
         at = _read(optional, data, at, end, path, items)
     if at < end:
-        items.append(_value("trailing_octets", "raw", data[at:end]))
-        at = end
+        at = _read(_TRAILING, data, at, end, path, items)
     return at
 
 
@@ -463,7 +455,7 @@ def _payload_items(  # noqa: PLR0917
         if layout is not None:
             at = _cluster_command(data, at, end, path, layout, items)
     if at < end:
-        items.append(_value("octets", "raw", data[at:end]))
+        _read(_OCTETS, data, at, end, path, items)
     return tuple(items)
 
 
