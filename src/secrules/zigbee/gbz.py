@@ -39,8 +39,10 @@ from secrules.zigbee.zcl import (
     ZclPayload,
     _filler,
     _items,
+    _new,
     _payload_items,
     _payload_node,
+    _setters,
     decode_zcl_header,
     decode_zcl_plaintext,
 )
@@ -260,7 +262,40 @@ class GbzComponent:
         return Node(name, offset, raw, None, names.cluster(self.cluster_id), kids)
 
 
-_component = _filler(GbzComponent)
+_SET_COMPONENT: Final = _setters(GbzComponent)
+
+
+def _component(  # noqa: PLR0917  (one per slot: filled once per component, the hot path)
+    control: int,
+    cluster_id: int,
+    header: ZclHeader,
+    items: tuple[ZclItem, ...],
+    ciphered: bytes | None,
+    from_date_time: int | None,
+    additional_header_control: int | None,
+    frame_counter: int | None,
+) -> GbzComponent:
+    """A decoded component filled slot by slot (the decoder checked what ``__init__`` would)."""
+    (
+        set_control,
+        set_cluster,
+        set_header,
+        set_items,
+        set_ciphered,
+        set_fdt,
+        set_extra,
+        set_counter,
+    ) = _SET_COMPONENT
+    component = _new(GbzComponent)
+    set_control(component, control)
+    set_cluster(component, cluster_id)
+    set_header(component, header)
+    set_items(component, items)
+    set_ciphered(component, ciphered)
+    set_fdt(component, from_date_time)
+    set_extra(component, additional_header_control)
+    set_counter(component, frame_counter)
+    return component
 
 
 def _block_node(block: bytes, at: int) -> Node:
