@@ -23,6 +23,7 @@ unknown clusters, commands and data types stay raw octets. It raises only
 
 from __future__ import annotations
 
+import struct
 from collections.abc import Callable, Iterable
 from typing import Any, Final
 
@@ -36,9 +37,12 @@ from secrules.zigbee.zcl import (
     ZclHeader,
     ZclItem,
     ZclPayload,
+    _filler,
     _items,
+    _new,
     _payload_items,
     _payload_node,
+    _setters,
     decode_zcl_header,
     decode_zcl_plaintext,
 )
@@ -258,6 +262,42 @@ class GbzComponent:
         return Node(name, offset, raw, None, names.cluster(self.cluster_id), kids)
 
 
+_SET_COMPONENT: Final = _setters(GbzComponent)
+
+
+def _component(  # noqa: PLR0917  (one per slot: filled once per component, the hot path)
+    control: int,
+    cluster_id: int,
+    header: ZclHeader,
+    items: tuple[ZclItem, ...],
+    ciphered: bytes | None,
+    from_date_time: int | None,
+    additional_header_control: int | None,
+    frame_counter: int | None,
+) -> GbzComponent:
+    """A decoded component filled slot by slot (the decoder checked what ``__init__`` would)."""
+    (
+        set_control,
+        set_cluster,
+        set_header,
+        set_items,
+        set_ciphered,
+        set_fdt,
+        set_extra,
+        set_counter,
+    ) = _SET_COMPONENT
+    component = _new(GbzComponent)
+    set_control(component, control)
+    set_cluster(component, cluster_id)
+    set_header(component, header)
+    set_items(component, items)
+    set_ciphered(component, ciphered)
+    set_fdt(component, from_date_time)
+    set_extra(component, additional_header_control)
+    set_counter(component, frame_counter)
+    return component
+
+
 def _block_node(block: bytes, at: int) -> Node:
     if len(block) < _BLOCK_HEADER + _TAG:
         return Node("ciphered", at, block, block, f"{len(block)} octet(s): too short for a block")
@@ -271,53 +311,62 @@ def _block_node(block: bytes, at: int) -> Node:
     return Node("ciphered", at, block, None, "encrypted ZCL payload (AES-128-GCM)", kids)
 
 
-def _decode_component(data: bytes, pos: int, end: int, path: str) -> tuple[GbzComponent, int]:
-    control = _int(data, pos, 1, end, f"{path}.control")
-    cluster = _int(data, pos + 1, 2, end, f"{path}.cluster_id")
-    length = _int(data, pos + 3, 2, end, f"{path}.length")
+_COMPONENT_HEAD: Final = struct.Struct(">BHH")  # control, cluster id, GBZ command length
+
+
+def _decode_component(data: bytes, pos: int, end: int, index: int) -> tuple[GbzComponent, int]:
+    """Read component ``index`` at ``pos``; error paths are built only when one is raised."""
     body_at = pos + 5
-    if body_at + length > end:
+    if body_at <= end:
+        control, cluster, length = _COMPONENT_HEAD.unpack_from(data, pos)
+    else:  # short: read field by field for the error naming the first missing one
+        path = f"components[{index}]"
+        control = _int(data, pos, 1, end, f"{path}.control")
+        cluster = _int(data, pos + 1, 2, end, f"{path}.cluster_id")
+        length = _int(data, pos + 3, 2, end, f"{path}.length")
+    body_end = body_at + length
+    if body_end > end:
         raise DecodeError(
             f"GBZ command length {length} runs past the end ({end - body_at} octet(s) left)",
             offset=pos + 3,
-            path=f"{path}.length",
+            path=f"components[{index}].length",
         )
-    body_end = body_at + length
     at = body_at
     fdt = None
     if control & FROM_DATE_TIME:
-        fdt = _int(data, at, 4, body_end, f"{path}.from_date_time")
+        fdt = _int(data, at, 4, body_end, f"components[{index}].from_date_time")
         at += 4
-    extra_control: int | None = None
-    counter: int | None = None
     if control & ENCRYPTED:
-        extra_control = _int(data, at, 1, body_end, f"{path}.additional_header_control")
-        counter = _int(data, at + 1, 1, body_end, f"{path}.frame_counter")
-        at += 2
-    header, at = decode_zcl_header(data, at, body_end, f"{path}.zcl_header")
-    if control & ENCRYPTED:
-        ciphered = _int(data, at, 2, body_end, f"{path}.ciphered_length")
-        if ciphered != body_end - at - 2:
-            raise DecodeError(
-                f"ciphered information length {ciphered} disagrees with the GBZ command length "
-                f"{length} ({body_end - at - 2} octet(s) follow)",
-                offset=at,
-                path=f"{path}.ciphered_length",
-            )
-        block = data[at + 2 : body_end]
-        component = GbzComponent(
-            control,
-            cluster,
-            header,
-            ciphered=block,
-            from_date_time=fdt,
-            additional_header_control=extra_control,
-            frame_counter=counter,
+        return _encrypted(data, at, body_end, index, (control, cluster, length, fdt)), body_end
+    header, at = decode_zcl_header(data, at, body_end, f"components[{index}].zcl_header")
+    path = f"components[{index}].payload"
+    items = _payload_items(data, at, body_end, cluster, header, path)
+    return _component(control, cluster, header, items, None, fdt, None, None), body_end
+
+
+def _encrypted(
+    data: bytes, at: int, body_end: int, index: int, head: tuple[int, int, int, int | None]
+) -> GbzComponent:
+    """An encrypted component from ``at`` (``head``: control, cluster, length, From Date Time).
+
+    Read: additional header control, frame counter, ZCL header, ciphered information length
+    and the block.
+    """
+    control, cluster, length, fdt = head
+    path = f"components[{index}]"
+    extra_control = _int(data, at, 1, body_end, f"{path}.additional_header_control")
+    counter = _int(data, at + 1, 1, body_end, f"{path}.frame_counter")
+    header, at = decode_zcl_header(data, at + 2, body_end, f"{path}.zcl_header")
+    ciphered = _int(data, at, 2, body_end, f"{path}.ciphered_length")
+    if ciphered != body_end - at - 2:
+        raise DecodeError(
+            f"ciphered information length {ciphered} disagrees with the GBZ command length "
+            f"{length} ({body_end - at - 2} octet(s) follow)",
+            offset=at,
+            path=f"{path}.ciphered_length",
         )
-    else:
-        items = _payload_items(data, at, body_end, cluster, header, f"{path}.payload")
-        component = GbzComponent(control, cluster, header, items, from_date_time=fdt)
-    return component, body_end
+    block = data[at + 2 : body_end]
+    return _component(control, cluster, header, (), block, fdt, extra_control, counter)
 
 
 # --- alerts --------------------------------------------------------------------------------
@@ -394,30 +443,61 @@ class GbzAlert:
         )
 
 
-def _decode_alert(data: bytes, end: int) -> tuple[GbzAlert, int]:
-    code = _int(data, 3, 2, end, "alert_code")
-    stamp = _int(data, 5, 4, end, "timestamp")
+_INT_FORMATS: Final = {1: "B", 2: "H", 4: "I", 8: "Q"}
+#: Each alert layout's fields as one big-endian struct (a field of octets is ``{size}s``).
+_ALERT_STRUCTS: Final = {
+    layout: struct.Struct(
+        ">" + "".join(_INT_FORMATS[size] if integer else f"{size}s" for _, size, integer in spec)
+    )
+    for layout, spec in _ALERT_LAYOUTS.items()
+}
+_ALERT_HEAD: Final = struct.Struct(">HI")  # alert code, time stamp
+
+
+def _decode_alert(data: bytes, end: int) -> tuple[GbzAlert, str | None, int]:
+    """The alert header at offset 3, the layout its code names, and the offset after it."""
+    if end >= 9:
+        code, stamp = _ALERT_HEAD.unpack_from(data, 3)
+    else:  # short: the error names the first missing field
+        code = _int(data, 3, 2, end, "alert_code")
+        stamp = _int(data, 5, 4, end, "timestamp")
     row = zcl_names().alerts.get(code)
     layout = row[1] if row else None
     at = 9
     fields: list[GbzField] = []
     if layout is None:
         if at < end:
-            fields.append(GbzField("octets", end - at, data[at:end]))
+            fields.append(_field("octets", end - at, data[at:end]))
             at = end
     else:
-        for name, size, integer in _ALERT_LAYOUTS[layout]:
-            raw = _take(data, at, size, end, name)
-            value: int | bytes = int.from_bytes(raw, "big") if integer else raw
-            if name == "length" and value != _FUTURE_DATED_LENGTH:
-                raise DecodeError(
-                    f"future-dated alert length {value!r}; the layout has {_FUTURE_DATED_LENGTH}",
-                    offset=at,
-                    path=name,
-                )
-            fields.append(GbzField(name, size, value))
-            at += size
-    return GbzAlert(code, stamp, tuple(fields)), at
+        spec = _ALERT_LAYOUTS[layout]
+        if spec and spec[0][0] == "length" and at < end and data[at] != _FUTURE_DATED_LENGTH:
+            raise DecodeError(
+                f"future-dated alert length {data[at]}; the layout has {_FUTURE_DATED_LENGTH}",
+                offset=at,
+                path="length",
+            )
+        part = _ALERT_STRUCTS[layout]
+        if at + part.size > end:
+            raise _short_field(spec, at, end)
+        for (name, size, _), value in zip(spec, part.unpack_from(data, at), strict=True):
+            fields.append(_field(name, size, value))
+        at += part.size
+    return _alert(code, stamp, tuple(fields)), layout, at
+
+
+def _short_field(spec: tuple[tuple[str, int, bool], ...], at: int, end: int) -> DecodeError:
+    """The truncation error of the first field of ``spec`` (read from ``at``) past ``end``."""
+    field = ("", 0, False)
+    for field in spec:
+        if at + field[1] > end:
+            break
+        at += field[1]
+    return _truncated(field[1], max(end - at, 0), at, field[0])
+
+
+_field = _filler(GbzField)
+_alert = _filler(GbzAlert)
 
 
 # --- payloads ------------------------------------------------------------------------------
@@ -515,6 +595,10 @@ def _alert_field_text(f: GbzField) -> str:
     return ""
 
 
+_payload = _filler(GbzPayload)
+_PAYLOAD_HEAD: Final = struct.Struct(">HB")  # profile id, component count
+
+
 def decode_gbz(data: bytes, *, alert: bool = False) -> GbzPayload:
     """Decode a GBZ payload (``alert=True``: the GBZ alert layout of a CRA-flag-3 message).
 
@@ -525,28 +609,31 @@ def decode_gbz(data: bytes, *, alert: bool = False) -> GbzPayload:
         raise InvalidValueError(f"data must be bytes, not {type(data).__name__}")
     raw = bytes(data)
     end = len(raw)
-    profile = _int(raw, 0, 2, end, "profile_id")
+    if end >= 3:
+        profile, count = _PAYLOAD_HEAD.unpack_from(raw)
+    else:  # short: the error names the first missing field
+        profile = _int(raw, 0, 2, end, "profile_id")
+        count = _int(raw, 2, 1, end, "component_count")
     if profile != SMART_ENERGY_PROFILE:
         raise DecodeError(
             f"profile id 0x{profile:04X} is not Smart Energy (0x0109)", offset=0, path="profile_id"
         )
-    count = _int(raw, 2, 1, end, "component_count")
     header: GbzAlert | None = None
     at = 3
     carries = True
     if alert:
-        header, at = _decode_alert(raw, end)
-        carries = header.layout == "component"
+        header, layout, at = _decode_alert(raw, end)
+        carries = layout == "component"
     components = []
     if carries:
         for i in range(count):
-            component, at = _decode_component(raw, at, end, f"components[{i}]")
+            component, at = _decode_component(raw, at, end, i)
             components.append(component)
     if at != end:
         raise DecodeError(
             f"{end - at} octet(s) after the end of the GBZ payload", offset=at, path="components"
         )
-    return GbzPayload(tuple(components), header, count)
+    return _payload(tuple(components), header, count)
 
 
 def encode_gbz(payload: GbzPayload) -> bytes:

@@ -11,14 +11,15 @@ reference gbcs-parser refuses them). Fields are little-endian.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable
-from typing import Any, Final
+from typing import Any, Final, TypeVar
 
 import attrs
 
 from secrules.core.tree import Node
 from secrules.errors import DecodeError, InvalidValueError
-from secrules.zigbee.names import ZclNames, zcl_names
+from secrules.zigbee.names import Field, ZclNames, zcl_names
 from secrules.zigbee.types import (
     FIELD_TYPES,
     FieldType,
@@ -47,6 +48,7 @@ READ_ATTRIBUTES_RESPONSE: Final = 0x01
 DEFAULT_RESPONSE: Final = 0x0B
 _MANUFACTURER_SPECIFIC: Final = 0x04
 _SUCCESS: Final = 0x00
+_R = TypeVar("_R", bound=attrs.AttrsInstance)
 
 
 def _field_type(_inst: object, _attr: object, value: str) -> None:
@@ -202,8 +204,71 @@ class ZclHeader:
         return Node(name, offset, raw, None, "", children)
 
 
+# Decoded records are filled slot by slot (object.__new__ and the slots' own setters), skipping
+# __init__'s validators and converters: every value below was range-checked by the reader
+# itself (one octet is 0-255), and the property tests compare decoded records with
+# __init__-built ones.
+_new = object.__new__
+
+
+#: A slot's setter: ``setter(item, value)``.
+_Setter = Callable[[Any, object], None]
+
+
+def _setters(cls: type[attrs.AttrsInstance]) -> tuple[_Setter, ...]:
+    """The slot setters of ``cls``'s attrs fields, in field order."""
+    return tuple(getattr(cls, a.name).__set__ for a in attrs.fields(cls))
+
+
+def _filler(cls: type[_R]) -> Callable[..., _R]:
+    """Build a ``cls`` from its attrs fields' values in order, bypassing ``__init__``.
+
+    For records built a few times per payload; the hot ones below set their slots one by one.
+    """
+    setters = _setters(cls)
+
+    def fill(*values: object) -> _R:
+        item = _new(cls)
+        for setter, value in zip(setters, values):  # noqa: B905  (as many as the fields)
+            setter(item, value)
+        return item
+
+    return fill
+
+
+_SET_HEADER: Final = _setters(ZclHeader)
+_SET_GROUP: Final = _setters(ZclGroup)
+_set_name, _set_type, _set_value = _setters(ZclValue)
+
+
+def _header(frame_control: int, sequence: int, command: int, maker: int | None) -> ZclHeader:
+    set_frame_control, set_sequence, set_command, set_maker = _SET_HEADER
+    header = _new(ZclHeader)
+    set_frame_control(header, frame_control)
+    set_sequence(header, sequence)
+    set_command(header, command)
+    set_maker(header, maker)
+    return header
+
+
+def _group(name: str, items: tuple[ZclItem, ...]) -> ZclGroup:
+    set_group_name, set_items = _SET_GROUP
+    group = _new(ZclGroup)
+    set_group_name(group, name)
+    set_items(group, items)
+    return group
+
+
 def decode_zcl_header(data: bytes, pos: int, end: int, path: str) -> tuple[ZclHeader, int]:
     """Read a ZCL header at ``pos``: the header and the offset after it (DecodeError if short)."""
+    if pos < end:
+        fc = data[pos]
+        if not fc & _MANUFACTURER_SPECIFIC:
+            if pos + 3 <= end:
+                return _header(fc, data[pos + 1], data[pos + 2], None), pos + 3
+        elif pos + 5 <= end:
+            maker = data[pos + 1] | data[pos + 2] << 8
+            return _header(fc, data[pos + 3], data[pos + 4], maker), pos + 5
     layout: tuple[str, ...] = ("frame_control", "sequence_number", "command_id")
     if pos < end and data[pos] & _MANUFACTURER_SPECIFIC:
         layout = (
@@ -214,135 +279,183 @@ def decode_zcl_header(data: bytes, pos: int, end: int, path: str) -> tuple[ZclHe
             "command_id",
         )
     need = len(layout)
-    if pos + need > end:
-        missing = end - pos if end > pos else 0
-        raise DecodeError(
-            f"truncated ZCL header: {need} octets expected, {max(end - pos, 0)} left",
-            offset=pos + missing,
-            path=f"{path}.{layout[missing]}",
-        )
-    fc = data[pos]
-    if need == 5:
-        header = ZclHeader(
-            fc, data[pos + 3], data[pos + 4], int.from_bytes(data[pos + 1 : pos + 3], "little")
-        )
-    else:
-        header = ZclHeader(fc, data[pos + 1], data[pos + 2])
-    return header, pos + need
+    missing = end - pos if end > pos else 0
+    raise DecodeError(
+        f"truncated ZCL header: {need} octets expected, {max(end - pos, 0)} left",
+        offset=pos + missing,
+        path=f"{path}.{layout[missing]}",
+    )
 
 
 # --- payloads ------------------------------------------------------------------------------
 
-
-class _Cursor:
-    __slots__ = ("data", "end", "pos")
-
-    def __init__(self, data: bytes, pos: int, end: int) -> None:
-        self.data = data
-        self.pos = pos
-        self.end = end
-
-    @property
-    def left(self) -> int:
-        return self.end - self.pos
-
-    def value(self, name: str, ftype: FieldType, path: str) -> ZclValue:
-        value, self.pos = read_field(ftype, self.data, self.pos, self.end, f"{path}.{name}")
-        return _value(name, ftype.name, value)
-
-    def rest(self, name: str) -> ZclValue:
-        raw = self.data[self.pos : self.end]
-        self.pos = self.end
-        return _value(name, "raw", raw)
+#: A field compiled for reading: name, type name, size (0: length-prefixed), signed, integer,
+#: and the FieldType (read by :func:`read_field` when it is length-prefixed or runs short).
+_Spec = tuple[str, str, int, bool, bool, FieldType]
+#: A cluster-specific command compiled: its fields, its repeated record and its optional tail.
+_Layout = tuple[tuple[_Spec, ...], tuple[_Spec, ...], tuple[_Spec, ...]]
 
 
-def _setter(name: str) -> Callable[[ZclValue, object], None]:
-    setter: Callable[[ZclValue, object], None] = getattr(ZclValue, name).__set__
-    return setter
+def _spec(name: str, ftype: FieldType) -> _Spec:
+    return (name, ftype.name, ftype.size or 0, ftype.signed, ftype.kind == "int", ftype)
 
 
-_set_name, _set_type, _set_value = _setter("name"), _setter("type"), _setter("value")
+def _specs(fields: tuple[Field, ...]) -> tuple[_Spec, ...]:
+    return tuple(_spec(f.name, f.type) for f in fields)
 
 
-def _value(name: str, type_name: str, value: int | bytes) -> ZclValue:
-    """A decoded field, filled slot by slot (the type is a FIELD_TYPES key: no validator)."""
-    item = object.__new__(ZclValue)
-    _set_name(item, name)
-    _set_type(item, type_name)
-    _set_value(item, value)
-    return item
+@attrs.frozen
+class _Compiled:
+    """The names table's layouts compiled for reading (built once per table)."""
+
+    names: ZclNames
+    #: (cluster, direction, command) -> the command's layout.
+    commands: dict[tuple[int, int, int], _Layout]
+    #: Attribute data type id -> the spec of a value of it (raw octets when its length is
+    #: unknown, as for a type the table does not list).
+    values: dict[int, tuple[_Spec]]
 
 
-_T = FIELD_TYPES
+def _compile(names: ZclNames) -> _Compiled:
+    commands = {
+        key: (_specs(c.fields), _specs(c.repeat), _specs(c.optional))
+        for key, c in names.commands.items()
+    }
+    values = {
+        type_id: _RAW_VALUE if ftype is None else (_spec("value", ftype),)
+        for type_id, (_, ftype) in names.data_types.items()
+    }
+    return _Compiled(names, commands, values)
 
 
-def _read_attributes(cur: _Cursor, path: str) -> list[ZclItem]:
-    ids = []
-    i = 0
-    while cur.left:
-        ids.append(cur.value(f"[{i}]", _T["attribute_id"], f"{path}.attribute_ids"))
-        i += 1
-    return [ZclGroup("attribute_ids", tuple(ids))]
+_COMPILED: list[_Compiled] = []
 
 
-def _read_attributes_response(cur: _Cursor, path: str, names: ZclNames) -> list[ZclItem]:
+def _compiled() -> _Compiled:
+    names = zcl_names()
+    if not _COMPILED or _COMPILED[0].names is not names:
+        _COMPILED[:] = [_compile(names)]
+    return _COMPILED[0]
+
+
+_from_bytes = int.from_bytes
+_RECORD_HEAD: Final = (
+    _spec("attribute_id", FIELD_TYPES["attribute_id"]),
+    _spec("status", FIELD_TYPES["status"]),
+)
+_DATA_TYPE: Final = (_spec("data_type", FIELD_TYPES["data_type"]),)
+# Raw octets to the end: an attribute value of a type whose length is unknown, the octets a
+# known layout leaves over, a command without a layout.
+_RAW_VALUE: Final = (_spec("value", FIELD_TYPES["raw"]),)
+_TRAILING: Final = (_spec("trailing_octets", FIELD_TYPES["raw"]),)
+_OCTETS: Final = (_spec("octets", FIELD_TYPES["raw"]),)
+_DEFAULT_RESPONSE: Final = (
+    _spec("command_id", FIELD_TYPES["command_id"]),
+    _spec("status", FIELD_TYPES["status"]),
+)
+
+
+def _read(  # noqa: PLR0917
+    specs: tuple[_Spec, ...], data: bytes, at: int, end: int, path: str, out: list[ZclItem]
+) -> int:
+    """Append the fields ``specs`` read at ``at`` to ``out``: the offset after them.
+
+    A field that runs past ``end`` raises DecodeError at its offset, path ``{path}.{name}``.
+    """
+    for name, type_name, size, signed, integer, ftype in specs:
+        nxt = at + size
+        if size and nxt <= end:
+            value: int | bytes = (
+                _from_bytes(data[at:nxt], "little", signed=signed) if integer else data[at:nxt]
+            )
+        else:
+            value, nxt = read_field(ftype, data, at, end, f"{path}.{name}")
+        item = _new(ZclValue)
+        _set_name(item, name)
+        _set_type(item, type_name)
+        _set_value(item, value)
+        out.append(item)
+        at = nxt
+    return at
+
+
+@functools.lru_cache(maxsize=256)
+def _attribute_id(index: int) -> tuple[_Spec]:
+    """The spec of the ``index``-th attribute id of a Read Attributes command (named ``[i]``)."""
+    return (_spec(f"[{index}]", FIELD_TYPES["attribute_id"]),)
+
+
+def _read_attributes(data: bytes, at: int, end: int, path: str) -> tuple[ZclItem, int]:
+    ids: list[ZclItem] = []
+    where = f"{path}.attribute_ids"
+    while at < end:
+        at = _read(_attribute_id(len(ids)), data, at, end, where, ids)
+    return _group("attribute_ids", tuple(ids)), at
+
+
+def _read_attributes_response(
+    data: bytes, at: int, end: int, path: str, values: dict[int, tuple[_Spec]]
+) -> tuple[ZclItem, int]:
     records: list[ZclItem] = []
-    i = 0
-    while cur.left:
-        where = f"{path}.records[{i}]"
-        record: list[ZclItem] = [
-            cur.value("attribute_id", _T["attribute_id"], where),
-            cur.value("status", _T["status"], where),
-        ]
+    while at < end:
+        where = f"{path}.records[{len(records)}]"
+        record: list[ZclItem] = []
+        at = _read(_RECORD_HEAD, data, at, end, where, record)
         if record[1].value == _SUCCESS:  # type: ignore[union-attr]
-            type_item = cur.value("data_type", _T["data_type"], where)
-            record.append(type_item)
-            known = names.data_types.get(int(type_item.value))
-            if known is None or known[1] is None:
-                record.append(cur.rest("value"))  # unknown type: its length is unknown
-            else:
-                record.append(cur.value("value", known[1], where))
-        records.append(ZclGroup(f"[{i}]", tuple(record)))
-        i += 1
-    return [ZclGroup("records", tuple(records))]
+            at = _read(_DATA_TYPE, data, at, end, where, record)
+            spec = values.get(record[2].value, _RAW_VALUE)  # type: ignore[union-attr,arg-type]
+            at = _read(spec, data, at, end, where, record)
+        records.append(_group(f"[{len(records)}]", tuple(record)))
+    return _group("records", tuple(records)), at
+
+
+def _cluster_command(  # noqa: PLR0917
+    data: bytes,
+    at: int,
+    end: int,
+    path: str,
+    layout: _Layout,
+    items: list[ZclItem],
+) -> int:
+    fields, repeat, optional = layout
+    at = _read(fields, data, at, end, path, items)
+    if repeat:
+        records: list[ZclItem] = []
+        while at < end:
+            record: list[ZclItem] = []
+            at = _read(repeat, data, at, end, f"{path}.records[{len(records)}]", record)
+            records.append(_group(f"[{len(records)}]", tuple(record)))
+        items.append(_group("records", tuple(records)))
+    if optional and end - at >= sum(spec[2] or 1 for spec in optional):
+        at = _read(optional, data, at, end, path, items)
+    if at < end:
+        at = _read(_TRAILING, data, at, end, path, items)
+    return at
 
 
 def _payload_items(  # noqa: PLR0917
     data: bytes, pos: int, end: int, cluster_id: int, header: ZclHeader, path: str
 ) -> tuple[ZclItem, ...]:
-    names = zcl_names()
-    cur = _Cursor(data, pos, end)
+    compiled = _compiled()
+    fc = header.frame_control
+    command = header.command_id
     items: list[ZclItem] = []
-    if header.frame_type == 0 and header.command_id == READ_ATTRIBUTES:
-        items = _read_attributes(cur, path)
-    elif header.frame_type == 0 and header.command_id == READ_ATTRIBUTES_RESPONSE:
-        items = _read_attributes_response(cur, path, names)
-    elif header.frame_type == 0 and header.command_id == DEFAULT_RESPONSE:
-        items = [
-            cur.value("command_id", _T["command_id"], path),
-            cur.value("status", _T["status"], path),
-        ]
-    elif header.cluster_specific and not header.manufacturer_specific:
-        layout = names.commands.get((cluster_id, header.direction, header.command_id))
+    at = pos
+    if fc & 0x03 == 0:  # profile-wide
+        if command == READ_ATTRIBUTES:
+            group, at = _read_attributes(data, at, end, path)
+            items.append(group)
+        elif command == READ_ATTRIBUTES_RESPONSE:
+            group, at = _read_attributes_response(data, at, end, path, compiled.values)
+            items.append(group)
+        elif command == DEFAULT_RESPONSE:
+            at = _read(_DEFAULT_RESPONSE, data, at, end, path, items)
+    elif fc & 0x03 == 1 and not fc & _MANUFACTURER_SPECIFIC:
+        layout = compiled.commands.get((cluster_id, (fc >> 3) & 1, command))
         if layout is not None:
-            items = [cur.value(f.name, f.type, path) for f in layout.fields]
-            if layout.repeat:
-                records: list[ZclItem] = []
-                while cur.left:
-                    where = f"{path}.records[{len(records)}]"
-                    records.append(
-                        ZclGroup(
-                            f"[{len(records)}]",
-                            tuple(cur.value(f.name, f.type, where) for f in layout.repeat),
-                        )
-                    )
-                items.append(ZclGroup("records", tuple(records)))
-            if layout.optional and cur.left >= sum(f.type.size or 1 for f in layout.optional):
-                items.extend(cur.value(f.name, f.type, path) for f in layout.optional)
-            if cur.left:
-                items.append(cur.rest("trailing_octets"))
-    if cur.left:
-        items.append(cur.rest("octets"))
+            at = _cluster_command(data, at, end, path, layout, items)
+    if at < end:
+        _read(_OCTETS, data, at, end, path, items)
     return tuple(items)
 
 
