@@ -812,7 +812,7 @@ def pause_gc(size: int) -> bool:
 # __init__'s validators: every value below was range-checked by the reader itself, and the
 # round-trip tests compare decoded nodes with __init__-built ones.
 _new = object.__new__
-_SMALL = 64  # containers with more elements are built through a generator (no list copy)
+_SMALL = 64  # compact-arrays with more elements are built through a generator (no list copy)
 
 
 def _setter(cls: type, name: str) -> Callable[[object, object], None]:
@@ -847,15 +847,15 @@ def _dec_null(data: bytes, pos: int, n: int, start: int, budget: DecodeBudget) -
 def _tagged_items(  # noqa: PLR0917 - the decoder's hot loop, positional on purpose
     name: str,
     data: bytes,
-    cell: list[int],
+    pos: int,
     n: int,
     count: int,
     budget: DecodeBudget,
-) -> Iterator[Data]:
-    """Yield ``count`` tagged elements from ``cell[0]``; leave the end offset in ``cell[0]``."""
+) -> tuple[tuple[Data, ...], int]:
+    """``count`` tagged elements from ``pos``: their tuple and the offset after them."""
+    items: list[Data] = []
+    append = items.append
     decoders = _DECODERS
-    new, set_offset = _new, _set_offset
-    pos = cell[0]
     for i in range(count):
         if pos >= n:
             raise DecodeError(f"truncated {name}: element {i} missing", offset=pos, path=f"[{i}]")
@@ -867,19 +867,17 @@ def _tagged_items(  # noqa: PLR0917 - the decoder's hot loop, positional on purp
                 _prefix(exc, f"[{i}]")
                 raise
         else:  # null-data inline: the cheapest node, so the one hostile input repeats
-            item = new(NullData)
-            set_offset(item, pos)
+            item = _new(NullData)
+            _set_offset(item, pos)
             pos += 1
-        yield item
-    cell[0] = pos
+        append(item)
+    return tuple(items), pos
 
 
-def _make_seq_decoder(cls: type[_Sequence]) -> _Decoder:  # noqa: PLR0915 - see dec
+def _make_seq_decoder(cls: type[_Sequence]) -> _Decoder:
     name = cls.type_name
 
-    def dec(  # noqa: PLR0915 - the hottest decoder, inlined on purpose (measured)
-        data: bytes, pos: int, n: int, start: int, budget: DecodeBudget
-    ) -> tuple[Data, int]:
+    def dec(data: bytes, pos: int, n: int, start: int, budget: DecodeBudget) -> tuple[Data, int]:
         depth = budget.depth
         if depth >= MAX_DEPTH:
             raise DecodeError(f"{name} nested deeper than {MAX_DEPTH}", offset=start, path="")
@@ -926,32 +924,9 @@ def _make_seq_decoder(cls: type[_Sequence]) -> _Decoder:  # noqa: PLR0915 - see 
             _set_offset(second, pos + 1)
             pos += 2
             _set_items(node, (first, second))
-        elif count <= _SMALL:
-            items: list[Data] = []
-            append = items.append
-            decoders = _DECODERS
-            for i in range(count):
-                if pos >= n:
-                    raise DecodeError(
-                        f"truncated {name}: element {i} missing", offset=pos, path=f"[{i}]"
-                    )
-                tag = data[pos]
-                if tag:
-                    try:
-                        item, pos = decoders[tag](data, pos + 1, n, pos, budget)
-                    except DecodeError as exc:
-                        _prefix(exc, f"[{i}]")
-                        raise
-                else:
-                    item = _new(NullData)
-                    _set_offset(item, pos)
-                    pos += 1
-                append(item)
-            _set_items(node, tuple(items))
         else:
-            cell = [pos]
-            _set_items(node, tuple(_tagged_items(name, data, cell, n, count, budget)))
-            pos = cell[0]
+            items, pos = _tagged_items(name, data, pos, n, count, budget)
+            _set_items(node, items)
         budget.depth = depth
         _set_offset(node, start)
         return node, pos
@@ -1555,12 +1530,10 @@ def _decode_items(
     budget.depth = 0
     paused = pause_gc(n - pos)
     try:
-        cell = [pos]
-        items = tuple(_tagged_items("list", data, cell, n, count, budget))
+        return _tagged_items("list", data, pos, n, count, budget)
     finally:
         if paused:
             gc.enable()
-    return items, cell[0]
 
 
 def _check_budget(budget: object) -> None:
