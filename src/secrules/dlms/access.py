@@ -30,8 +30,9 @@ from secrules.dlms.data import (
     Data,
     DecodeBudget,
     _as_bytes,
-    _check_budget,
+    _budget_for,
     _decode_items,
+    _setters,
     decode_data_at,
     pause_gc,
 )
@@ -314,10 +315,6 @@ def _read_header(data: bytes, tag: int) -> tuple[int, bytes, int]:
 _new = object.__new__
 
 
-def _setters(cls: type, *names: str) -> tuple[Callable[[object, object], None], ...]:
-    return tuple(getattr(cls, name).__set__ for name in names)
-
-
 # Choice octet -> kind (None where the choice is not one): one lookup checks and converts.
 _KINDS: tuple[AccessKind | None, ...] = tuple(
     {int(kind): kind for kind in AccessKind}.get(i) for i in range(256)
@@ -350,8 +347,14 @@ def _obis(octets: bytes) -> Obis:
         if len(_OBIS_CACHE) >= _OBIS_CACHE_SIZE:
             _OBIS_CACHE.clear()
         obis = _OBIS_CACHE[octets] = _new(Obis)
-        for set_group, group in zip(_OBIS_SETTERS, octets, strict=True):
-            set_group(obis, group)
+        set_a, set_b, set_c, set_d, set_e, set_f = _OBIS_SETTERS
+        a, b, c, d, e, f = octets
+        set_a(obis, a)
+        set_b(obis, b)
+        set_c(obis, c)
+        set_d(obis, d)
+        set_e(obis, e)
+        set_f(obis, f)
     return obis
 
 
@@ -361,7 +364,7 @@ def _read_specs(
     count, pos = decode_length(data, pos, path=name)
     if count > len(data) - pos:
         raise DecodeError(f"{name} count {count} exceeds the data", offset=pos, path=name)
-    budget.charge(count, offset=pos, path=name, what=f"{count} request specifications")
+    budget._pay(count, pos, name, "request specifications")
     set_kind, set_class, set_instance, set_attribute, set_selector, set_parameters, set_offset = (
         _SPEC_SETTERS
     )
@@ -423,7 +426,7 @@ def _read_results(
     count, pos = decode_length(data, pos, path="results")
     if count > len(data) - pos:
         raise DecodeError(f"results count {count} exceeds the data", offset=pos, path="results")
-    budget.charge(count, offset=pos, path="results", what=f"{count} response specifications")
+    budget._pay(count, pos, "results", "response specifications")
     set_kind, set_result, set_offset = _RESULT_SETTERS
     kinds = _RESULT_KINDS
     new = _new
@@ -454,23 +457,18 @@ def _check_end(data: bytes, pos: int) -> None:
         raise DecodeError(f"{len(data) - pos} trailing octets after ACCESS", offset=pos, path="")
 
 
-def _budget_for(data: bytes, budget: DecodeBudget | None) -> DecodeBudget:
-    if budget is None:
-        return DecodeBudget.for_length(len(data))
-    _check_budget(budget)
-    return budget
-
-
 def _request(data: bytes, budget: DecodeBudget) -> AccessRequest:
     invoke_id, date_time, pos = _read_header(data, ACCESS_REQUEST_TAG)
     specs, pos = _read_specs(data, pos, "specs", budget)
     items, pos = _read_data_list(data, pos, budget)
     _check_end(data, pos)
+    set_invoke_id, set_specs, set_data, set_date_time, set_offset = _REQUEST_SETTERS
     request = _new(AccessRequest)
-    for set_field, value in zip(
-        _REQUEST_SETTERS, (invoke_id, specs, items, date_time, 0), strict=True
-    ):
-        set_field(request, value)
+    set_invoke_id(request, invoke_id)
+    set_specs(request, specs)
+    set_data(request, items)
+    set_date_time(request, date_time)
+    set_offset(request, 0)
     return request
 
 
@@ -492,11 +490,16 @@ def _response(data: bytes, budget: DecodeBudget) -> AccessResponse:
     items, pos = _read_data_list(data, pos, budget)
     results, pos = _read_results(data, pos, budget)
     _check_end(data, pos)
+    set_invoke_id, set_data, set_results, set_date_time, set_request_specs, set_offset = (
+        _RESPONSE_SETTERS
+    )
     response = _new(AccessResponse)
-    for set_field, value in zip(
-        _RESPONSE_SETTERS, (invoke_id, items, results, date_time, request_specs, 0), strict=True
-    ):
-        set_field(response, value)
+    set_invoke_id(response, invoke_id)
+    set_data(response, items)
+    set_results(response, results)
+    set_date_time(response, date_time)
+    set_request_specs(response, request_specs)
+    set_offset(response, 0)
     return response
 
 
@@ -508,7 +511,7 @@ def _decode(
 ) -> _Record:
     """``read`` the ACCESS bytes ``data`` within ``budget``, the collector paused when large."""
     octets = _as_bytes(data)
-    spend = _budget_for(octets, budget)
+    spend = _budget_for(len(octets), budget)
     paused = pause_gc(len(octets))
     try:
         return read(octets, spend)

@@ -775,6 +775,13 @@ class DecodeBudget:
             raise self.exceeded(units, offset=offset, path=path, what=what)
         self.left = left
 
+    def _pay(self, units: int, offset: int, path: str, noun: str) -> None:
+        """:meth:`charge` ``units`` of ``noun``; the message is built only when they are refused."""
+        left = self.left - units
+        if left < 0:
+            raise self.exceeded(units, offset=offset, path=path, what=f"{units} {noun}")
+        self.left = left
+
     def exceeded(self, units: int, *, offset: int | None, path: str, what: str) -> DecodeError:
         """The error for ``what`` needing ``units`` more than are left."""
         return DecodeError(
@@ -818,6 +825,10 @@ _SMALL = 64  # compact-arrays with more elements are built through a generator (
 def _setter(cls: type, name: str) -> Callable[[object, object], None]:
     setter: Callable[[object, object], None] = getattr(cls, name).__set__
     return setter
+
+
+def _setters(cls: type, *names: str) -> tuple[Callable[[object, object], None], ...]:
+    return tuple(_setter(cls, name) for name in names)
 
 
 _set_offset = _setter(Data, "offset")
@@ -1526,7 +1537,7 @@ def _decode_items(
     n = len(data)
     if count > n - pos:
         raise DecodeError(f"count {count} exceeds the {n - pos} octets left", offset=pos, path="")
-    budget.charge(count, offset=pos, what=f"{count} Data values")
+    budget._pay(count, pos, "", "Data values")
     budget.depth = 0
     paused = pause_gc(n - pos)
     try:
@@ -1539,6 +1550,14 @@ def _decode_items(
 def _check_budget(budget: object) -> None:
     if not isinstance(budget, DecodeBudget):
         raise InvalidValueError(f"budget: expected a DecodeBudget, got {type(budget).__name__}")
+
+
+def _budget_for(size: int, budget: DecodeBudget | None) -> DecodeBudget:
+    """``budget`` checked, or (None) the default budget for decoding ``size`` octets."""
+    if budget is None:
+        return DecodeBudget.for_length(size)
+    _check_budget(budget)
+    return budget
 
 
 def decode_data_at(
@@ -1557,10 +1576,11 @@ def decode_data_at(
     n = len(data) if end is None else max(0, min(end, len(data)))
     if not _is_int(offset) or offset < 0:
         raise DecodeError(f"invalid start offset {offset!r}", offset=0)
-    if budget is None:
-        budget = DecodeBudget.for_length(n - offset)
-    else:
-        _check_budget(budget)
+    return _decode_at(data, offset, n, _budget_for(n - offset, budget))
+
+
+def _decode_at(data: bytes, offset: int, n: int, budget: DecodeBudget) -> tuple[Data, int]:
+    """:func:`decode_data_at` once its arguments are checked (``0 <= offset``, ``n <= len``)."""
     if offset >= n:
         raise DecodeError("truncated: Data tag expected", offset=offset, path="")
     budget.charge(1, offset=offset)
