@@ -31,8 +31,8 @@ from secrules.dlms.data import (
     DecodeBudget,
     _as_bytes,
     _budget_for,
-    _decode_items,
     _setters,
+    _tagged_items,
     decode_data_at,
     pause_gc,
 )
@@ -414,7 +414,9 @@ def _read_data_list(data: bytes, pos: int, budget: DecodeBudget) -> tuple[tuple[
     if count > len(data) - pos:
         raise DecodeError(f"data count {count} exceeds the data", offset=pos, path="data")
     try:
-        return _decode_items(data, pos, count, budget)
+        budget._pay(count, pos, "", "Data values")
+        budget.depth = 0
+        return _tagged_items("list", data, pos, len(data), count, budget)
     except DecodeError as exc:
         exc.path = f"data{exc.path or ''}"
         raise

@@ -1527,26 +1527,6 @@ def _as_bytes(data: object) -> bytes:
     raise DecodeError(f"expected bytes, got {type(data).__name__}", offset=0)
 
 
-def _decode_items(
-    data: bytes, pos: int, count: int, budget: DecodeBudget
-) -> tuple[tuple[Data, ...], int]:
-    """``count`` tagged Data values from ``pos`` to the end of ``data`` (paths ``[i]...``).
-
-    For list decoders such as the ACCESS data list: one budget, no per-item set-up.
-    """
-    n = len(data)
-    if count > n - pos:
-        raise DecodeError(f"count {count} exceeds the {n - pos} octets left", offset=pos, path="")
-    budget._pay(count, pos, "", "Data values")
-    budget.depth = 0
-    paused = pause_gc(n - pos)
-    try:
-        return _tagged_items("list", data, pos, n, count, budget)
-    finally:
-        if paused:
-            gc.enable()
-
-
 def _check_budget(budget: object) -> None:
     if not isinstance(budget, DecodeBudget):
         raise InvalidValueError(f"budget: expected a DecodeBudget, got {type(budget).__name__}")
