@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import attrs
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -183,3 +184,71 @@ def test_mutations_raise_or_reencode(robust, value: object, data: st.DataObject)
 @given(st.binary(max_size=40).map(lambda b: b"\xd9" + b))
 def test_random_requests_raise_or_reencode(robust, data: bytes) -> None:
     robust(data, decode_access, encode_access)
+
+
+def _same_types(decoded: object, built: object) -> None:
+    """``decoded`` (filled slot by slot) holds what ``__init__`` would: same types, same values."""
+    assert type(decoded) is type(built)
+    assert decoded == built
+    if attrs.has(type(decoded)):
+        for field in attrs.fields(type(decoded)):
+            if field.eq:  # offsets are not compared
+                _same_types(getattr(decoded, field.name), getattr(built, field.name))
+    elif isinstance(decoded, tuple):
+        assert isinstance(built, tuple)
+        for mine, theirs in zip(decoded, built, strict=True):
+            _same_types(mine, theirs)
+
+
+def _rebuilt(value: AccessRequest | AccessResponse) -> AccessRequest | AccessResponse:
+    """``value`` built again through ``__init__`` (validators and converters), specs included."""
+    specs = tuple(attrs.evolve(spec, offset=spec.offset) for spec in getattr(value, "specs", ()))
+    if isinstance(value, AccessRequest):
+        return attrs.evolve(value, specs=specs)
+    return attrs.evolve(
+        value,
+        results=tuple(attrs.evolve(result) for result in value.results),
+        request_specs=None
+        if value.request_specs is None
+        else tuple(attrs.evolve(spec) for spec in value.request_specs),
+    )
+
+
+def test_rtds_records_equal_init_built_ones(access_payloads: list[tuple[str, bytes]]) -> None:
+    for name, payload in access_payloads:
+        decoded = decode_access(payload)
+        _same_types(decoded, _rebuilt(decoded))
+        assert decoded.offset == 0, name
+        specs = decoded.specs if isinstance(decoded, AccessRequest) else ()
+        for spec in specs:  # each offset is its choice octet, its instance id 3 octets on
+            assert spec.offset is not None
+            assert payload[spec.offset] == spec.kind, name
+            assert payload[spec.offset + 3 : spec.offset + 9] == spec.instance.to_bytes(), name
+        if isinstance(decoded, AccessResponse):
+            for result in decoded.results:
+                assert result.offset is not None
+                assert payload[result.offset : result.offset + 2] == bytes(
+                    (result.kind, result.result)
+                )
+
+
+@settings(max_examples=60)
+@given(st.one_of(access_requests(), access_responses()))
+def test_drawn_records_equal_init_built_ones(value: AccessRequest | AccessResponse) -> None:
+    decoded = decode_access(encode_access(value))
+    _same_types(decoded, _rebuilt(decoded))
+    _same_types(decoded, value)
+
+
+def test_many_distinct_instances_decode_alike() -> None:
+    """Instance ids are shared between decodes: thousands of distinct ones still decode right."""
+    codes = [Obis(0, 0, i >> 8, i & 0xFF, 1, 255) for i in range(3000)]
+    request = AccessRequest(7, tuple(RequestSpec(AccessKind.GET, 8, code, 2) for code in codes), ())
+    for _ in range(2):
+        decoded = decode_access(encode_access(request))
+        assert isinstance(decoded, AccessRequest)
+        assert [spec.instance for spec in decoded.specs] == codes
+        payload = encode_access(decoded)
+        for spec in decoded.specs:
+            assert spec.offset is not None
+            assert payload[spec.offset + 3 : spec.offset + 9] == spec.instance.to_bytes()

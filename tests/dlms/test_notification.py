@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+import attrs
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -156,3 +157,16 @@ def test_event_time_is_a_full_cosem_date_time() -> None:
     assert "17:00:00" in note.tree().find("data_notification.body.event_time").text
     with pytest.raises(InvalidValueError):
         decode_data_notification("0F")  # type: ignore[arg-type]
+
+
+@settings(max_examples=40)
+@given(data_notifications())
+def test_decoded_notifications_hold_what_init_would(note: DataNotification) -> None:
+    """Decoded records are filled slot by slot: the same field types and values as __init__."""
+    decoded = decode_data_notification(note.encode())
+    rebuilt = attrs.evolve(decoded)
+    assert decoded == rebuilt == note
+    for field in attrs.fields(DataNotification):
+        assert type(getattr(decoded, field.name)) is type(getattr(rebuilt, field.name))
+    assert decoded.offset == 0
+    assert decoded.body.offset == len(note.encode()) - len(note.body.encode())

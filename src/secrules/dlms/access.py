@@ -21,7 +21,7 @@ import gc
 import struct
 from collections.abc import Callable, Iterable
 from enum import IntEnum
-from typing import Any
+from typing import Any, TypeVar
 
 import attrs
 
@@ -30,8 +30,9 @@ from secrules.dlms.data import (
     Data,
     DecodeBudget,
     _as_bytes,
-    _check_budget,
-    _decode_items,
+    _budget_for,
+    _setters,
+    _tagged_items,
     decode_data_at,
     pause_gc,
 )
@@ -314,26 +315,38 @@ def _read_header(data: bytes, tag: int) -> tuple[int, bytes, int]:
 _new = object.__new__
 
 
-def _setters(cls: type, *names: str) -> tuple[Callable[[object, object], None], ...]:
-    return tuple(getattr(cls, name).__set__ for name in names)
-
-
-_KINDS = {int(kind): kind for kind in AccessKind}
-_RESULT_KINDS = {
-    int(kind): kind for kind in AccessKind if kind is not AccessKind.GET_WITH_SELECTION
-}
+# Choice octet -> kind (None where the choice is not one): one lookup checks and converts.
+_KINDS: tuple[AccessKind | None, ...] = tuple(
+    {int(kind): kind for kind in AccessKind}.get(i) for i in range(256)
+)
+_RESULT_KINDS: tuple[AccessKind | None, ...] = tuple(
+    None if kind is AccessKind.GET_WITH_SELECTION else kind for kind in _KINDS
+)
+# A request specification's fixed part: choice, class id, instance id (6 octets), attribute.
+_SPEC_HEAD = struct.Struct(">BH6sB")
 _OBIS_SETTERS = _setters(Obis, "a", "b", "c", "d", "e", "f")
 _SPEC_SETTERS = _setters(
     RequestSpec, "kind", "class_id", "instance", "attribute", "selector", "parameters", "offset"
 )
 _RESULT_SETTERS = _setters(ResponseSpec, "kind", "result", "offset")
+_REQUEST_SETTERS = _setters(AccessRequest, "invoke_id", "specs", "data", "date_time", "offset")
+_RESPONSE_SETTERS = _setters(
+    AccessResponse, "invoke_id", "data", "results", "date_time", "request_specs", "offset"
+)
+
+# Obis is immutable and compared by value, so decodes share one per code: a fleet addresses
+# few objects. Bounded: emptied when full, so hostile input cannot grow it without limit.
+_OBIS_CACHE: dict[bytes, Obis] = {}
+_OBIS_CACHE_SIZE = 1024
 
 
-def _obis(octets: bytes, cache: dict[bytes, Obis]) -> Obis:
-    # Obis is immutable and compared by value, so one decode shares equal codes.
-    obis = cache.get(octets)
+def _obis(octets: bytes) -> Obis:
+    """The (shared) Obis of six instance-id octets."""
+    obis = _OBIS_CACHE.get(octets)
     if obis is None:
-        obis = cache[octets] = _new(Obis)
+        if len(_OBIS_CACHE) >= _OBIS_CACHE_SIZE:
+            _OBIS_CACHE.clear()
+        obis = _OBIS_CACHE[octets] = _new(Obis)
         set_a, set_b, set_c, set_d, set_e, set_f = _OBIS_SETTERS
         a, b, c, d, e, f = octets
         set_a(obis, a)
@@ -351,29 +364,30 @@ def _read_specs(
     count, pos = decode_length(data, pos, path=name)
     if count > len(data) - pos:
         raise DecodeError(f"{name} count {count} exceeds the data", offset=pos, path=name)
-    budget.charge(count, offset=pos, path=name, what=f"{count} request specifications")
+    budget._pay(count, pos, name, "request specifications")
     set_kind, set_class, set_instance, set_attribute, set_selector, set_parameters, set_offset = (
         _SPEC_SETTERS
     )
-    new, unpack, kinds = _new, _DESCRIPTOR.unpack_from, _KINDS
-    obis_cache: dict[bytes, Obis] = {}
-    specs = []
+    new, unpack, kinds, cached = _new, _SPEC_HEAD.unpack_from, _KINDS, _OBIS_CACHE.get
+    specs: list[RequestSpec] = []
+    append = specs.append
+    n = len(data)
     for i in range(count):
         start = pos
-        if pos + 10 > len(data):
+        if pos + 10 > n:
             raise DecodeError("truncated request specification", offset=pos, path=f"{name}[{i}]")
-        kind = data[pos]
-        if not 1 <= kind <= 4:
+        choice, class_id, instance, attribute = unpack(data, pos)
+        kind = kinds[choice]
+        if kind is None:
             raise DecodeError(
-                f"unknown request specification choice 0x{kind:02X}",
+                f"unknown request specification choice 0x{choice:02X}",
                 offset=pos,
                 path=f"{name}[{i}]",
             )
-        class_id, instance, attribute = unpack(data, pos + 1)
         pos += 10
         selector: int | None = None
         parameters: Data | None = None
-        if kind == 4:
+        if choice == 4:
             path = f"{name}[{i}]"
             _need(data, pos, 1, "access selector", path + ".selector")
             selector = data[pos]
@@ -382,15 +396,16 @@ def _read_specs(
             except DecodeError as exc:
                 exc.path = f"{path}.parameters{exc.path or ''}"
                 raise
+        obis = cached(instance)
         spec = new(RequestSpec)
-        set_kind(spec, kinds[kind])
+        set_kind(spec, kind)
         set_class(spec, class_id)
-        set_instance(spec, _obis(instance, obis_cache))
+        set_instance(spec, _obis(instance) if obis is None else obis)
         set_attribute(spec, attribute)
         set_selector(spec, selector)
         set_parameters(spec, parameters)
         set_offset(spec, start)
-        specs.append(spec)
+        append(spec)
     return tuple(specs), pos
 
 
@@ -399,7 +414,9 @@ def _read_data_list(data: bytes, pos: int, budget: DecodeBudget) -> tuple[tuple[
     if count > len(data) - pos:
         raise DecodeError(f"data count {count} exceeds the data", offset=pos, path="data")
     try:
-        return _decode_items(data, pos, count, budget)
+        budget._pay(count, pos, "", "Data values")
+        budget.depth = 0
+        return _tagged_items("list", data, pos, len(data), count, budget)
     except DecodeError as exc:
         exc.path = f"data{exc.path or ''}"
         raise
@@ -411,7 +428,7 @@ def _read_results(
     count, pos = decode_length(data, pos, path="results")
     if count > len(data) - pos:
         raise DecodeError(f"results count {count} exceeds the data", offset=pos, path="results")
-    budget.charge(count, offset=pos, path="results", what=f"{count} response specifications")
+    budget._pay(count, pos, "results", "response specifications")
     set_kind, set_result, set_offset = _RESULT_SETTERS
     kinds = _RESULT_KINDS
     new = _new
@@ -419,7 +436,7 @@ def _read_results(
     append = results.append
     whole = min(count, (len(data) - pos) // 2)  # specifications not cut short by the end
     for i in range(whole):
-        kind = kinds.get(data[pos])
+        kind = kinds[data[pos]]
         if kind is None:
             raise DecodeError(
                 f"unknown response specification choice 0x{data[pos]:02X}",
@@ -442,11 +459,67 @@ def _check_end(data: bytes, pos: int) -> None:
         raise DecodeError(f"{len(data) - pos} trailing octets after ACCESS", offset=pos, path="")
 
 
-def _budget_for(data: bytes, budget: DecodeBudget | None) -> DecodeBudget:
-    if budget is None:
-        return DecodeBudget.for_length(len(data))
-    _check_budget(budget)
-    return budget
+def _request(data: bytes, budget: DecodeBudget) -> AccessRequest:
+    invoke_id, date_time, pos = _read_header(data, ACCESS_REQUEST_TAG)
+    specs, pos = _read_specs(data, pos, "specs", budget)
+    items, pos = _read_data_list(data, pos, budget)
+    _check_end(data, pos)
+    set_invoke_id, set_specs, set_data, set_date_time, set_offset = _REQUEST_SETTERS
+    request = _new(AccessRequest)
+    set_invoke_id(request, invoke_id)
+    set_specs(request, specs)
+    set_data(request, items)
+    set_date_time(request, date_time)
+    set_offset(request, 0)
+    return request
+
+
+def _response(data: bytes, budget: DecodeBudget) -> AccessResponse:
+    invoke_id, date_time, pos = _read_header(data, ACCESS_RESPONSE_TAG)
+    _need(data, pos, 1, "echoed request specification flag", "request_specs")
+    flag = data[pos]
+    request_specs: tuple[RequestSpec, ...] | None
+    if flag == 0:
+        request_specs, pos = None, pos + 1
+    elif flag == 1:
+        request_specs, pos = _read_specs(data, pos + 1, "request_specs", budget)
+    else:
+        raise DecodeError(
+            f"invalid OPTIONAL flag 0x{flag:02X} for the echoed request specification",
+            offset=pos,
+            path="request_specs",
+        )
+    items, pos = _read_data_list(data, pos, budget)
+    results, pos = _read_results(data, pos, budget)
+    _check_end(data, pos)
+    set_invoke_id, set_data, set_results, set_date_time, set_request_specs, set_offset = (
+        _RESPONSE_SETTERS
+    )
+    response = _new(AccessResponse)
+    set_invoke_id(response, invoke_id)
+    set_data(response, items)
+    set_results(response, results)
+    set_date_time(response, date_time)
+    set_request_specs(response, request_specs)
+    set_offset(response, 0)
+    return response
+
+
+_Record = TypeVar("_Record", AccessRequest, AccessResponse)
+
+
+def _decode(
+    data: object, budget: DecodeBudget | None, read: Callable[[bytes, DecodeBudget], _Record]
+) -> _Record:
+    """``read`` the ACCESS bytes ``data`` within ``budget``, the collector paused when large."""
+    octets = _as_bytes(data)
+    spend = _budget_for(len(octets), budget)
+    paused = pause_gc(len(octets))
+    try:
+        return read(octets, spend)
+    finally:
+        if paused:
+            gc.enable()
 
 
 def decode_access_request(data: bytes, *, budget: DecodeBudget | None = None) -> AccessRequest:
@@ -455,18 +528,7 @@ def decode_access_request(data: bytes, *, budget: DecodeBudget | None = None) ->
     Every specification and Data node is paid from ``budget`` (default: for the length of
     ``data``; see :class:`~secrules.dlms.data.DecodeBudget`).
     """
-    data = _as_bytes(data)
-    budget = _budget_for(data, budget)
-    paused = pause_gc(len(data))
-    try:
-        invoke_id, date_time, pos = _read_header(data, ACCESS_REQUEST_TAG)
-        specs, pos = _read_specs(data, pos, "specs", budget)
-        items, pos = _read_data_list(data, pos, budget)
-    finally:
-        if paused:
-            gc.enable()
-    _check_end(data, pos)
-    return AccessRequest(invoke_id, specs, items, date_time, offset=0)
+    return _decode(data, budget, _request)
 
 
 def decode_access_response(data: bytes, *, budget: DecodeBudget | None = None) -> AccessResponse:
@@ -474,31 +536,7 @@ def decode_access_response(data: bytes, *, budget: DecodeBudget | None = None) -
 
     ``budget`` as for :func:`decode_access_request`.
     """
-    data = _as_bytes(data)
-    budget = _budget_for(data, budget)
-    paused = pause_gc(len(data))
-    try:
-        invoke_id, date_time, pos = _read_header(data, ACCESS_RESPONSE_TAG)
-        _need(data, pos, 1, "echoed request specification flag", "request_specs")
-        flag = data[pos]
-        request_specs: tuple[RequestSpec, ...] | None
-        if flag == 0:
-            request_specs, pos = None, pos + 1
-        elif flag == 1:
-            request_specs, pos = _read_specs(data, pos + 1, "request_specs", budget)
-        else:
-            raise DecodeError(
-                f"invalid OPTIONAL flag 0x{flag:02X} for the echoed request specification",
-                offset=pos,
-                path="request_specs",
-            )
-        items, pos = _read_data_list(data, pos, budget)
-        results, pos = _read_results(data, pos, budget)
-    finally:
-        if paused:
-            gc.enable()
-    _check_end(data, pos)
-    return AccessResponse(invoke_id, items, results, date_time, request_specs, offset=0)
+    return _decode(data, budget, _response)
 
 
 def decode_access(

@@ -775,6 +775,13 @@ class DecodeBudget:
             raise self.exceeded(units, offset=offset, path=path, what=what)
         self.left = left
 
+    def _pay(self, units: int, offset: int, path: str, noun: str) -> None:
+        """:meth:`charge` ``units`` of ``noun``; the message is built only when they are refused."""
+        left = self.left - units
+        if left < 0:
+            raise self.exceeded(units, offset=offset, path=path, what=f"{units} {noun}")
+        self.left = left
+
     def exceeded(self, units: int, *, offset: int | None, path: str, what: str) -> DecodeError:
         """The error for ``what`` needing ``units`` more than are left."""
         return DecodeError(
@@ -812,12 +819,16 @@ def pause_gc(size: int) -> bool:
 # __init__'s validators: every value below was range-checked by the reader itself, and the
 # round-trip tests compare decoded nodes with __init__-built ones.
 _new = object.__new__
-_SMALL = 64  # containers with more elements are built through a generator (no list copy)
+_SMALL = 64  # compact-arrays with more elements are built through a generator (no list copy)
 
 
 def _setter(cls: type, name: str) -> Callable[[object, object], None]:
     setter: Callable[[object, object], None] = getattr(cls, name).__set__
     return setter
+
+
+def _setters(cls: type, *names: str) -> tuple[Callable[[object, object], None], ...]:
+    return tuple(_setter(cls, name) for name in names)
 
 
 _set_offset = _setter(Data, "offset")
@@ -847,15 +858,15 @@ def _dec_null(data: bytes, pos: int, n: int, start: int, budget: DecodeBudget) -
 def _tagged_items(  # noqa: PLR0917 - the decoder's hot loop, positional on purpose
     name: str,
     data: bytes,
-    cell: list[int],
+    pos: int,
     n: int,
     count: int,
     budget: DecodeBudget,
-) -> Iterator[Data]:
-    """Yield ``count`` tagged elements from ``cell[0]``; leave the end offset in ``cell[0]``."""
+) -> tuple[tuple[Data, ...], int]:
+    """``count`` tagged elements from ``pos``: their tuple and the offset after them."""
+    items: list[Data] = []
+    append = items.append
     decoders = _DECODERS
-    new, set_offset = _new, _set_offset
-    pos = cell[0]
     for i in range(count):
         if pos >= n:
             raise DecodeError(f"truncated {name}: element {i} missing", offset=pos, path=f"[{i}]")
@@ -867,19 +878,17 @@ def _tagged_items(  # noqa: PLR0917 - the decoder's hot loop, positional on purp
                 _prefix(exc, f"[{i}]")
                 raise
         else:  # null-data inline: the cheapest node, so the one hostile input repeats
-            item = new(NullData)
-            set_offset(item, pos)
+            item = _new(NullData)
+            _set_offset(item, pos)
             pos += 1
-        yield item
-    cell[0] = pos
+        append(item)
+    return tuple(items), pos
 
 
-def _make_seq_decoder(cls: type[_Sequence]) -> _Decoder:  # noqa: PLR0915 - see dec
+def _make_seq_decoder(cls: type[_Sequence]) -> _Decoder:
     name = cls.type_name
 
-    def dec(  # noqa: PLR0915 - the hottest decoder, inlined on purpose (measured)
-        data: bytes, pos: int, n: int, start: int, budget: DecodeBudget
-    ) -> tuple[Data, int]:
+    def dec(data: bytes, pos: int, n: int, start: int, budget: DecodeBudget) -> tuple[Data, int]:
         depth = budget.depth
         if depth >= MAX_DEPTH:
             raise DecodeError(f"{name} nested deeper than {MAX_DEPTH}", offset=start, path="")
@@ -926,32 +935,9 @@ def _make_seq_decoder(cls: type[_Sequence]) -> _Decoder:  # noqa: PLR0915 - see 
             _set_offset(second, pos + 1)
             pos += 2
             _set_items(node, (first, second))
-        elif count <= _SMALL:
-            items: list[Data] = []
-            append = items.append
-            decoders = _DECODERS
-            for i in range(count):
-                if pos >= n:
-                    raise DecodeError(
-                        f"truncated {name}: element {i} missing", offset=pos, path=f"[{i}]"
-                    )
-                tag = data[pos]
-                if tag:
-                    try:
-                        item, pos = decoders[tag](data, pos + 1, n, pos, budget)
-                    except DecodeError as exc:
-                        _prefix(exc, f"[{i}]")
-                        raise
-                else:
-                    item = _new(NullData)
-                    _set_offset(item, pos)
-                    pos += 1
-                append(item)
-            _set_items(node, tuple(items))
         else:
-            cell = [pos]
-            _set_items(node, tuple(_tagged_items(name, data, cell, n, count, budget)))
-            pos = cell[0]
+            items, pos = _tagged_items(name, data, pos, n, count, budget)
+            _set_items(node, items)
         budget.depth = depth
         _set_offset(node, start)
         return node, pos
@@ -1541,31 +1527,17 @@ def _as_bytes(data: object) -> bytes:
     raise DecodeError(f"expected bytes, got {type(data).__name__}", offset=0)
 
 
-def _decode_items(
-    data: bytes, pos: int, count: int, budget: DecodeBudget
-) -> tuple[tuple[Data, ...], int]:
-    """``count`` tagged Data values from ``pos`` to the end of ``data`` (paths ``[i]...``).
-
-    For list decoders such as the ACCESS data list: one budget, no per-item set-up.
-    """
-    n = len(data)
-    if count > n - pos:
-        raise DecodeError(f"count {count} exceeds the {n - pos} octets left", offset=pos, path="")
-    budget.charge(count, offset=pos, what=f"{count} Data values")
-    budget.depth = 0
-    paused = pause_gc(n - pos)
-    try:
-        cell = [pos]
-        items = tuple(_tagged_items("list", data, cell, n, count, budget))
-    finally:
-        if paused:
-            gc.enable()
-    return items, cell[0]
-
-
 def _check_budget(budget: object) -> None:
     if not isinstance(budget, DecodeBudget):
         raise InvalidValueError(f"budget: expected a DecodeBudget, got {type(budget).__name__}")
+
+
+def _budget_for(size: int, budget: DecodeBudget | None) -> DecodeBudget:
+    """``budget`` checked, or (None) the default budget for decoding ``size`` octets."""
+    if budget is None:
+        return DecodeBudget.for_length(size)
+    _check_budget(budget)
+    return budget
 
 
 def decode_data_at(
@@ -1584,10 +1556,11 @@ def decode_data_at(
     n = len(data) if end is None else max(0, min(end, len(data)))
     if not _is_int(offset) or offset < 0:
         raise DecodeError(f"invalid start offset {offset!r}", offset=0)
-    if budget is None:
-        budget = DecodeBudget.for_length(n - offset)
-    else:
-        _check_budget(budget)
+    return _decode_at(data, offset, n, _budget_for(n - offset, budget))
+
+
+def _decode_at(data: bytes, offset: int, n: int, budget: DecodeBudget) -> tuple[Data, int]:
+    """:func:`decode_data_at` once its arguments are checked (``0 <= offset``, ``n <= len``)."""
     if offset >= n:
         raise DecodeError("truncated: Data tag expected", offset=offset, path="")
     budget.charge(1, offset=offset)

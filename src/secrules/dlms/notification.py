@@ -29,7 +29,9 @@ from secrules.dlms.data import (
     Structure,
     Utf8String,
     VisibleString,
-    decode_data_at,
+    _budget_for,
+    _decode_at,
+    _setters,
 )
 from secrules.dlms.lengths import decode_length, encode_length
 from secrules.errors import DecodeError, InvalidValueError
@@ -208,7 +210,7 @@ def decode_data_notification(
     date_time = data[pos : pos + size]
     pos += size
     try:
-        body, end = decode_data_at(data, pos, budget=budget)
+        body, end = _decode_at(data, pos, len(data), _budget_for(len(data) - pos, budget))
     except DecodeError as exc:
         exc.path = f"body{exc.path}" if exc.path else "body"
         raise
@@ -216,7 +218,18 @@ def decode_data_notification(
         raise DecodeError(
             f"{len(data) - end} trailing octets after the notification body", offset=end, path=""
         )
-    return DataNotification(invoke_id, body, date_time, offset=0)
+    # Filled slot by slot: the reader checked every field (tests compare with __init__).
+    set_invoke_id, set_body, set_date_time, set_offset = _NOTE_SETTERS
+    note = _new(DataNotification)
+    set_invoke_id(note, invoke_id)
+    set_body(note, body)
+    set_date_time(note, date_time)
+    set_offset(note, 0)
+    return note
+
+
+_new = object.__new__
+_NOTE_SETTERS = _setters(DataNotification, "invoke_id", "body", "date_time", "offset")
 
 
 # --------------------------------------------------------------------------------------------
