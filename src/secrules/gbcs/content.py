@@ -37,6 +37,7 @@ from secrules.gbcs.types import CraFlag
 
 if TYPE_CHECKING:
     from secrules.asn1.payload import Asn1Payload
+    from secrules.dlms.notification import DataNotification
     from secrules.zigbee.gbz import GbzPayload
 
 __all__ = [
@@ -264,30 +265,46 @@ class DecodedContent:
         return built if isinstance(built, Node) else built()
 
 
+# The decoders of the other kinds are imported when first needed (a DLMS-only run never loads
+# them), once: an import statement in a function costs about 2 µs on every call.
+@functools.cache
+def _notification_decoder() -> Callable[[bytes], DataNotification]:
+    from secrules.dlms.notification import decode_data_notification  # noqa: PLC0415
+
+    return decode_data_notification
+
+
+@functools.cache
+def _gbz_decoder() -> Callable[..., GbzPayload]:
+    from secrules.zigbee import decode_gbz  # noqa: PLC0415
+
+    return decode_gbz
+
+
+@functools.cache
+def _asn1_decoder() -> Callable[..., Asn1Payload]:
+    from secrules.asn1 import decode_asn1  # noqa: PLC0415
+
+    return decode_asn1
+
+
 def _decode(message: GbcsMessage, kind: ContentKind) -> tuple[object, Callable[[], Node]]:
     """The decoder's record, and how to build its tree (offsets from the message's start)."""
     content = message.content
     base = message.content_offset
-    if kind in (ContentKind.ACCESS_REQUEST, ContentKind.ACCESS_RESPONSE):
+    if kind is ContentKind.ACCESS_REQUEST or kind is ContentKind.ACCESS_RESPONSE:
         apdu: AccessRequest | AccessResponse = decode_access(content)
         # Built at the content's offset in the message (no shifted copy of a large tree).
         end = base + len(content)
         return apdu, lambda: _decoded_access_tree(apdu, message.encoded[:end], at=base)
-    # The other decoders are imported when first needed: a DLMS-only run never loads them.
     if kind is ContentKind.DATA_NOTIFICATION:
-        from secrules.dlms.notification import decode_data_notification  # noqa: PLC0415
-
-        notification = decode_data_notification(content)
+        notification = _notification_decoder()(content)
         return notification, lambda: notification.tree().shifted(base)
     value: GbzPayload | Asn1Payload
-    if kind in (ContentKind.GBZ, ContentKind.GBZ_ALERT):
-        from secrules.zigbee import decode_gbz  # noqa: PLC0415
-
-        value = decode_gbz(content, alert=kind is ContentKind.GBZ_ALERT)
+    if kind is ContentKind.GBZ or kind is ContentKind.GBZ_ALERT:
+        value = _gbz_decoder()(content, alert=kind is ContentKind.GBZ_ALERT)
     else:
-        from secrules.asn1 import decode_asn1  # noqa: PLC0415
-
-        value = decode_asn1(content, message_code=message.message_code)
+        value = _asn1_decoder()(content, message_code=message.message_code)
     # Built at the content's offset in the message (no shifted copy of the tree).
     return value, lambda: value.tree(base)
 

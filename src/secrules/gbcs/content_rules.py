@@ -30,10 +30,10 @@ from secrules.gbcs.content import (
 )
 from secrules.gbcs.message import GbcsMessage
 from secrules.gbcs.message_codes import lookup
+from secrules.gbcs.protection import EncryptedContent
 
 if TYPE_CHECKING:
     from secrules.gbcs.keystore import KeyStore
-    from secrules.gbcs.protection import EncryptedContent
 
 __all__ = [
     "CONTENT_RULE",
@@ -90,8 +90,6 @@ def _summary(decoded: DecodedContent) -> str:
 
 def _encrypted(subject: ContentSubject, what: str) -> Verdict | None:
     """The verdict on the encrypted blocks of the content, or None when it has none."""
-    from secrules.gbcs.protection import EncryptedContent  # noqa: PLC0415
-
     message = subject.message
     encrypted = EncryptedContent(message) if subject.encrypted is None else subject.encrypted
     blocks = encrypted.blocks
