@@ -13,10 +13,11 @@ numbers, truncation and nesting deeper than :data:`MAX_DEPTH` raise
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 
 import attrs
 
+from secrules.core.slots import slot_setters
 from secrules.errors import DecodeError, InvalidValueError
 
 __all__ = [
@@ -211,16 +212,9 @@ def parse_generalized_time(content: bytes) -> dt.datetime | None:
 _new = object.__new__
 
 
-def _setter(name: str) -> Callable[[Tlv, object], None]:
-    setter: Callable[[Tlv, object], None] = getattr(Tlv, name).__set__
-    return setter
-
-
-_set_tag = _setter("tag")
-_set_length_octets = _setter("length_octets")
-_set_content = _setter("content")
-_set_children = _setter("children")
-_set_offset = _setter("offset")
+_set_tag, _set_length_octets, _set_content, _set_children, _set_offset = slot_setters(
+    Tlv, "tag", "length_octets", "content", "children", "offset"
+)
 
 
 def _read(data: bytes, pos: int, end: int, depth: int) -> tuple[Tlv, int]:

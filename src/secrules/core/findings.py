@@ -8,6 +8,7 @@ from collections.abc import Iterable
 import attrs
 
 from secrules.core.clauses import ClauseRef
+from secrules.core.slots import slot_setters
 from secrules.errors import InvalidValueError
 
 __all__ = ["Finding", "Outcome", "Verdict", "finding_of"]
@@ -105,11 +106,9 @@ class Finding:
         return self.outcome is Outcome.FAIL
 
 
-_SET_VERDICT = tuple(
-    Verdict.__dict__[name].__set__ for name in ("outcome", "message", "path", "offset", "label")
-)
+_SET_VERDICT = slot_setters(Verdict, "outcome", "message", "path", "offset", "label")
 _FINDING_SLOTS = ("rule_id", "outcome", "message", "clauses", "path", "offset", "label")
-_SET_FINDING = tuple(Finding.__dict__[name].__set__ for name in _FINDING_SLOTS)
+_SET_FINDING = slot_setters(Finding, *_FINDING_SLOTS)
 _new = object.__new__
 
 

@@ -25,13 +25,13 @@ from typing import Any, TypeVar
 
 import attrs
 
+from secrules.core.slots import slot_setters
 from secrules.dlms.cosem import CosemDateTime, Obis
 from secrules.dlms.data import (
     Data,
     DecodeBudget,
     _as_bytes,
     _budget_for,
-    _setters,
     _tagged_items,
     decode_data_at,
     pause_gc,
@@ -324,13 +324,13 @@ _RESULT_KINDS: tuple[AccessKind | None, ...] = tuple(
 )
 # A request specification's fixed part: choice, class id, instance id (6 octets), attribute.
 _SPEC_HEAD = struct.Struct(">BH6sB")
-_OBIS_SETTERS = _setters(Obis, "a", "b", "c", "d", "e", "f")
-_SPEC_SETTERS = _setters(
+_OBIS_SETTERS = slot_setters(Obis, "a", "b", "c", "d", "e", "f")
+_SPEC_SETTERS = slot_setters(
     RequestSpec, "kind", "class_id", "instance", "attribute", "selector", "parameters", "offset"
 )
-_RESULT_SETTERS = _setters(ResponseSpec, "kind", "result", "offset")
-_REQUEST_SETTERS = _setters(AccessRequest, "invoke_id", "specs", "data", "date_time", "offset")
-_RESPONSE_SETTERS = _setters(
+_RESULT_SETTERS = slot_setters(ResponseSpec, "kind", "result", "offset")
+_REQUEST_SETTERS = slot_setters(AccessRequest, "invoke_id", "specs", "data", "date_time", "offset")
+_RESPONSE_SETTERS = slot_setters(
     AccessResponse, "invoke_id", "data", "results", "date_time", "request_specs", "offset"
 )
 

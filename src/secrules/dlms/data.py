@@ -28,6 +28,7 @@ from typing import Any, ClassVar, TypeAlias
 
 import attrs
 
+from secrules.core.slots import slot_setter
 from secrules.dlms.cosem import CosemDate, CosemDateTime, CosemTime, Obis
 from secrules.dlms.lengths import decode_length, encode_length
 from secrules.errors import DecodeError, InvalidValueError
@@ -822,17 +823,8 @@ _new = object.__new__
 _SMALL = 64  # compact-arrays with more elements are built through a generator (no list copy)
 
 
-def _setter(cls: type, name: str) -> Callable[[object, object], None]:
-    setter: Callable[[object, object], None] = getattr(cls, name).__set__
-    return setter
-
-
-def _setters(cls: type, *names: str) -> tuple[Callable[[object, object], None], ...]:
-    return tuple(_setter(cls, name) for name in names)
-
-
-_set_offset = _setter(Data, "offset")
-_set_items = _setter(_Sequence, "items")
+_set_offset = slot_setter(Data, "offset")
+_set_items = slot_setter(_Sequence, "items")
 
 
 def _truncated(what: str, start: int) -> DecodeError:
@@ -945,7 +937,7 @@ def _make_seq_decoder(cls: type[_Sequence]) -> _Decoder:
     return dec
 
 
-_set_raw = _setter(Boolean, "raw")
+_set_raw = slot_setter(Boolean, "raw")
 
 
 def _dec_boolean(
@@ -959,8 +951,8 @@ def _dec_boolean(
     return node, pos + 1
 
 
-_set_length_bits = _setter(BitString, "length_bits")
-_set_bit_data = _setter(BitString, "data")
+_set_length_bits = slot_setter(BitString, "length_bits")
+_set_bit_data = slot_setter(BitString, "data")
 
 
 def _dec_bit_string(
@@ -988,7 +980,7 @@ def _dec_bit_string(
     return node, end
 
 
-_set_bytes = _setter(_Bytes, "value")
+_set_bytes = slot_setter(_Bytes, "value")
 
 
 def _make_bytes_decoder(cls: type[_Bytes]) -> _Decoder:
@@ -1011,7 +1003,7 @@ def _make_bytes_decoder(cls: type[_Bytes]) -> _Decoder:
     return dec
 
 
-_set_int = _setter(_Int, "value")
+_set_int = slot_setter(_Int, "value")
 
 
 def _make_int_decoder(cls: type[_Int]) -> _Decoder:
@@ -1049,7 +1041,7 @@ def _make_fixed_decoder(
     cls: type[Data], field: str, size: int, build: Callable[[bytes], Any]
 ) -> _Decoder:
     name = cls.type_name
-    set_field = _setter(cls, field)
+    set_field = slot_setter(cls, field)
 
     def dec(data: bytes, pos: int, n: int, start: int, budget: DecodeBudget) -> tuple[Data, int]:
         end = pos + size
@@ -1068,11 +1060,11 @@ def _make_fixed_decoder(
 _DATE_PARTS = struct.Struct(">HBBB")
 _DATETIME_PARTS = struct.Struct(">HBBBBBBBhB")
 _DATE_SETTERS = tuple(
-    _setter(CosemDate, f) for f in ("year", "month", "day_of_month", "day_of_week")
+    slot_setter(CosemDate, f) for f in ("year", "month", "day_of_month", "day_of_week")
 )
-_TIME_SETTERS = tuple(_setter(CosemTime, f) for f in ("hour", "minute", "second", "hundredths"))
+_TIME_SETTERS = tuple(slot_setter(CosemTime, f) for f in ("hour", "minute", "second", "hundredths"))
 _DATETIME_SETTERS = tuple(
-    _setter(CosemDateTime, f) for f in ("date", "time", "deviation", "clock_status")
+    slot_setter(CosemDateTime, f) for f in ("date", "time", "deviation", "clock_status")
 )
 
 
@@ -1403,8 +1395,8 @@ def _compact_records(  # noqa: PLR0917 - positional like the other hot-path help
     return tuple(_records(container, tuple(layout), values, pos, size))
 
 
-_set_description = _setter(CompactArray, "description")
-_set_compact_items = _setter(CompactArray, "items")
+_set_description = slot_setter(CompactArray, "description")
+_set_compact_items = slot_setter(CompactArray, "items")
 
 
 def _dec_compact_array(

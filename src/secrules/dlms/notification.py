@@ -17,6 +17,7 @@ import struct
 
 import attrs
 
+from secrules.core.slots import slot_setters
 from secrules.core.tree import Node
 from secrules.dlms.cosem import CosemDateTime, Obis
 from secrules.dlms.data import (
@@ -31,7 +32,6 @@ from secrules.dlms.data import (
     VisibleString,
     _budget_for,
     _decode_at,
-    _setters,
 )
 from secrules.dlms.lengths import decode_length, encode_length
 from secrules.errors import DecodeError, InvalidValueError
@@ -229,7 +229,7 @@ def decode_data_notification(
 
 
 _new = object.__new__
-_NOTE_SETTERS = _setters(DataNotification, "invoke_id", "body", "date_time", "offset")
+_NOTE_SETTERS = slot_setters(DataNotification, "invoke_id", "body", "date_time", "offset")
 
 
 # --------------------------------------------------------------------------------------------

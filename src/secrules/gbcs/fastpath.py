@@ -12,6 +12,7 @@ from __future__ import annotations
 import struct
 from typing import Final
 
+from secrules.core.slots import slot_setter, slot_setters
 from secrules.dlms.lengths import decode_length
 from secrules.errors import DecodeError
 from secrules.gbcs.layout import (
@@ -49,7 +50,7 @@ _CRA_FLAGS = {int(flag): flag for flag in CraFlag}
 _APDU_HEAD_SIZE = _APDU_HEAD.size  # rows A1-A6: 29 octets
 
 
-_set_octets = Eui64.__dict__["octets"].__set__
+_set_octets = slot_setter(Eui64, "octets")
 
 
 def _eui64(octets: bytes) -> Eui64:
@@ -361,7 +362,7 @@ RECORD_SLOTS = (
 )
 _PREFILLED = ("encoded", "_signed_span")
 # The slots' own setters: object.__setattr__ without the frozen class's __setattr__ guard.
-_FILL = tuple(GbcsMessage.__dict__[name].__set__ for name in (*RECORD_SLOTS, *_PREFILLED))
+_FILL = slot_setters(GbcsMessage, *RECORD_SLOTS, *_PREFILLED)
 
 
 def _record(  # noqa: PLR0917 - one positional value per slot is the cheapest call here

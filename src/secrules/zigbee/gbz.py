@@ -29,6 +29,7 @@ from typing import Any, Final
 
 import attrs
 
+from secrules.core.slots import slot_setters
 from secrules.core.tree import Node
 from secrules.errors import DecodeError, InvalidValueError
 from secrules.zigbee.names import zcl_names
@@ -42,7 +43,6 @@ from secrules.zigbee.zcl import (
     _new,
     _payload_items,
     _payload_node,
-    _setters,
     decode_zcl_header,
     decode_zcl_plaintext,
 )
@@ -262,7 +262,7 @@ class GbzComponent:
         return Node(name, offset, raw, None, names.cluster(self.cluster_id), kids)
 
 
-_SET_COMPONENT: Final = _setters(GbzComponent)
+_SET_COMPONENT: Final = slot_setters(GbzComponent)
 
 
 def _component(  # noqa: PLR0917  (one per slot: filled once per component, the hot path)

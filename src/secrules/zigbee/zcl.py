@@ -17,6 +17,7 @@ from typing import Any, Final, TypeVar
 
 import attrs
 
+from secrules.core.slots import slot_setters
 from secrules.core.tree import Node
 from secrules.errors import DecodeError, InvalidValueError
 from secrules.zigbee.names import Field, ZclNames, zcl_names
@@ -211,21 +212,12 @@ class ZclHeader:
 _new = object.__new__
 
 
-#: A slot's setter: ``setter(item, value)``.
-_Setter = Callable[[Any, object], None]
-
-
-def _setters(cls: type[attrs.AttrsInstance]) -> tuple[_Setter, ...]:
-    """The slot setters of ``cls``'s attrs fields, in field order."""
-    return tuple(getattr(cls, a.name).__set__ for a in attrs.fields(cls))
-
-
 def _filler(cls: type[_R]) -> Callable[..., _R]:
     """Build a ``cls`` from its attrs fields' values in order, bypassing ``__init__``.
 
     For records built a few times per payload; the hot ones below set their slots one by one.
     """
-    setters = _setters(cls)
+    setters = slot_setters(cls)
 
     def fill(*values: object) -> _R:
         item = _new(cls)
@@ -236,9 +228,9 @@ def _filler(cls: type[_R]) -> Callable[..., _R]:
     return fill
 
 
-_SET_HEADER: Final = _setters(ZclHeader)
-_SET_GROUP: Final = _setters(ZclGroup)
-_set_name, _set_type, _set_value = _setters(ZclValue)
+_SET_HEADER: Final = slot_setters(ZclHeader)
+_SET_GROUP: Final = slot_setters(ZclGroup)
+_set_name, _set_type, _set_value = slot_setters(ZclValue)
 
 
 def _header(frame_control: int, sequence: int, command: int, maker: int | None) -> ZclHeader:
