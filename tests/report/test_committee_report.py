@@ -17,7 +17,7 @@ from secrules.core import Reading, Scenario, Variation, default_grid
 from secrules.proposals.dp133 import Dp133Model
 from secrules.report import render_impact
 from secrules.report.grid import MAX_ROWS, picture
-from secrules.report.labels import Notes, humanise, split_caveat, wrap
+from secrules.report.labels import Notes, glossary_for, humanise, split_caveat, wrap
 from secrules.report.summary import NO_VARIATIONS, summarise
 from secrules.report.svg import render_svg
 
@@ -234,3 +234,14 @@ def test_sensitivity_over_budget_or_turned_off_says_not_computed(monkeypatch, ru
     assert forced["sensitivity"][0]["robust"] is True
     off = run_cli("impact", "DP131", "--no-sensitivity").out
     assert "not computed (turned off for this report)" in off
+
+
+def test_glossary_matches_whole_terms_not_their_common_words():
+    # "ESME variant" (DP125) is not the ECDSA signing variant; "GBCS variant" (DP129) is.
+    def terms(text):
+        return {term.term for term in glossary_for([text])}
+
+    ecdsa = "ECDSA, GBCS variant, CNSA variant"
+    assert ecdsa not in terms("the ESME variant recorded in the SMI")
+    assert ecdsa in terms("signed with the GBCS variant")
+    assert ecdsa in terms("signed with the CNSA variant")
