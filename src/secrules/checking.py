@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import functools
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from secrules.core.files import display_name, read_bounded
@@ -36,12 +36,13 @@ from secrules.core.validation import (
     require_text,
     require_type,
 )
+from secrules.gbcs.keystore import KeyStore, cached_keystore
 from secrules.inputs import MAX_INPUT_BYTES, Input, InputKind, read_input
+from secrules.payloads import check_payload
 
 if TYPE_CHECKING:
     import datetime as dt
 
-    from secrules.gbcs.keystore import KeyStore
     from secrules.gbcs.table_28d import Table28d
     from secrules.gbcs.types import Eui64
     from secrules.inventory import Inventory, User
@@ -132,7 +133,7 @@ def _check_arguments(  # noqa: PLR0917 - check()'s arguments, one to one
             require_type(data, "data", (*BYTES_LIKE, str), "bytes, str or os.PathLike")
     require_text(regime, "regime")
     if keystore is not None and not isinstance(keystore, str | os.PathLike):
-        require_type(keystore, "keystore", (_keystore_type(),), "a KeyStore, a path or None")
+        require_type(keystore, "keystore", (KeyStore,), "a KeyStore, a path or None")
     elif keystore is not None:
         require_path(keystore, "keystore")
     if table_28d is not None:
@@ -172,7 +173,6 @@ def check_input(
 
         rules = get_proposal(DUIS_PROPOSAL).require_model().rulesets()[chosen]
         return check_request(subject.data, rules=rules, era=era, inventory=inventory, sender=sender)
-    cached_keystore, check_payload = _gbcs_engine()
     # A store named by its path is opened once and reused while its directory is unchanged.
     store = cached_keystore(keystore) if isinstance(keystore, str | os.PathLike) else keystore
     return check_payload(
@@ -184,29 +184,6 @@ def check_input(
         at=at,
         acb=acb,
     )
-
-
-@functools.cache
-def _keystore_type() -> type[KeyStore]:
-    """:class:`KeyStore`, imported on first use (see :func:`_gbcs_engine`)."""
-    from secrules.gbcs.keystore import KeyStore
-
-    return KeyStore
-
-
-@functools.cache
-def _gbcs_engine() -> tuple[
-    Callable[[str | os.PathLike[str]], KeyStore], Callable[..., list[Finding]]
-]:
-    """The key-store cache and the payload checker, imported on first use.
-
-    Imported once, not in each call: an import statement in a function costs about 2 µs a
-    call, which a cheap message's check notices.
-    """
-    from secrules.gbcs.keystore import cached_keystore
-    from secrules.payloads import check_payload
-
-    return cached_keystore, check_payload
 
 
 def failed(
