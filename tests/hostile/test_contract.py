@@ -19,6 +19,8 @@ import contextlib
 import io
 import os
 import signal
+import sys
+import unittest.mock
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -226,6 +228,30 @@ def test_every_command_obeys_contract(which, body, tmp_path_factory, empty_store
     path = tmp_path_factory.mktemp("input") / "input.bin"
     path.write_bytes(body)
     _cli_obeys_contract(_commands(path, empty_store_dir)[which])
+
+
+class _Stdin:
+    """A standard input whose ``buffer`` holds ``body`` (what ``-`` reads)."""
+
+    def __init__(self, body: bytes) -> None:
+        self.buffer = io.BytesIO(body)
+
+
+STDIN_COMMANDS = [
+    ["check", "-"],
+    ["check", "--format", "jsonl", "-"],
+    ["check", "--format", "json", "-j", "2", "-"],
+    ["gbcs", "inspect", "-"],
+    ["gbcs", "inspect", "--format", "json", "-"],
+]
+
+
+@pytest.mark.parametrize("argv", STDIN_COMMANDS, ids=" ".join)
+@settings(max_examples=25, suppress_health_check=[HealthCheck.too_slow])
+@given(body=st.one_of(hostile_file_bodies(), st.lists(hostile_file_bodies()).map(b"\n".join)))
+def test_stdin_commands_obey_contract(argv, body):
+    with unittest.mock.patch.object(sys, "stdin", _Stdin(body)):
+        _cli_obeys_contract(argv)
 
 
 @pytest.mark.parametrize(
