@@ -151,9 +151,10 @@ def assert_conforms(
 
     Fails when :func:`secrules.failed` says the findings fail: any FAIL and, when ``keystore``
     is given (a key store or its path: checks with keys asked for, as ``secrules check
-    --keystore``), any signature, MAC or encrypted content that could not be checked. Other keyword arguments go to :func:`secrules.check` (``table_28d``,
-    ``era``, ``default_configuration``). A payload that cannot be decoded fails too. The
-    message lists only the findings that fail.
+    --keystore``), any signature, MAC or encrypted content that could not be checked. Other
+    keyword arguments go to :func:`secrules.check` (``table_28d``, ``era``,
+    ``default_configuration``). A payload that cannot be decoded fails too. The message lists
+    only the findings that fail.
     """
     __tracebackhide__ = True
     findings = _run(payload, regime, keystore, check_kwargs)
