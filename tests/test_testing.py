@@ -159,10 +159,30 @@ def test_signatures_not_checked_fail_only_with_a_keystore(rtds_dir, keystore_dir
     with pytest.raises(ConformanceAssertionError) as excinfo:
         assert_conforms(command, keystore=MemoryKeyStore())
     lines = _message(excinfo)
-    assert lines[0].endswith("does not conform (proposed regime): 1 finding fails")
+    # The signature and the command's MAC (keyed by an ACB the empty store lacks) both fail.
+    assert lines[0].endswith("does not conform (proposed regime): 2 findings fail")
     assert lines[1].startswith("  INDETERMINATE gbcs.signature at apdu.originator_system_title, ")
     assert "signature not checked" in lines[1]
-    assert len(lines) == 3
+    assert lines[3].startswith("  INDETERMINATE gbcs.mac at mac, ")
+    assert "MAC not checked" in lines[3]
+    assert len(lines) == 5
+
+
+def test_mac_and_ciphertext_not_checked_fail_with_a_keystore(rtds_dir, keystore_dir):
+    # An encrypted, MAC'd response: a key store without its keys checks neither, and that is
+    # never a pass (as ``secrules check --keystore`` exits 1); the real key store checks both.
+    response = rtds_dir / "4.1.1_GCS13a" / "GCS13a_4.1.1_ERROR_RESPONSE_GBCS.HEX"
+    assert_conforms(response)  # no key store: the MAC and the content are not asked for
+    findings = assert_conforms(response, keystore=keystore_dir)
+    outcomes = {f.rule_id: f.outcome for f in findings}
+    assert outcomes["gbcs.mac"] is secrules.Outcome.PASS
+    assert outcomes["gbcs.decrypt"] is secrules.Outcome.PASS
+    with pytest.raises(ConformanceAssertionError) as excinfo:
+        assert_conforms(response, keystore=MemoryKeyStore())
+    lines = _message(excinfo)
+    assert lines[0].endswith("does not conform (proposed regime): 2 findings fail")
+    failing = {line.split()[1] for line in lines[1:] if line.startswith("  INDETERMINATE")}
+    assert failing == {"gbcs.mac", "gbcs.decrypt"}
 
 
 def test_every_rule_id_check_emits_is_checkable(rtds_files):

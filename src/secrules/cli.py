@@ -266,7 +266,9 @@ def _cmd_check(args: argparse.Namespace) -> int:
                 written += batch.count
                 write(batch.text)
         if args.format == "json":
-            tail = json_text({"failed": summary.fails, "errors": errors})
+            tail = json_text(
+                {"failed": summary.fails, "failed_messages": summary.failed, "errors": errors}
+            )
             write(("\n  ]," if written else "],") + tail[1:])
         elif args.format == "jsonl":
             write(json.dumps({"summary": summary.as_json()}) + "\n")

@@ -150,17 +150,18 @@ def assert_conforms(
     """Assert that ``payload`` passes :func:`secrules.check`; return its findings.
 
     Fails when :func:`secrules.failed` says the findings fail: any FAIL and, when ``keystore``
-    is given (a key store or its path: signature checks asked for), any signature that could
-    not be checked. Other keyword arguments go to :func:`secrules.check` (``table_28d``,
-    ``era``, ``default_configuration``). A payload that cannot be decoded fails too. The
-    message lists only the findings that fail.
+    is given (a key store or its path: checks with keys asked for, as ``secrules check
+    --keystore``), any signature, MAC or encrypted content that could not be checked. Other
+    keyword arguments go to :func:`secrules.check` (``table_28d``, ``era``,
+    ``default_configuration``). A payload that cannot be decoded fails too. The message lists
+    only the findings that fail.
     """
     __tracebackhide__ = True
     findings = _run(payload, regime, keystore, check_kwargs)
     required = keystore is not None
-    if not failed(findings, signatures_required=required):
+    if not failed(findings, protection_required=required):
         return findings
-    bad = [f for f in findings if failed([f], signatures_required=required)]
+    bad = [f for f in findings if failed([f], protection_required=required)]
     raise ConformanceAssertionError(
         f"{_name(payload)} does not conform ({regime} regime): "
         f"{_count(bad, 'finding')} {'fails' if len(bad) == 1 else 'fail'}\n"

@@ -309,3 +309,23 @@ def test_acb_without_a_keystore_is_a_usage_error(run_cli, ecs37):
     assert result.err.strip() == (
         "secrules: check: --acb needs --keystore (the ACB's Key Agreement key is in it)"
     )
+
+
+def test_json_counts_the_messages_that_fail_for_want_of_keys(
+    run_cli, rtds_dir, keystore_dir, tmp_path
+):
+    # An encrypted, MAC'd response checked with a key store that lacks its keys: no finding is
+    # FAIL, yet the check fails (exit 1); the JSON document says so, as the jsonl summary does.
+    response = rtds_dir / "4.1.1_GCS13a" / "GCS13a_4.1.1_ERROR_RESPONSE_GBCS.HEX"
+    empty = tmp_path / "no-keys"
+    empty.mkdir()
+    proc = run_cli("check", "--format", "json", "--keystore", empty, response)
+    assert proc.code == 1, proc.err
+    data = json.loads(proc.out)
+    assert data["failed"] == 0
+    assert data["failed_messages"] == 1
+    outcomes = {f["rule_id"]: f["outcome"] for f in data["files"][0]["findings"]}
+    assert outcomes["gbcs.mac"] == outcomes["gbcs.decrypt"] == "indeterminate"
+    proc = run_cli("check", "--format", "json", "--keystore", keystore_dir, response)
+    assert proc.code == 0, proc.err
+    assert json.loads(proc.out)["failed_messages"] == 0

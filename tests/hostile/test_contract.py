@@ -19,6 +19,8 @@ import contextlib
 import io
 import os
 import signal
+import sys
+import unittest.mock
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -30,11 +32,19 @@ from hypothesis import strategies as st
 import secrules
 import support
 from secrules import cli
-from secrules.asn1 import decode_asn1
+from secrules.asn1 import decode_asn1, decode_tlv, parse_generalized_time
 from secrules.batch import CheckContext, CheckOptions, Source, check_source
-from secrules.dlms import access_tree, decode_access, decode_data, decode_data_notification
+from secrules.dlms import (
+    access_tree,
+    decode_access,
+    decode_access_request,
+    decode_access_response,
+    decode_data,
+    decode_data_at,
+    decode_data_notification,
+)
 from secrules.duis import check_request, parse_request
-from secrules.errors import SecrulesError
+from secrules.errors import InvalidValueError, SecrulesError
 from secrules.gbcs import (
     MemoryKeyStore,
     classify,
@@ -97,6 +107,12 @@ ENTRY_POINTS: dict[str, Callable[[Any], object]] = {
     "dlms.decode_data_notification": decode_data_notification,
     "asn1.decode_asn1": decode_asn1,
     "asn1.decode_asn1(message_code=)": lambda d: decode_asn1(d, message_code=0x0103),
+    "asn1.decode_tlv": decode_tlv,
+    "asn1.decode_tlv(offset=-1)": lambda d: decode_tlv(d, -1),
+    "asn1.parse_generalized_time": parse_generalized_time,
+    "dlms.decode_access_request": decode_access_request,
+    "dlms.decode_access_response": decode_access_response,
+    "dlms.decode_data_at(offset=1)": lambda d: decode_data_at(d, 1),
     "gbcs.parse_message": parse_message,
     "gbcs.decode_text": decode_text,
     "gbcs.verify_message": lambda d: verify_message(d, _empty_store()),
@@ -214,6 +230,30 @@ def test_every_command_obeys_contract(which, body, tmp_path_factory, empty_store
     _cli_obeys_contract(_commands(path, empty_store_dir)[which])
 
 
+class _Stdin:
+    """A standard input whose ``buffer`` holds ``body`` (what ``-`` reads)."""
+
+    def __init__(self, body: bytes) -> None:
+        self.buffer = io.BytesIO(body)
+
+
+STDIN_COMMANDS = [
+    ["check", "-"],
+    ["check", "--format", "jsonl", "-"],
+    ["check", "--format", "json", "-j", "2", "-"],
+    ["gbcs", "inspect", "-"],
+    ["gbcs", "inspect", "--format", "json", "-"],
+]
+
+
+@pytest.mark.parametrize("argv", STDIN_COMMANDS, ids=" ".join)
+@settings(max_examples=25, suppress_health_check=[HealthCheck.too_slow])
+@given(body=st.one_of(hostile_file_bodies(), st.lists(hostile_file_bodies()).map(b"\n".join)))
+def test_stdin_commands_obey_contract(argv, body):
+    with unittest.mock.patch.object(sys, "stdin", _Stdin(body)):
+        _cli_obeys_contract(argv)
+
+
 @pytest.mark.parametrize(
     "argv",
     [
@@ -271,3 +311,15 @@ def test_every_command_on_special_files(name, which, tmp_path, empty_store_dir):
         if writer is not None:
             os.kill(writer, signal.SIGKILL)
             os.waitpid(writer, 0)
+
+
+def test_decode_tlv_refuses_a_negative_offset_instead_of_reading_from_the_end():
+    # 04 00 at offset -2 once decoded the last two octets as if they were the value asked for.
+    data = bytes.fromhex("0400050100")
+    with pytest.raises(InvalidValueError, match="offset must be at least 0, not -2"):
+        decode_tlv(data, -2)
+    with pytest.raises(InvalidValueError, match="offset must be at least 0"):
+        decode_tlv(b"", -1)  # was an IndexError
+    assert decode_tlv(data, 3).tag == 0x01
+    with pytest.raises(InvalidValueError, match="content must be bytes, not memoryview"):
+        parse_generalized_time(memoryview(b"20250601120000Z"))  # was an AttributeError

@@ -18,6 +18,7 @@ from collections.abc import Iterable
 import attrs
 
 from secrules.core.slots import slot_setters
+from secrules.core.validation import require_int
 from secrules.errors import DecodeError, InvalidValueError
 
 __all__ = [
@@ -184,6 +185,8 @@ def parse_generalized_time(content: bytes) -> dt.datetime | None:
     time (the reading strptime tries first, and the one it returns whenever it is a valid
     datetime); only digits that do not make one go through strptime itself.
     """
+    if not isinstance(content, bytes | bytearray):
+        raise InvalidValueError(f"content must be bytes, not {type(content).__name__}")
     if len(content) != 15 or content[-1:] != b"Z" or not content[:14].isdigit():
         return None
     try:
@@ -273,9 +276,14 @@ def _read(data: bytes, pos: int, end: int, depth: int) -> tuple[Tlv, int]:
 
 
 def decode_tlv(data: bytes, offset: int = 0) -> Tlv:
-    """Decode exactly one TLV filling ``data[offset:]``; DecodeError on anything else."""
+    """Decode exactly one TLV filling ``data[offset:]``; DecodeError on anything else.
+
+    ``offset`` is an ``int`` from 0 (InvalidValueError otherwise: a negative one would read
+    from the end).
+    """
     if not isinstance(data, bytes | bytearray | memoryview):
         raise InvalidValueError(f"data must be bytes, not {type(data).__name__}")
+    require_int(offset, "offset", minimum=0)
     data = bytes(data)
     tlv, end = _read(data, offset, len(data), 0)
     if end != len(data):
