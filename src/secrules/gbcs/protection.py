@@ -668,7 +668,7 @@ def _decrypt(
 
 def _describe_plaintext(block: EncryptedBlock, plaintext: bytes) -> tuple[bool, str]:
     if block.kind == "gbz":
-        return True, f"{len(plaintext)} octet(s) of ZigBee ZCL payload (not decoded further)"
+        return True, f"{len(plaintext)} octet(s) of ZigBee ZCL payload (decoded under gbcs.content)"
     try:
         value = decode_data(plaintext)
     except DecodeError as exc:
