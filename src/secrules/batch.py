@@ -403,7 +403,7 @@ def _result(
     return MessageResult(
         name,
         kind=kind,
-        text=_render(name, kind, findings, fail_count, options),
+        text=_render(name, kind, findings, fail_count, options, fails_check=fails),
         failed=fails,
         fails=fail_count,
         xml=xml,
@@ -425,7 +425,13 @@ def _outcome_values() -> dict[Any, str]:
 
 
 def _render(
-    name: str, kind: str, findings: list[Finding], fails: int, options: CheckOptions
+    name: str,
+    kind: str,
+    findings: list[Finding],
+    fails: int,
+    options: CheckOptions,
+    *,
+    fails_check: bool,
 ) -> str:
     from secrules.report import FileFindings, as_json, render_findings
 
@@ -433,11 +439,12 @@ def _render(
         one = FileFindings(name, kind, findings)
         return render_findings([one], "text", regime=options.regime, quiet=options.quiet)
     if options.fmt == "jsonl":
-        return _jsonl_line(display_name(name), kind, fails, findings)
+        return _jsonl_line(display_name(name), kind, fails, findings, fails_check=fails_check)
     payload = {
         "file": display_name(name),
         "kind": kind,
         "failed": fails,
+        "fails_check": fails_check,
         "findings": [as_json(f) for f in findings],
     }
     # One object of the JSON document's "files" list, indented as json_text indents it there.
@@ -445,7 +452,8 @@ def _render(
 
 
 # --- --format jsonl, written directly ------------------------------------------------------
-# ``_json_line({"file": ..., "kind": ..., "failed": ..., "findings": [as_json(f), ...]})`` as
+# ``_json_line({"file": ..., "kind": ..., "failed": ..., "fails_check": ...,
+# "findings": [as_json(f), ...]})`` as
 # one string built from parts: the JSON of a rule's clauses is made once per clauses tuple
 # (every finding of a rule carries the same one) and strings are encoded by json's own
 # encoder. A test compares the two byte for byte.
@@ -479,24 +487,36 @@ def _json_value(value: str | int | None) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-def _jsonl_line(file: str, kind: str, fails: int, findings: Sequence[Finding]) -> str:
-    """One input's line of ``--format jsonl``: its file, kind, FAIL count and findings.
+def _jsonl_line(
+    file: str, kind: str, fails: int, findings: Sequence[Finding], *, fails_check: bool
+) -> str:
+    """One input's line of ``--format jsonl``: its file, kind, FAIL count, verdict, findings.
+
+    ``fails_check`` is :func:`secrules.checking.failed` of the findings (with a key store, a
+    signature, MAC or block that could not be checked fails it too, with no FAIL finding).
 
     The findings as :func:`secrules.report.as_json` gives them; the same text as
     ``json.dumps`` of that object with ``ensure_ascii=False`` (ASCII escapes throughout when a
     string holds a lone surrogate, which UTF-8 cannot carry) and a new line, built from parts.
     """
-    line = _jsonl_text(file, kind, fails, findings)
+    line = _jsonl_text(file, kind, fails, findings, fails_check=fails_check)
     if line is not None:
         return line
     from secrules.report import as_json
 
-    payload = {"file": file, "kind": kind, "failed": fails}
+    payload: dict[str, object] = {
+        "file": file,
+        "kind": kind,
+        "failed": fails,
+        "fails_check": fails_check,
+    }
     payload["findings"] = [as_json(f) for f in findings]
     return _json_line(payload)
 
 
-def _jsonl_text(file: str, kind: str, fails: int, findings: Sequence[Finding]) -> str | None:
+def _jsonl_text(
+    file: str, kind: str, fails: int, findings: Sequence[Finding], *, fails_check: bool
+) -> str | None:
     """:func:`_jsonl_line`, or None when a lone surrogate needs ``_json_line``'s fallback."""
     encode = _encode_string
     values = _OUTCOME_VALUES or _outcome_values()
@@ -511,6 +531,7 @@ def _jsonl_text(file: str, kind: str, fails: int, findings: Sequence[Finding]) -
         )
     text = (
         f'{{"file": {encode(file)}, "kind": {encode(kind)}, "failed": {_json_value(fails)}, '
+        f'"fails_check": {"true" if fails_check else "false"}, '
         f'"findings": [{", ".join(parts)}]}}\n'
     )
     try:

@@ -177,8 +177,9 @@ def test_an_endless_line_on_stdin_is_refused_and_reading_stops():
 # --- --format jsonl is built from parts: the same text as json.dumps of the findings ----------
 
 
-def _dumped(name, kind, findings):
+def _dumped(name, kind, findings, *, keyed=False):
     """The jsonl line as json.dumps writes it (the reference the built line must equal)."""
+    from secrules.checking import failed
     from secrules.core.files import display_name
     from secrules.core.findings import Outcome
     from secrules.report import as_json
@@ -187,6 +188,7 @@ def _dumped(name, kind, findings):
         "file": display_name(name),
         "kind": kind,
         "failed": sum(f.outcome is Outcome.FAIL for f in findings),
+        "fails_check": failed(findings, protection_required=keyed),
         "findings": [as_json(f) for f in findings],
     }
     try:
@@ -226,7 +228,7 @@ def test_jsonl_line_is_json_dumps_of_the_findings(rtds_raws, rtds_store, name, i
         Source(name, data=raw), Context(keystore=store), CheckOptions(fmt="jsonl")
     )
     subject = read_input(raw, name=display_name(name))
-    expected = _dumped(name, subject.description, check_input(subject, keystore=store))
+    expected = _dumped(name, subject.description, check_input(subject, keystore=store), keyed=keyed)
     assert result.text == expected
 
 
@@ -242,7 +244,10 @@ def test_jsonl_line_on_every_rtds_message(rtds_raws, rtds_store):
             )
             subject = read_input(raw, name=name)
             assert result.text == _dumped(
-                name, subject.description, check_input(subject, keystore=store)
+                name,
+                subject.description,
+                check_input(subject, keystore=store),
+                keyed=store is not None,
             )
 
 

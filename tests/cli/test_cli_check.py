@@ -326,6 +326,14 @@ def test_json_counts_the_messages_that_fail_for_want_of_keys(
     assert data["failed_messages"] == 1
     outcomes = {f["rule_id"]: f["outcome"] for f in data["files"][0]["findings"]}
     assert outcomes["gbcs.mac"] == outcomes["gbcs.decrypt"] == "indeterminate"
+    assert data["files"][0]["failed"] == 0
+    assert data["files"][0]["fails_check"] is True
+    (line, summary) = run_cli(
+        "check", "--format", "jsonl", "--keystore", empty, response
+    ).out.splitlines()
+    assert json.loads(line)["fails_check"] is True
+    assert json.loads(summary)["summary"]["failed_messages"] == 1
     proc = run_cli("check", "--format", "json", "--keystore", keystore_dir, response)
     assert proc.code == 0, proc.err
     assert json.loads(proc.out)["failed_messages"] == 0
+    assert json.loads(proc.out)["files"][0]["fails_check"] is False
