@@ -4,7 +4,7 @@ from secrules.report.catalogue import find_rule, render_catalogue, render_rule, 
 from secrules.report.findings import OUTCOME_LABELS, FileFindings, outcome_label, render_findings
 from secrules.report.impact import IMPACT_FORMATS, render_impact
 from secrules.report.provenance import RunInfo, run_info
-from secrules.report.readings import reading_difference
+from secrules.report.readings import reading_assumptions, reading_difference
 from secrules.report.serialise import as_json
 from secrules.report.summary import Summary, summarise
 
@@ -17,6 +17,7 @@ __all__ = [
     "as_json",
     "find_rule",
     "outcome_label",
+    "reading_assumptions",
     "reading_difference",
     "render_catalogue",
     "render_findings",

@@ -13,12 +13,12 @@ import html
 from collections.abc import Sequence
 
 from secrules.core.impact import ImpactReport, ImpactRow
-from secrules.core.proposals import Proposal
+from secrules.core.proposals import Assumption, Proposal
 from secrules.core.sensitivity import Sensitivity
 from secrules.report.grid import picture
 from secrules.report.labels import Notes, field_name, glossary_for
 from secrules.report.provenance import RunInfo, inputs
-from secrules.report.readings import reading_difference
+from secrules.report.readings import reading_assumptions, reading_difference
 from secrules.report.summary import Summary
 from secrules.report.svg import render_svg
 
@@ -162,22 +162,29 @@ def _section(
         out.append(_rows_table(report, report.rows, notes))
         out.append("</details>")
     if report.assumptions:
-        out.append(
-            "<h3>Assumptions and inferences</h3><table><thead><tr><th class=id>id</th>"
-            "<th>provenance</th><th>text</th><th>source</th></tr></thead><tbody>"
-        )
-        out.extend(
-            f'<tr><td class="id">{_e(a.id)}</td><td class="{_e(a.provenance.value)}">'
-            f"{_e(a.provenance)}</td><td>{_e(a.text)}</td><td>{_e(a.source)}</td></tr>"
-            for a in report.assumptions
-        )
-        out.append("</tbody></table>")
+        out.append("<h3>Assumptions and inferences</h3>")
+        out.append(_assumption_table(report.assumptions))
+        for reading, extra in reading_assumptions(report):
+            out.append(f"<p>Under {_e(reading.name)} ({_e(reading.id)}):</p>")
+            out.append(_assumption_table(extra))
     if notes.items:
         out.append('<h3>Notes</h3><ol class="notes">')
         out.extend(f"<li>{_e(text)}</li>" for _, text in notes.numbered())
         out.append("</ol>")
     out.append("</section>")
     return "\n".join(out), thumb
+
+
+def _assumption_table(assumptions: Sequence[Assumption]) -> str:
+    rows = "".join(
+        f'<tr><td class="id">{_e(a.id)}</td><td class="{_e(a.provenance.value)}">'
+        f"{_e(a.provenance)}</td><td>{_e(a.text)}</td><td>{_e(a.source)}</td></tr>"
+        for a in assumptions
+    )
+    return (
+        "<table><thead><tr><th class=id>id</th><th>provenance</th><th>text</th>"
+        f"<th>source</th></tr></thead><tbody>{rows}</tbody></table>"
+    )
 
 
 def _title(reports: Sequence[ImpactReport]) -> str:

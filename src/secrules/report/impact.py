@@ -16,7 +16,7 @@ from secrules.errors import InvalidValueError
 from secrules.report.html import render_html
 from secrules.report.labels import WIDTH, Notes, field_name, glossary_for, wrap
 from secrules.report.provenance import RunInfo, run_info
-from secrules.report.readings import reading_difference
+from secrules.report.readings import reading_assumptions, reading_difference
 from secrules.report.serialise import as_json, report_head
 from secrules.report.summary import SENSITIVITY_SKIPPED, Summary, summarise
 
@@ -216,6 +216,11 @@ def _assumption_line(a: Assumption) -> str:
     return f"{a.id} [{a.provenance}] {a.text}" + (f" (source: {a.source})" if a.source else "")
 
 
+def _md_assumption(a: Assumption) -> list[str]:
+    source = f" (source: {_md_cell(a.source)})" if a.source else ""
+    return _bullet(f"**{a.id}** [{a.provenance}] {_md_cell(a.text)}{source}")
+
+
 def _describe(row: ImpactRow, notes: Notes) -> str:
     """``roles=ES,RSA part=G10``, each value's caveat replaced by its note mark."""
     parts = []
@@ -289,6 +294,10 @@ def _text(
             out.append("  Assumptions and inferences (provenance in brackets):")
             for a in report.assumptions:
                 out.extend(wrap(_assumption_line(a), first="  - ", indent="    "))
+            for reading, extra in reading_assumptions(report):
+                out.extend(wrap(f"Under {reading.name} ({reading.id}):", indent="  "))
+                for a in extra:
+                    out.extend(wrap(_assumption_line(a), first="  - ", indent="    "))
         out.append("")
     for p in not_modelled:
         out.extend(wrap(f"{p.id}  {p.title}: not modelled yet ({p.status})", indent="    "))
@@ -424,9 +433,14 @@ def _markdown(  # noqa: PLR0915 - one report section after another, in reading o
             out.append("Assumptions and inferences (provenance in brackets):")
             out.append("")
             for a in report.assumptions:
-                source = f" (source: {_md_cell(a.source)})" if a.source else ""
-                out.extend(_bullet(f"**{a.id}** [{a.provenance}] {_md_cell(a.text)}{source}"))
+                out.extend(_md_assumption(a))
             out.append("")
+            for reading, extra in reading_assumptions(report):
+                out.extend(wrap(f"Under {_md_cell(reading.name)} ({_md_cell(reading.id)}):"))
+                out.append("")
+                for a in extra:
+                    out.extend(_md_assumption(a))
+                out.append("")
     if not_modelled:
         out.append("## Not modelled yet")
         out.append("")

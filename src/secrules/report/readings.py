@@ -3,8 +3,26 @@
 from __future__ import annotations
 
 from secrules.core.impact import ImpactReport
+from secrules.core.proposals import Assumption, Reading
 
-__all__ = ["reading_difference"]
+__all__ = ["reading_assumptions", "reading_difference"]
+
+
+def reading_assumptions(report: ImpactReport) -> list[tuple[Reading, tuple[Assumption, ...]]]:
+    """Each other reading with the assumptions it rests on that the report's own does not.
+
+    A reading may state an assumption differently (DP129's A129-4 is the baseline as each
+    reading has it): reports list the authoritative reading's assumptions, then these, so that
+    every assumption under every reading is shown. Readings with nothing of their own are left
+    out.
+    """
+    own = set(report.assumptions)
+    out = []
+    for alt in report.alternatives:
+        extra = tuple(a for a in alt.assumptions if a not in own)
+        if alt.reading is not None and extra:
+            out.append((alt.reading, extra))
+    return out
 
 
 def reading_difference(report: ImpactReport) -> str:

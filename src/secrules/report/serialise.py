@@ -132,6 +132,7 @@ def _per_reading(report: ImpactReport) -> dict[str, Any]:
         "total": report.total,
         "changed_count": report.changed_count,
         "changed": [_row(row) for row in report.changed_rows],
+        "assumptions": [_assumption(a) for a in report.assumptions],
         "sensitivity": [_sensitivity(s, report.changed_count) for s in report.sensitivity],
     }
 
