@@ -611,8 +611,9 @@ DECRYPT_RULE = Rule(
     "tag, with AAD 31, the MAC's IV and a key derived as for the MAC with mode 04, the "
     "supplementary originator counter and the supplementary remote-party id where present. "
     "PASS: the tag verifies and the plaintext decodes (A-XDR Data; a GBZ plaintext, a ZCL "
-    "payload read with its component's cluster, is decoded under gbcs.content); FAIL: the tag does not verify with any key pair, or the plaintext does "
-    "not decode; INDETERMINATE: no key store or no private KA key on either side. Plaintext is "
+    "payload read with its component's cluster, is decoded under gbcs.content); FAIL: the "
+    "tag does not verify with any key pair, or the plaintext does not decode; INDETERMINATE: "
+    "no key store or no private KA key on either side. Plaintext is "
     "never produced from a block whose tag does not verify.",
 )
 #: What a receiving Device checks of a message's protection, without its MAC, in order.
