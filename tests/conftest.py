@@ -18,7 +18,7 @@ import pytest
 from hypothesis import HealthCheck, settings
 
 from secrules.cli import main
-from support import watchdog
+from support import missing_vectors, watchdog
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures"
@@ -40,7 +40,7 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
 
 def _require(path: Path, what: str) -> Path:
     if not path.is_dir():
-        pytest.skip(f"{what} not found at {path} (set SECRULES_VECTORS to the shared vectors)")
+        missing_vectors(f"{what} not found at {path} (set SECRULES_VECTORS to the shared vectors)")
     return path
 
 
@@ -61,7 +61,7 @@ def rtds_files(rtds_dir: Path) -> list[Path]:
     """Every ``*_GBCS.HEX`` message under the RTDS folder, sorted."""
     files = sorted(p for p in rtds_dir.glob("*/*.HEX") if p.parent.name != "keystore")
     if not files:
-        pytest.skip(f"no RTDS messages under {rtds_dir}")
+        missing_vectors(f"no RTDS messages under {rtds_dir}")
     return files
 
 
@@ -82,7 +82,7 @@ def gbcs_mapping_table_file() -> Path:
     """``../shared/vectors/gbcs/gbcs-mapping-table.json``: the GBCS use-case mapping table."""
     path = _require(VECTORS / "gbcs", "GBCS mapping table") / "gbcs-mapping-table.json"
     if not path.is_file():
-        pytest.skip(f"GBCS mapping table not found at {path}")
+        missing_vectors(f"GBCS mapping table not found at {path}")
     return path
 
 

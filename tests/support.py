@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import signal
 from collections.abc import Iterator
+from typing import NoReturn
 
-__all__ = ["Hang", "watchdog"]
+import pytest
+
+__all__ = ["REQUIRE_VECTORS", "Hang", "missing_vectors", "watchdog"]
 
 
 class Hang(BaseException):
@@ -27,3 +31,14 @@ def watchdog(seconds: float) -> Iterator[None]:
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
+
+
+#: Set by .ci/run: the shared vectors are there, so a test that would skip for want of them fails.
+REQUIRE_VECTORS = os.environ.get("SECRULES_REQUIRE_VECTORS") == "1"
+
+
+def missing_vectors(reason: str) -> NoReturn:
+    """Skip a test for want of public vectors (fail instead under SECRULES_REQUIRE_VECTORS=1)."""
+    if REQUIRE_VECTORS:
+        pytest.fail(f"{reason} (SECRULES_REQUIRE_VECTORS=1)", pytrace=False)
+    pytest.skip(reason)

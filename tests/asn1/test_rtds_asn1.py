@@ -6,7 +6,6 @@ import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
 
-import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -14,12 +13,13 @@ from secrules.asn1 import CertificateInfo, Named, Record, decode_asn1, decode_tl
 from secrules.errors import DecodeError
 from secrules.gbcs import parse_message
 from secrules.strategies.asn1 import gbcs_asn1_payloads
+from support import missing_vectors
 
 
 def _message(rtds_dir: Path, hexfile: Callable[[Path], bytes], name: str) -> tuple[int, bytes]:
     path = rtds_dir / name
     if not path.is_file():
-        pytest.skip(f"{name} is not in this copy of the vectors")
+        missing_vectors(f"{name} is not in this copy of the vectors")
     message = parse_message(hexfile(path))
     return message.message_code, message.content
 

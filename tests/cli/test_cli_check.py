@@ -6,6 +6,8 @@ import json
 
 import pytest
 
+from support import missing_vectors
+
 ECS37 = "6.18.1_ECS37/ECS37_6.18.1_SUCCESS_COMMAND_GBCS.HEX"
 CS02C = "6.17_CS02c/CS02c_6.17_SUCCESS_COMMAND_GBCS.HEX"
 PRENOTIFY = "12.2_DEVICE_PRE_NOTIFICATION_REQUEST_DUIS.XML"
@@ -15,7 +17,7 @@ PRENOTIFY = "12.2_DEVICE_PRE_NOTIFICATION_REQUEST_DUIS.XML"
 def ecs37(rtds_dir):
     path = rtds_dir / ECS37
     if not path.exists():
-        pytest.skip(f"{ECS37} is not in this copy of the vectors")
+        missing_vectors(f"{ECS37} is not in this copy of the vectors")
     return path
 
 
@@ -74,7 +76,7 @@ def test_undecodable_file_is_reported_and_the_others_still_checked(run_cli, ecs3
 def test_keystore_adds_signature_verdicts(run_cli, rtds_dir, keystore_dir, tmp_path):
     message = rtds_dir / CS02C
     if not message.exists():
-        pytest.skip(f"{CS02C} is not in this copy of the vectors")
+        missing_vectors(f"{CS02C} is not in this copy of the vectors")
     ok = run_cli("check", message, "--keystore", keystore_dir, "--format", "json")
     assert ok.code == 0, ok.err
     # The RTDS store files the WAN provider's KA credential under another EUI (spec section 10).

@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -29,6 +28,7 @@ from secrules.dlms import (
     encode_data,
 )
 from secrules.dlms.schedule import ScheduleEntry, entries_from_data, entries_to_data
+from support import missing_vectors
 
 SCHEDULE = Obis.parse("0-0:12.0.0.255")
 
@@ -36,7 +36,7 @@ SCHEDULE = Obis.parse("0-0:12.0.0.255")
 def _folder(rtds_dir: Path, name: str) -> Path:
     folder = rtds_dir / name
     if not folder.is_dir():
-        pytest.skip(f"RTDS folder {name} is not in this copy of the vectors")
+        missing_vectors(f"RTDS folder {name} is not in this copy of the vectors")
     return folder
 
 
@@ -52,7 +52,7 @@ def _decode(
 ) -> AccessRequest | AccessResponse:
     path = folder / name
     if not path.is_file():
-        pytest.skip(f"{name} not in {folder}")
+        missing_vectors(f"{name} not in {folder}")
     return decode_access(_content(path, hexfile))
 
 

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from support import missing_vectors
+
 TEMPLATES = {
     "12.2": "12.2_DEVICE_PRE_NOTIFICATION_REQUEST_DUIS.XML",
     "8.4": "8.4_UPDATE_INVENTORY_REQUEST_DUIS.XML",
@@ -22,7 +24,7 @@ def template(duis_dir: Path):
         name = TEMPLATES[key]
         path = duis_dir / name
         if not path.is_file():
-            pytest.skip(f"DUIS template {name} not found in {duis_dir}")
+            missing_vectors(f"DUIS template {name} not found in {duis_dir}")
         return path.read_bytes()
 
     return read

@@ -36,6 +36,7 @@ from secrules.gbcs import (
 )
 from secrules.gbcs.keystore import CertificateValidity, KeyEntry
 from secrules.gbcs.verification import protection_findings
+from support import missing_vectors
 
 SUPPLIER = "90B3D51F30010000"
 UTC = dt.UTC
@@ -54,12 +55,16 @@ def store(keystore_dir) -> DirectoryKeyStore:
 @pytest.fixture(scope="module")
 def precommand(rtds_files, hexfile) -> bytes:
     """An RTDS pre-command (bare DF APDU, no signature field) from the supplier."""
+    found = None
     for path in rtds_files:
         raw = hexfile(path)
         message = parse_message(raw)
         if message.shape is MessageShape.PRE_COMMAND and message.originator.hex == SUPPLIER:
-            return raw
-    pytest.skip("no supplier pre-command in the vectors subset")
+            found = raw
+            break
+    if found is None:
+        missing_vectors("no supplier pre-command in the vectors subset")
+    return found
 
 
 def _from(precommand: bytes, eui: str) -> bytes:

@@ -26,6 +26,7 @@ from secrules.strategies.ecdsa import (
     signed_gbcs_messages,
     unsigned_gbcs_messages,
 )
+from support import missing_vectors
 
 FLIPS_PER_REGION = 8
 
@@ -44,7 +45,7 @@ def rtds(rtds_files, hexfile) -> list[tuple[str, bytes, GbcsMessage]]:
 def signed(rtds):
     found = [item for item in rtds if item[2].signature is not None]
     if not found:
-        pytest.skip("no signed RTDS messages in the vectors subset")
+        missing_vectors("no signed RTDS messages in the vectors subset")
     return found
 
 
@@ -231,7 +232,7 @@ def test_gbcs_18_4_vector(fixtures_dir, tmp_path):
 def test_sign_rtds_precommands_reproduces_command_prefix(rtds, store):
     precommands = [(n, raw, m) for n, raw, m in rtds if m.shape is MessageShape.PRE_COMMAND]
     if not precommands:
-        pytest.skip("no pre-commands in the vectors subset")
+        missing_vectors("no pre-commands in the vectors subset")
     signed_count = 0
     for name, raw, message in precommands:
         try:
