@@ -156,17 +156,18 @@ def _inspect_one(
     with _about(name):
         message = parse_message(read_message_bytes(name))
     tree, _, _ = message_tree(message, keystore=store)
-    findings = [] if store is None else protection_findings(message, store, acb=acb, at=when)
-    return tree, findings
+    # Without a key store the signature, MAC and ciphertext findings say "not checked".
+    return tree, protection_findings(message, store, acb=acb, at=when)
 
 
 def run_inspect(args: argparse.Namespace) -> int:
     """``secrules gbcs inspect FILE... [--format text|json] [--keystore DIR]``: exit 0.
 
     Each message as one named tree (framing, then the content decoded), with the signature,
-    MAC and decryption findings when a key store is given. A file that cannot be read or
-    framed is reported on stderr (``secrules: FILE: ...``) and the exit status is 2; the
-    other files are still shown.
+    MAC and decryption findings: checked with the key store when one is given, else
+    INDETERMINATE "not checked" (inspect shows; ``check`` and ``verify`` decide). A file that
+    cannot be read or framed is reported on stderr (``secrules: FILE: ...``) and the exit
+    status is 2; the other files are still shown.
     """
     files: list[str] = list(getattr(args, "files", None) or [args.file])
     keystore = getattr(args, "keystore", None)
@@ -194,10 +195,13 @@ def run_inspect(args: argparse.Namespace) -> int:
     if getattr(args, "format", "text") == "json":
         rows = []
         for name, tree, findings in shown:
-            row: dict[str, object] = {"file": display_name(name), "tree": node_json(tree)}
-            if store is not None:
-                row["protection"] = [as_json(f) for f in findings]
-            rows.append(row)
+            rows.append(
+                {
+                    "file": display_name(name),
+                    "tree": node_json(tree),
+                    "protection": [as_json(f) for f in findings],
+                }
+            )
         text = json.dumps(rows, indent=2) + "\n"
     else:
         width = max(len(label) for label in OUTCOME_LABELS.values())

@@ -93,7 +93,8 @@ def register(subparsers: argparse._SubParsersAction[_P]) -> None:
     add_keystore(
         p,
         required=False,
-        also="decrypt encrypted content in place and report signature, MAC and decryption",
+        also="check the signature, MAC and encryption (else reported as not checked) and decrypt"
+        " encrypted content in place",
     )
     p.add_argument(
         "--acb", metavar="EUI", help="EUI of the Access Control Broker (with --keystore)"
