@@ -42,6 +42,8 @@ from secrules.dlms import (
     decode_data,
     decode_data_at,
     decode_data_notification,
+    decode_length,
+    encode_length,
 )
 from secrules.duis import check_request, parse_request
 from secrules.errors import InvalidValueError, SecrulesError
@@ -113,6 +115,9 @@ ENTRY_POINTS: dict[str, Callable[[Any], object]] = {
     "dlms.decode_access_request": decode_access_request,
     "dlms.decode_access_response": decode_access_response,
     "dlms.decode_data_at(offset=1)": lambda d: decode_data_at(d, 1),
+    "dlms.decode_length": lambda d: decode_length(d, 0),
+    "dlms.decode_length(offset=-1)": lambda d: decode_length(d, -1),
+    "dlms.encode_length": encode_length,
     "gbcs.parse_message": parse_message,
     "gbcs.decode_text": decode_text,
     "gbcs.verify_message": lambda d: verify_message(d, _empty_store()),
@@ -323,3 +328,17 @@ def test_decode_tlv_refuses_a_negative_offset_instead_of_reading_from_the_end():
     assert decode_tlv(data, 3).tag == 0x01
     with pytest.raises(InvalidValueError, match="content must be bytes, not memoryview"):
         parse_generalized_time(memoryview(b"20250601120000Z"))  # was an AttributeError
+
+
+def test_decode_length_refuses_a_negative_offset_instead_of_reading_from_the_end():
+    # 81 80 at offset -2 once read the last two octets as a length of 128.
+    data = bytes.fromhex("058180")
+    with pytest.raises(InvalidValueError, match="offset must be at least 0, not -2"):
+        decode_length(data, -2)
+    with pytest.raises(InvalidValueError, match="data must be"):
+        decode_length("8180", 0)  # type: ignore[arg-type]  # was a TypeError
+    assert decode_length(data, 1) == (128, 3)
+    with pytest.raises(InvalidValueError, match="out of range"):
+        encode_length(-1)
+    with pytest.raises(InvalidValueError, match="length must be"):
+        encode_length("7")  # type: ignore[arg-type]

@@ -7,7 +7,8 @@ Decoding rejects ``80`` (indefinite), ``85``-``FF`` and non-minimal forms, so th
 
 from __future__ import annotations
 
-from secrules.errors import DecodeError
+from secrules.core.validation import BYTES_LIKE, require_int, require_type
+from secrules.errors import DecodeError, InvalidValueError
 
 __all__ = ["MAX_LENGTH", "decode_length", "encode_length"]
 
@@ -18,8 +19,14 @@ def decode_length(data: bytes, offset: int, *, path: str = "length") -> tuple[in
     """Read a length at ``offset``; return ``(value, offset_after)``.
 
     Raises :class:`DecodeError` (with ``offset`` and ``path``) on truncation, an ``80`` or
-    ``85``-``FF`` first octet, or a non-minimal long form.
+    ``85``-``FF`` first octet, or a non-minimal long form; :class:`InvalidValueError` when
+    ``data`` is not bytes-like or ``offset`` is not an int of at least 0 (a negative offset
+    would silently read from the end).
     """
+    if type(data) is not bytes:
+        require_type(data, "data", BYTES_LIKE, "bytes")
+    if type(offset) is not int or offset < 0:
+        require_int(offset, "offset", minimum=0)
     if offset >= len(data):
         raise DecodeError("truncated: length expected", offset=offset, path=path)
     first = data[offset]
@@ -42,9 +49,10 @@ def decode_length(data: bytes, offset: int, *, path: str = "length") -> tuple[in
 
 
 def encode_length(value: int) -> bytes:
-    """The minimal encoding of ``value`` (0 to 2**32-1)."""
+    """The minimal encoding of ``value`` (0 to 2**32-1); InvalidValueError (a ValueError) else."""
+    require_int(value, "length")
     if value < 0 or value > MAX_LENGTH:
-        raise ValueError(f"length {value} out of range 0..{MAX_LENGTH}")
+        raise InvalidValueError(f"length {value} out of range 0..{MAX_LENGTH}")
     if value < 0x80:
         return bytes((value,))
     size = (value.bit_length() + 7) // 8
